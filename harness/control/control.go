@@ -1,0 +1,172 @@
+// Package control is the client for the firmware's control channel: one
+// ASCII command line in, one reply line out ("OK ..." or "ERR ...").
+//
+//	VERSION            -> OK <name> <semver>
+//	BAUD <rate>        -> OK, then the data UART switches to rate
+//	BLINK <half_ms>    -> OK
+//	BURST <n>          -> OK, then n bytes of 0x55 back-to-back on the data UART
+//	STATS              -> OK rx=<n> tx=<n> errors=<n>
+//	anything else      -> ERR <reason>
+//
+// Lines that start with neither OK nor ERR (boot banners, log output) are
+// skipped and kept for failure messages.
+package control
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Line is what the client needs from a link.
+type Line interface {
+	Write(p []byte) error
+	ReadLine(ctx context.Context) (string, error)
+}
+
+// Client talks to the control channel.
+type Client struct {
+	line  Line
+	Noise []string // non-reply lines seen, most recent last
+}
+
+// New returns a client over line.
+func New(line Line) *Client { return &Client{line: line} }
+
+// RejectedError is an ERR reply.
+type RejectedError struct {
+	Command string
+	Reason  string
+}
+
+func (e *RejectedError) Error() string {
+	return fmt.Sprintf("control: %s rejected: %s", e.Command, e.Reason)
+}
+
+// ErrMalformed marks a reply that does not parse.
+var ErrMalformed = errors.New("control: malformed reply")
+
+// maxNoise bounds the kept non-reply lines.
+const maxNoise = 50
+
+// Do sends one command and returns the text after "OK".
+func (c *Client) Do(ctx context.Context, command string) (string, error) {
+	if err := c.line.Write([]byte(command + "\n")); err != nil {
+		return "", fmt.Errorf("control: send %q: %w", command, err)
+	}
+	for {
+		reply, err := c.line.ReadLine(ctx)
+		if err != nil {
+			return "", fmt.Errorf("control: waiting for the reply to %q: %w", command, err)
+		}
+		if ok, rest := ParseReply(reply); ok != nil {
+			if !*ok {
+				return "", &RejectedError{Command: command, Reason: rest}
+			}
+			return rest, nil
+		}
+		c.Noise = append(c.Noise, reply)
+		if len(c.Noise) > maxNoise {
+			c.Noise = c.Noise[1:]
+		}
+	}
+}
+
+// ParseReply classifies a line: ok is nil when the line is not a reply,
+// else whether it was OK; rest is the text after the status word.
+func ParseReply(line string) (ok *bool, rest string) {
+	word, rest, _ := strings.Cut(strings.TrimSpace(line), " ")
+	var v bool
+	switch word {
+	case "OK":
+		v = true
+	case "ERR":
+		v = false
+	default:
+		return nil, ""
+	}
+	return &v, strings.TrimSpace(rest)
+}
+
+// Version is the firmware's identity.
+type Version struct {
+	Name   string `json:"name"`
+	Semver string `json:"version"`
+}
+
+func (v Version) String() string { return v.Name + " " + v.Semver }
+
+// Version asks for the firmware name and version.
+func (c *Client) Version(ctx context.Context) (Version, error) {
+	rest, err := c.Do(ctx, "VERSION")
+	if err != nil {
+		return Version{}, err
+	}
+	return ParseVersion(rest)
+}
+
+// ParseVersion parses "<name> <semver>".
+func ParseVersion(s string) (Version, error) {
+	f := strings.Fields(s)
+	if len(f) != 2 {
+		return Version{}, fmt.Errorf("%w: VERSION: %q, want \"<name> <semver>\"", ErrMalformed, s)
+	}
+	return Version{Name: f[0], Semver: f[1]}, nil
+}
+
+// SetBaud switches the device's data UART rate.
+func (c *Client) SetBaud(ctx context.Context, baud int) error {
+	_, err := c.Do(ctx, "BAUD "+strconv.Itoa(baud))
+	return err
+}
+
+// SetBlink sets the LED half-period in milliseconds.
+func (c *Client) SetBlink(ctx context.Context, halfMs int) error {
+	_, err := c.Do(ctx, "BLINK "+strconv.Itoa(halfMs))
+	return err
+}
+
+// Burst asks the device to send n bytes of 0x55 back-to-back.
+func (c *Client) Burst(ctx context.Context, n int) error {
+	_, err := c.Do(ctx, "BURST "+strconv.Itoa(n))
+	return err
+}
+
+// Stats is the device's data-UART counters.
+type Stats struct {
+	RX     int64 `json:"rx"`
+	TX     int64 `json:"tx"`
+	Errors int64 `json:"errors"`
+}
+
+// Stats reads the device counters.
+func (c *Client) Stats(ctx context.Context) (Stats, error) {
+	rest, err := c.Do(ctx, "STATS")
+	if err != nil {
+		return Stats{}, err
+	}
+	return ParseStats(rest)
+}
+
+// ParseStats parses "rx=<n> tx=<n> errors=<n>".
+func ParseStats(s string) (Stats, error) {
+	var st Stats
+	fields := map[string]*int64{"rx": &st.RX, "tx": &st.TX, "errors": &st.Errors}
+	seen := 0
+	for _, kv := range strings.Fields(s) {
+		k, v, ok := strings.Cut(kv, "=")
+		dst := fields[k]
+		n, err := strconv.ParseInt(v, 10, 64)
+		if !ok || dst == nil || err != nil || n < 0 {
+			return Stats{}, fmt.Errorf("%w: STATS: bad field %q in %q", ErrMalformed, kv, s)
+		}
+		*dst = n
+		seen++
+	}
+	if seen != len(fields) {
+		return Stats{}, fmt.Errorf("%w: STATS: %q, want rx=<n> tx=<n> errors=<n>", ErrMalformed, s)
+	}
+	return st, nil
+}

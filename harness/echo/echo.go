@@ -1,0 +1,98 @@
+// Package echo measures UART echo round trips: byte-exact comparison with a
+// readable diff, monotonic timestamps, and a pipelined line-rate mode.
+package echo
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Port is what an echo needs from a link.
+type Port interface {
+	Write(p []byte) error
+	ReadFull(ctx context.Context, p []byte) (int, error)
+}
+
+// RoundTrip sends payload and reads back exactly len(payload) bytes. It
+// returns the time from the start of the write to the last byte read. A
+// short or different answer is a *MismatchError (wrapping the read error
+// when the answer was short).
+func RoundTrip(ctx context.Context, p Port, payload []byte) (time.Duration, error) {
+	got := make([]byte, len(payload))
+	start := time.Now()
+	if err := p.Write(payload); err != nil {
+		return 0, err
+	}
+	n, err := p.ReadFull(ctx, got)
+	rtt := time.Since(start)
+	if err != nil {
+		return rtt, &MismatchError{Want: payload, Got: got[:n], Err: err}
+	}
+	if d := firstDiff(payload, got); d >= 0 {
+		return rtt, &MismatchError{Want: payload, Got: got}
+	}
+	return rtt, nil
+}
+
+// RoundTrips runs count round trips of payload, each with its own deadline
+// of perTrip, and returns every RTT. It stops at the first failure.
+func RoundTrips(ctx context.Context, p Port, payload []byte, count int, perTrip time.Duration) ([]time.Duration, error) {
+	rtts := make([]time.Duration, 0, count)
+	for i := range count {
+		tctx, cancel := context.WithTimeout(ctx, perTrip)
+		rtt, err := RoundTrip(tctx, p, payload)
+		cancel()
+		if err != nil {
+			return rtts, fmt.Errorf("round trip %d of %d: %w", i+1, count, err)
+		}
+		rtts = append(rtts, rtt)
+	}
+	return rtts, nil
+}
+
+// Transfer is the outcome of a pipelined echo.
+type Transfer struct {
+	Bytes   int
+	Elapsed time.Duration // first write to last byte read
+}
+
+// BytesPerSecond is the achieved echo throughput.
+func (t Transfer) BytesPerSecond() float64 {
+	if t.Elapsed <= 0 {
+		return 0
+	}
+	return float64(t.Bytes) / t.Elapsed.Seconds()
+}
+
+// Pipelined writes data in chunks while reading the echo concurrently, so
+// the line stays busy in both directions, and checks the echo byte for byte.
+func Pipelined(ctx context.Context, p Port, data []byte, chunk int) (Transfer, error) {
+	got := make([]byte, len(data))
+	werr := make(chan error, 1)
+	start := time.Now()
+	go func() {
+		for off := 0; off < len(data); off += chunk {
+			if err := p.Write(data[off:min(off+chunk, len(data))]); err != nil {
+				werr <- err
+				return
+			}
+			if ctx.Err() != nil {
+				break
+			}
+		}
+		werr <- nil
+	}()
+	n, err := p.ReadFull(ctx, got)
+	t := Transfer{Bytes: n, Elapsed: time.Since(start)}
+	if e := <-werr; e != nil && err == nil {
+		err = e
+	}
+	if err != nil {
+		return t, &MismatchError{Want: data, Got: got[:n], Err: err}
+	}
+	if firstDiff(data, got) >= 0 {
+		return t, &MismatchError{Want: data, Got: got}
+	}
+	return t, nil
+}

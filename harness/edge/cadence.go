@@ -1,0 +1,99 @@
+package edge
+
+import (
+	"errors"
+	"math"
+	"slices"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+
+	"github.com/picohil/picohil/harness/stats"
+)
+
+// ErrTooFewEdges means a cadence needs at least three edges.
+var ErrTooFewEdges = errors.New("edge: need at least 3 edges for a cadence")
+
+// Cadence describes a square wave from its edges. Durations are in
+// milliseconds so they can be recorded as measurements directly.
+type Cadence struct {
+	High      stats.Summary // high half-periods, ms
+	Low       stats.Summary // low half-periods, ms
+	Half      stats.Summary // all half-periods, ms
+	PeriodMs  float64       // mean high + mean low
+	Duty      float64       // fraction of the period spent high, 0..1
+	JitterP99 float64       // p99 of |half-period - mean half-period|, ms
+	Missed    int           // edges that must have happened but were not seen
+	HalfMs    []float64     // every usable half-period in order, ms
+}
+
+// Analyze computes the cadence of edges. An edge followed by another of the
+// same level means one was missed; a gap longer than 1.5 times the median
+// half-period hides missed edges too. Intervals spanning missed edges are
+// not used as half-periods.
+func Analyze(edges []Edge) (Cadence, error) {
+	if len(edges) < 3 {
+		return Cadence{}, ErrTooFewEdges
+	}
+	raw := make([]float64, 0, len(edges)-1)
+	for i := 1; i < len(edges); i++ {
+		raw = append(raw, ms(edges[i].At.Sub(edges[i-1].At)))
+	}
+	median := stats.Percentile(sortedCopy(raw), 50)
+	var c Cadence
+	var high, low []float64
+	for i, d := range raw {
+		prev, cur := edges[i], edges[i+1]
+		if prev.Level == cur.Level {
+			c.Missed++
+			continue
+		}
+		if median > 0 && d > 1.5*median {
+			c.Missed += int(math.Round(d/median)) - 1
+			continue
+		}
+		c.HalfMs = append(c.HalfMs, d)
+		if prev.Level == gpio.High {
+			high = append(high, d)
+		} else {
+			low = append(low, d)
+		}
+	}
+	if len(high) == 0 || len(low) == 0 {
+		return c, ErrTooFewEdges
+	}
+	c.High, c.Low, c.Half = stats.Summarize(high), stats.Summarize(low), stats.Summarize(c.HalfMs)
+	c.PeriodMs = c.High.Mean + c.Low.Mean
+	c.Duty = c.High.Mean / c.PeriodMs
+	dev := make([]float64, len(c.HalfMs))
+	for i, d := range c.HalfMs {
+		dev[i] = math.Abs(d - c.Half.Mean)
+	}
+	c.JitterP99 = stats.Percentile(sortedCopy(dev), 99)
+	return c, nil
+}
+
+func sortedCopy(v []float64) []float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s
+}
+
+// TimestampError matches each captured edge with the nearest true edge of
+// the same level and returns |captured - true| in microseconds.
+func TimestampError(captured, truth []Edge) []float64 {
+	var errs []float64
+	for _, c := range captured {
+		best := math.Inf(1)
+		for _, t := range truth {
+			if t.Level != c.Level {
+				continue
+			}
+			best = min(best, math.Abs(float64(c.At.Sub(t.At))/float64(time.Microsecond)))
+		}
+		if !math.IsInf(best, 1) {
+			errs = append(errs, best)
+		}
+	}
+	return errs
+}

@@ -1,0 +1,120 @@
+package link
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"syscall"
+
+	"go.bug.st/serial"
+)
+
+// Kind classifies a link error so callers can branch on it.
+type Kind int
+
+// Error kinds.
+const (
+	Other Kind = iota
+	NotFound
+	Permission
+	Busy
+	InvalidBaud
+	Timeout
+	Closed
+	Disconnected
+)
+
+var kindNames = map[Kind]string{
+	Other:        "error",
+	NotFound:     "not found",
+	Permission:   "permission denied",
+	Busy:         "busy",
+	InvalidBaud:  "invalid baud",
+	Timeout:      "timeout",
+	Closed:       "closed",
+	Disconnected: "disconnected",
+}
+
+func (k Kind) String() string { return kindNames[k] }
+
+var kindHints = map[Kind]string{
+	NotFound:     "check the cable and the port name (ls /dev/serial/by-id /dev/ttyACM* /dev/ttyAMA*), or set HIL_SERIAL / HIL_CONTROL",
+	Permission:   "add your user to the dialout group (sudo usermod -aG dialout $USER) and log in again",
+	Busy:         "another program holds the port; close it (fuser -v <port> names it) or pick another port",
+	InvalidBaud:  "use a positive standard rate such as 9600, 115200 or 921600",
+	Timeout:      "the device did not answer in time: check wiring (TX->RX, RX<-TX, GND), the baud rate and that the firmware is running",
+	Disconnected: "the device went away: check the USB cable and power, then re-run",
+}
+
+// ErrTimeout is matched by errors.Is for every read that ran out of time.
+var ErrTimeout = errors.New("timeout")
+
+// Error is a link failure with the operation, the port and a hint.
+type Error struct {
+	Op   string
+	Port string
+	Kind Kind
+	Err  error
+}
+
+func (e *Error) Error() string {
+	msg := fmt.Sprintf("link: %s %s: %s", e.Op, e.Port, e.Kind)
+	if e.Err != nil && e.Err.Error() != e.Kind.String() {
+		msg += ": " + e.Err.Error()
+	}
+	if h := kindHints[e.Kind]; h != "" {
+		msg += " (hint: " + h + ")"
+	}
+	return msg
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrTimeout) true for timeouts.
+func (e *Error) Is(target error) bool { return target == ErrTimeout && e.Kind == Timeout }
+
+// KindOf returns the Kind of err, or Other when err is not a link error.
+func KindOf(err error) Kind {
+	var le *Error
+	if errors.As(err, &le) {
+		return le.Kind
+	}
+	return Other
+}
+
+// classify maps go.bug.st/serial and OS errors onto kinds.
+func classify(err error) Kind {
+	var pe *serial.PortError
+	if errors.As(err, &pe) {
+		switch pe.Code() {
+		case serial.PortBusy:
+			return Busy
+		case serial.PortNotFound:
+			return NotFound
+		case serial.PermissionDenied:
+			return Permission
+		case serial.InvalidSpeed:
+			return InvalidBaud
+		case serial.PortClosed:
+			return Closed
+		}
+	}
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return NotFound
+	case errors.Is(err, fs.ErrPermission):
+		return Permission
+	case errors.Is(err, syscall.EBUSY):
+		return Busy
+	case errors.Is(err, syscall.EIO), errors.Is(err, syscall.ENXIO), errors.Is(err, syscall.ENODEV):
+		return Disconnected
+	}
+	return Other
+}
+
+func wrap(op, port string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &Error{Op: op, Port: port, Kind: classify(err), Err: err}
+}

@@ -1,0 +1,216 @@
+// Package link is the UART driver: a serial port opened by path whose reads
+// honour context deadlines and report a timeout as an error, never as an
+// empty read. It is the only package that imports go.bug.st/serial.
+package link
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"time"
+
+	"go.bug.st/serial"
+)
+
+// pollSlice bounds one blocking read so cancellation is noticed promptly.
+const pollSlice = 50 * time.Millisecond
+
+// Link is an open serial port in 8N1 mode.
+type Link struct {
+	path string
+	port serial.Port
+
+	mu      sync.Mutex
+	baud    int
+	pending []byte // bytes read past the end of a line
+}
+
+// Open opens the serial port at path at the given baud, 8N1, raw.
+func Open(path string, baud int) (*Link, error) {
+	if baud <= 0 {
+		return nil, &Error{Op: "open", Port: path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
+	}
+	if _, err := os.Stat(path); err != nil {
+		return nil, wrap("open", path, err)
+	}
+	p, err := serial.Open(path, mode(baud))
+	if err != nil {
+		return nil, wrap("open", path, err)
+	}
+	return &Link{path: path, port: p, baud: baud}, nil
+}
+
+func mode(baud int) *serial.Mode {
+	return &serial.Mode{BaudRate: baud, DataBits: 8, Parity: serial.NoParity, StopBits: serial.OneStopBit}
+}
+
+// String names the port and its rate.
+func (l *Link) String() string { return fmt.Sprintf("%s@%d", l.path, l.Baud()) }
+
+// Path is the port's device path.
+func (l *Link) Path() string { return l.path }
+
+// Baud is the host side's current rate.
+func (l *Link) Baud() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.baud
+}
+
+// SetBaud changes the host side's rate.
+func (l *Link) SetBaud(baud int) error {
+	if baud <= 0 {
+		return &Error{Op: "set baud", Port: l.path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
+	}
+	if err := l.port.SetMode(mode(baud)); err != nil {
+		return wrap("set baud", l.path, err)
+	}
+	l.mu.Lock()
+	l.baud = baud
+	l.mu.Unlock()
+	return nil
+}
+
+// Write sends all of p.
+func (l *Link) Write(p []byte) error {
+	for len(p) > 0 {
+		n, err := l.port.Write(p)
+		if err != nil {
+			return wrap("write", l.path, err)
+		}
+		p = p[n:]
+	}
+	return nil
+}
+
+// ReadFull reads exactly len(p) bytes or fails when ctx ends. It returns the
+// number of bytes read; on a timeout the error matches ErrTimeout and p[:n]
+// holds what did arrive.
+func (l *Link) ReadFull(ctx context.Context, p []byte) (int, error) {
+	n := copy(p, l.takePending(len(p)))
+	for n < len(p) {
+		m, err := l.read(ctx, p[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// ReadSome waits for at least one byte and returns what is available.
+func (l *Link) ReadSome(ctx context.Context, p []byte) (int, error) {
+	if n := copy(p, l.takePending(len(p))); n > 0 {
+		return n, nil
+	}
+	return l.read(ctx, p)
+}
+
+// read returns as soon as some bytes arrive.
+func (l *Link) read(ctx context.Context, p []byte) (int, error) {
+	for {
+		wait := pollSlice
+		if dl, ok := ctx.Deadline(); ok {
+			wait = min(wait, time.Until(dl))
+		}
+		if err := ctx.Err(); err != nil || wait <= 0 {
+			return 0, l.timeout("read", ctx)
+		}
+		if err := l.port.SetReadTimeout(wait); err != nil {
+			return 0, wrap("read", l.path, err)
+		}
+		n, err := l.port.Read(p)
+		if err != nil {
+			return n, wrap("read", l.path, err)
+		}
+		if n > 0 {
+			return n, nil
+		}
+	}
+}
+
+func (l *Link) timeout(op string, ctx context.Context) error {
+	cause := context.Cause(ctx)
+	if cause == nil || errors.Is(cause, context.DeadlineExceeded) {
+		cause = ErrTimeout
+	}
+	return &Error{Op: op, Port: l.path, Kind: Timeout, Err: cause}
+}
+
+// ReadLine reads one line terminated by '\n' and returns it without the
+// line ending ("\r\n" or "\n").
+func (l *Link) ReadLine(ctx context.Context) (string, error) {
+	var line []byte
+	buf := make([]byte, 256)
+	for {
+		if i := bytes.IndexByte(line, '\n'); i >= 0 {
+			l.putPending(line[i+1:])
+			return string(bytes.TrimRight(line[:i], "\r")), nil
+		}
+		if pend := l.takePending(-1); len(pend) > 0 {
+			line = append(line, pend...)
+			continue
+		}
+		n, err := l.read(ctx, buf)
+		line = append(line, buf[:n]...)
+		if err != nil {
+			l.putPending(line)
+			return "", err
+		}
+	}
+}
+
+func (l *Link) takePending(max int) []byte {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if max < 0 || max > len(l.pending) {
+		max = len(l.pending)
+	}
+	out := l.pending[:max:max]
+	l.pending = l.pending[max:]
+	return out
+}
+
+func (l *Link) putPending(b []byte) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.pending = append(append([]byte(nil), b...), l.pending...)
+}
+
+// Flush discards everything already received, waiting quiet for settle so
+// bytes still on the wire are dropped too. It returns how many bytes it
+// threw away.
+func (l *Link) Flush(ctx context.Context, settle time.Duration) (int, error) {
+	dropped := len(l.takePending(-1))
+	if err := l.port.ResetInputBuffer(); err != nil {
+		return dropped, wrap("flush", l.path, err)
+	}
+	buf := make([]byte, 4096)
+	for {
+		qctx, cancel := context.WithTimeout(ctx, settle)
+		n, err := l.read(qctx, buf)
+		cancel()
+		dropped += n
+		if errors.Is(err, ErrTimeout) {
+			if ctx.Err() != nil {
+				return dropped, l.timeout("flush", ctx)
+			}
+			return dropped, nil
+		}
+		if err != nil {
+			return dropped, err
+		}
+	}
+}
+
+// Halt drops pending input; the port stays open.
+func (l *Link) Halt() error {
+	l.takePending(-1)
+	return wrap("halt", l.path, l.port.ResetInputBuffer())
+}
+
+// Close closes the port.
+func (l *Link) Close() error { return wrap("close", l.path, l.port.Close()) }

@@ -1,0 +1,98 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Limits bound a measurement; a nil bound is open.
+type Limits struct {
+	Min *float64 `json:"min,omitempty"`
+	Max *float64 `json:"max,omitempty"`
+}
+
+// AtMost is the limit value <= hi.
+func AtMost(hi float64) Limits { return Limits{Max: &hi} }
+
+// AtLeast is the limit value >= lo.
+func AtLeast(lo float64) Limits { return Limits{Min: &lo} }
+
+// Between is the limit lo <= value <= hi.
+func Between(lo, hi float64) Limits { return Limits{Min: &lo, Max: &hi} }
+
+// Around is the limit nominal ± tol.
+func Around(nominal, tol float64) Limits { return Between(nominal-tol, nominal+tol) }
+
+// Contains reports whether v lies within the limits. NaN never does.
+func (l Limits) Contains(v float64) bool {
+	if math.IsNaN(v) {
+		return false
+	}
+	if l.Min != nil && v < *l.Min {
+		return false
+	}
+	if l.Max != nil && v > *l.Max {
+		return false
+	}
+	return true
+}
+
+// String renders the limits as an interval, "[lo, hi]".
+func (l Limits) String() string {
+	lo, hi := "-inf", "+inf"
+	if l.Min != nil {
+		lo = formatValue(*l.Min)
+	}
+	if l.Max != nil {
+		hi = formatValue(*l.Max)
+	}
+	return "[" + lo + ", " + hi + "]"
+}
+
+// Measurement is one named, united value with its limits and, where it was
+// computed from samples, the summary and raw series behind it.
+type Measurement struct {
+	Name    string    `json:"name"`
+	Unit    string    `json:"unit"`
+	Value   float64   `json:"value"`
+	Limits  Limits    `json:"limits"`
+	Pass    bool      `json:"pass"`
+	Summary *Summary  `json:"summary,omitempty"`
+	Series  []float64 `json:"series,omitempty"`
+}
+
+// Measure builds a Measurement and evaluates it against its limits.
+func Measure(name, unit string, value float64, limits Limits) Measurement {
+	return Measurement{Name: name, Unit: unit, Value: value, Limits: limits, Pass: limits.Contains(value)}
+}
+
+// WithSamples attaches the summary and raw series.
+func (m Measurement) WithSamples(samples []float64) Measurement {
+	s := Summarize(samples)
+	m.Summary = &s
+	m.Series = samples
+	return m
+}
+
+// String is a one-line rendering: "echo.rtt.1B = 212.0 us within [-inf, 5174.0]".
+func (m Measurement) String() string {
+	verdict := "within"
+	if !m.Pass {
+		verdict = "OUTSIDE"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s = %s %s %s %s", m.Name, formatValue(m.Value), m.Unit, verdict, m.Limits)
+	if m.Summary != nil {
+		s := m.Summary
+		fmt.Fprintf(&b, " (n=%d p50=%s p99=%s max=%s)", s.N, formatValue(s.P50), formatValue(s.P99), formatValue(s.Max))
+	}
+	return b.String()
+}
+
+func formatValue(v float64) string {
+	if math.Abs(v) >= 1 || v == 0 {
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
