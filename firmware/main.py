@@ -154,8 +154,9 @@ class Firmware:
     # -- control channel -----------------------------------------------------
 
     def reply(self, text):
+        # sys.stdout.write() hands the bytes to USB before it returns, so a
+        # reply is on its way before any action that follows it.
         sys.stdout.write(text + "\n")
-        sys.stdout.flush()
 
     def command(self, text):
         """Execute one command line; return the reply line (None: no reply)."""

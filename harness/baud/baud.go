@@ -1,0 +1,79 @@
+// Package baud measures the rate a device really transmits at, from the
+// arrival times of a known burst of back-to-back characters.
+package baud
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// BitsPerByte is 8N1: start, 8 data, stop.
+const BitsPerByte = 10
+
+// ByteTime is how long one 8N1 character takes at rate.
+func ByteTime(rate int) time.Duration {
+	return time.Duration(float64(time.Second) * BitsPerByte / float64(rate))
+}
+
+// Reader is what a measurement needs from a link.
+type Reader interface {
+	ReadSome(ctx context.Context, p []byte) (int, error)
+}
+
+// Arrival is how many bytes had arrived by a read's return.
+type Arrival struct {
+	Count int
+	At    time.Time
+}
+
+// Burst is a received burst with its arrival timeline.
+type Burst struct {
+	Data     []byte
+	Arrivals []Arrival
+}
+
+// ErrTooShort means the burst arrived in a single read, so no rate can be
+// computed from it; ask for a longer burst.
+var ErrTooShort = errors.New("baud: burst arrived in one read; too short to time")
+
+// ReadBurst reads n bytes, timestamping every read with the monotonic clock.
+// It returns what arrived, even on error.
+func ReadBurst(ctx context.Context, r Reader, n int) (Burst, error) {
+	b := Burst{Data: make([]byte, 0, n)}
+	buf := make([]byte, 4096)
+	for len(b.Data) < n {
+		m, err := r.ReadSome(ctx, buf[:min(len(buf), n-len(b.Data))])
+		at := time.Now()
+		if m > 0 {
+			b.Data = append(b.Data, buf[:m]...)
+			b.Arrivals = append(b.Arrivals, Arrival{Count: len(b.Data), At: at})
+		}
+		if err != nil {
+			return b, fmt.Errorf("baud: burst: %d of %d bytes arrived: %w", len(b.Data), n, err)
+		}
+	}
+	return b, nil
+}
+
+// Effective is the rate implied by the arrivals: the bytes received after
+// the first read, over the time between the first and last read. Bytes
+// that were already buffered at the first read do not bias it.
+func (b Burst) Effective() (float64, error) {
+	if len(b.Arrivals) < 2 {
+		return 0, ErrTooShort
+	}
+	first, last := b.Arrivals[0], b.Arrivals[len(b.Arrivals)-1]
+	span := last.At.Sub(first.At).Seconds()
+	if span <= 0 {
+		return 0, ErrTooShort
+	}
+	return float64((last.Count-first.Count)*BitsPerByte) / span, nil
+}
+
+// BurstLen is the number of bytes that take about d on the wire at rate,
+// at least 64.
+func BurstLen(rate int, d time.Duration) int {
+	return max(64, int(d.Seconds()*float64(rate)/BitsPerByte))
+}

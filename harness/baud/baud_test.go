@@ -1,0 +1,32 @@
+package baud
+
+import (
+	"math"
+	"testing"
+	"time"
+)
+
+func TestEffectiveIgnoresBufferedHead(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	// 100 bytes buffered before the first read, then 1000 bytes at 115200.
+	b := Burst{Arrivals: []Arrival{{100, t0}, {600, t0.Add(500 * ByteTime(115200))}, {1100, t0.Add(1000 * ByteTime(115200))}}}
+	got, err := b.Effective()
+	if err != nil || math.Abs(got-115200) > 1 {
+		t.Fatalf("Effective = %v, %v", got, err)
+	}
+}
+
+func TestEffectiveNeedsTwoReads(t *testing.T) {
+	if _, err := (Burst{Arrivals: []Arrival{{10, time.Now()}}}).Effective(); err != ErrTooShort {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBurstLen(t *testing.T) {
+	if n := BurstLen(115200, 250*time.Millisecond); n != 2880 {
+		t.Fatalf("BurstLen = %d", n)
+	}
+	if n := BurstLen(300, time.Millisecond); n != 64 {
+		t.Fatalf("BurstLen floor = %d", n)
+	}
+}

@@ -1,0 +1,56 @@
+// Package pin opens Raspberry Pi GPIO inputs through periph.io. It is the
+// only package that imports periph's host drivers.
+package pin
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/host/v3"
+)
+
+// Error is a pin that could not be opened, with a hint.
+type Error struct {
+	Name string
+	Err  error
+	Hint string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("pin: %s: %v (hint: %s)", e.Name, e.Err, e.Hint)
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrUnknown is wrapped when no pin has the name.
+var ErrUnknown = errors.New("unknown pin")
+
+// hostInit is periph's driver initialisation.
+var hostInit = func() error {
+	_, err := host.Init()
+	return err
+}
+
+// OpenInput initialises periph, finds the pin by its periph name (GPIO17,
+// P1_11...) and configures it as an input with both-edge detection off,
+// proving it can be used.
+func OpenInput(name string) (gpio.PinIn, error) {
+	if err := hostInit(); err != nil {
+		return nil, &Error{Name: name, Err: err, Hint: "periph could not initialise GPIO drivers; is this a Raspberry Pi with /dev/gpiochip0?"}
+	}
+	p := gpioreg.ByName(name)
+	if p == nil {
+		return nil, &Error{Name: name, Err: ErrUnknown, Hint: "use a periph pin name such as GPIO17 (BCM numbering), and check HIL_LED_PIN"}
+	}
+	if err := p.In(gpio.PullDown, gpio.NoEdge); err != nil {
+		hint := "check that no other program or overlay uses the pin"
+		if errors.Is(err, fs.ErrPermission) {
+			hint = "add your user to the gpio group (sudo usermod -aG gpio $USER) and log in again"
+		}
+		return nil, &Error{Name: name, Err: err, Hint: hint}
+	}
+	return p, nil
+}

@@ -1,0 +1,44 @@
+package pin
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpioreg"
+	"periph.io/x/conn/v3/gpio/gpiotest"
+)
+
+func init() {
+	hostInit = func() error { return nil }
+	if err := gpioreg.Register(&gpiotest.Pin{N: "GPIO17", Num: 17, EdgesChan: make(chan gpio.Level, 1)}); err != nil {
+		panic(err)
+	}
+}
+
+func TestOpenInputFindsPinByName(t *testing.T) {
+	p, err := OpenInput("GPIO17")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Name() != "GPIO17" {
+		t.Fatalf("got %s", p)
+	}
+}
+
+func TestUnknownPinGivesHint(t *testing.T) {
+	_, err := OpenInput("GPIO99")
+	if !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "hint: use a periph pin name") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestHostInitFailureGivesHint(t *testing.T) {
+	saved := hostInit
+	defer func() { hostInit = saved }()
+	hostInit = func() error { return errors.New("no drivers") }
+	if _, err := OpenInput("GPIO17"); err == nil || !strings.Contains(err.Error(), "Raspberry Pi") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -1,0 +1,90 @@
+// Package report is the schema of out/hil/report.json, the machine-readable
+// result of a run: the target, the firmware, every spec's state and every
+// measurement with unit, limits and verdict.
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/picohil/picohil/harness/stats"
+)
+
+// Schema identifies this layout; it changes when a field changes meaning.
+const Schema = "picohil.report/v1"
+
+// Report is one run.
+type Report struct {
+	Schema      string    `json:"schema"`
+	Target      string    `json:"target"`
+	Reason      string    `json:"reason"`
+	Bench       string    `json:"bench"`
+	Faults      string    `json:"faults"`
+	Firmware    string    `json:"firmware,omitempty"`
+	Reproduce   string    `json:"reproduce"`
+	Started     time.Time `json:"started"`
+	Finished    time.Time `json:"finished"`
+	Pass        bool      `json:"pass"`
+	Interrupted bool      `json:"interrupted"`
+	Specs       []Spec    `json:"specs"`
+}
+
+// Spec is one spec's outcome.
+type Spec struct {
+	Name         string              `json:"name"`
+	Labels       []string            `json:"labels"`
+	State        string              `json:"state"` // passed, failed, skipped, pending, interrupted, timedout, panicked
+	DurationMs   float64             `json:"duration_ms"`
+	Failure      string              `json:"failure,omitempty"`
+	Location     string              `json:"location,omitempty"`
+	Measurements []stats.Measurement `json:"measurements"`
+}
+
+// Failed lists the names of specs that did not pass or skip.
+func (r Report) Failed() []string {
+	var out []string
+	for _, s := range r.Specs {
+		if s.State != "passed" && s.State != "skipped" && s.State != "pending" {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// Write stores r as indented JSON at path, atomically.
+func Write(path string, r Report) error {
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return fmt.Errorf("report: encode: %w", err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return nil
+}
+
+// Read loads a report and checks its schema.
+func Read(path string) (Report, error) {
+	var r Report
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return r, fmt.Errorf("report: %w", err)
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("report: %s: %w", path, err)
+	}
+	if r.Schema != Schema {
+		return r, fmt.Errorf("report: %s: schema %q, want %q", path, r.Schema, Schema)
+	}
+	return r, nil
+}

@@ -1,0 +1,121 @@
+package specs
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/baud"
+	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/stats"
+)
+
+const baudHint = "the firmware's UART init (baudrate=...), the Pico's clock, and on the Pi the PL011 UART (enable_uart=1, dtoverlay=disable-bt): the mini-UART's rate follows the core clock"
+
+// measureBaud asks for a burst and records the effective rate at nominal.
+func measureBaud(ctx context.Context, nominal int) {
+	GinkgoHelper()
+	n := baud.BurstLen(nominal, burstDuration)
+	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
+	err := rig.ctl.Burst(bctx, n)
+	cancel()
+	expectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
+	b, err := baud.ReadBurst(ctx, rig.data, n)
+	expectNoError(err, fmt.Sprintf("%d burst bytes on the data UART", n), baudHint)
+	if want := bytes.Repeat([]byte{0x55}, n); !bytes.Equal(b.Data, want) {
+		diff := &echo.MismatchError{Want: want, Got: b.Data}
+		Fail(explain(fmt.Sprintf("%d bytes of 0x55", n), diff.Error(), baudHint))
+	}
+	eff, err := b.Effective()
+	expectNoError(err, "a burst long enough to time", "a longer burst")
+	m := record(stats.Measure(fmt.Sprintf("baud.effective.%d", nominal), "baud", eff, stats.Around(float64(nominal), float64(nominal)*baudTolerance/100)))
+	expectWithin(m, fmt.Sprintf("error %+.2f%% over %d bytes in %d reads", 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals)), baudHint)
+}
+
+// switchBaud moves both ends to rate and restores the bench rate when the
+// spec ends.
+func switchBaud(ctx context.Context, rate int) {
+	GinkgoHelper()
+	setBoth(ctx, rate)
+	DeferCleanup(func(ctx SpecContext) { setBoth(ctx, cfg.Baud) }, NodeTimeout(timeouts.Cleanup))
+}
+
+func setBoth(ctx context.Context, rate int) {
+	GinkgoHelper()
+	cctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
+	defer cancel()
+	expectNoError(rig.ctl.SetBaud(cctx, rate), fmt.Sprintf("BAUD %d answered OK", rate), "the firmware must accept every rate in HIL_BAUDS")
+	expectNoError(rig.data.SetBaud(rate), fmt.Sprintf("the host UART accepts %d baud", rate), "the Pi's UART clock limits the top rate (init_uart_clock in config.txt)")
+	flushData(ctx)
+}
+
+var _ = Describe("Baud", labelBaud, Serial, func() {
+	BeforeEach(func(ctx SpecContext) {
+		flushData(ctx)
+	}, NodeTimeout(timeouts.Reply))
+
+	It(fmt.Sprintf("runs at the configured %d baud (effective rate from a BURST within ±2%%)", cfg.Baud), labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
+		requireControl()
+		measureBaud(ctx, cfg.Baud)
+	})
+
+	It("catches a host/device rate mismatch: the echo comes back corrupted", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
+		other := cfg.Baud / 2
+		if other < 1200 {
+			other = cfg.Baud * 2
+		}
+		expectNoError(rig.data.SetBaud(other), fmt.Sprintf("the host UART accepts %d baud", other), "")
+		DeferCleanup(func(ctx SpecContext) {
+			expectNoError(rig.data.SetBaud(cfg.Baud), "the host UART returns to the bench rate", "")
+			flushData(ctx)
+		}, NodeTimeout(timeouts.Cleanup))
+		payload := make([]byte, 64)
+		for i := range payload {
+			payload[i] = byte(i * 4)
+		}
+		wait := time.Duration(2*(len(payload)+1))*baud.ByteTime(min(other, cfg.Baud)) + cfg.Turnaround
+		rctx, cancel := context.WithTimeout(ctx, wait+timeouts.Reply)
+		defer cancel()
+		_, err := echo.RoundTrip(rctx, rig.data, payload)
+		var mm *echo.MismatchError
+		if err != nil && !errors.As(err, &mm) {
+			expectNoError(err, "the link keeps working at a mismatched rate", "")
+		}
+		intact := len(payload)
+		seen := "the echo came back intact:\n" + hex.Dump(payload)
+		if mm != nil {
+			intact, seen = countIntact(payload, mm.Got), mm.Error()
+		}
+		m := record(stats.Measure(fmt.Sprintf("baud.mismatch.%d_vs_%d.intact", other, cfg.Baud), "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
+		expectWithin(m, seen, "a baud check that cannot see a mismatch proves nothing: is the data line really a UART (not a software loopback that ignores the rate)?")
+	})
+
+	for _, rate := range cfg.Bauds {
+		It(fmt.Sprintf("works at %d baud: BAUD switch, byte-exact echo, effective rate", rate), labelIntegrity, labelTiming, labelControl, SpecTimeout(sweepTimeout(rate)), func(ctx SpecContext) {
+			requireControl()
+			switchBaud(ctx, rate)
+			all := make([]byte, 256)
+			for i := range all {
+				all[i] = byte(i)
+			}
+			_, err := echo.RoundTrip(ctx, rig.data, all)
+			expectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud", rate), baudHint)
+			measureBaud(ctx, rate)
+		})
+	}
+})
+
+func countIntact(want, got []byte) int {
+	n := 0
+	for i := range min(len(want), len(got)) {
+		if want[i] == got[i] {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,95 @@
+package specs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/baud"
+	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/stats"
+)
+
+const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that the blink task awaits asyncio.sleep (a blocking call anywhere stalls it)"
+
+// checkCadence captures blinkEdges edges and records the cadence under the
+// given measurement prefix.
+func checkCadence(ctx context.Context, prefix string) {
+	GinkgoHelper()
+	edges, err := edge.Capture(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
+	record(stats.Measure(prefix+".edges", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
+	expectNoError(err, fmt.Sprintf("%d LED edges within %v", blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	c, err := edge.Analyze(edges)
+	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	half := float64(cfg.BlinkHalf) / float64(time.Millisecond)
+	timeline := "edge timeline:\n" + edge.Timeline(edges)
+	checks := []struct {
+		m    stats.Measurement
+		hint string
+	}{
+		{stats.Measure(prefix+".edges_missed", "edges", float64(c.Missed), stats.AtMost(0)), "edges went missing: the LED stalled or toggled faster than the capture"},
+		{stats.Measure(prefix+".half_period", "ms", c.Half.Mean, stats.Around(half, half*meanTolerance/100)).WithSamples(c.HalfMs),
+			"the firmware's blink period (BLINK setting, HIL_BLINK_MS) or a drifting sleep: schedule against ticks, not sleep(after work)"},
+		{stats.Measure(prefix+".duty", "%", 100*c.Duty, stats.Around(50, dutyTolerance)), "the LED spends unequal time high and low: work done in only one half of the cycle"},
+		{stats.Measure(prefix+".jitter_p99", "ms", c.JitterP99, stats.AtMost(float64(cfg.JitterTol)/float64(time.Millisecond))),
+			"half-periods vary: another task blocks the scheduler, or the host is overloaded (HIL_JITTER_MS sets the tolerance)"},
+	}
+	for _, ch := range checks {
+		record(ch.m)
+	}
+	for _, ch := range checks {
+		expectWithin(ch.m, timeline, ch.hint)
+	}
+	if rig.bench.Truth != nil {
+		errs := edge.TimestampError(edges, rig.bench.Truth())
+		m := record(stats.Measure(prefix+".timestamp_error", "us", stats.Percentile(sorted(errs), 99), stats.AtMost(us(cfg.JitterTol))).WithSamples(errs))
+		expectWithin(m, "harness edge time minus the fixture's true edge time", "the host is too loaded to timestamp edges finer than the jitter tolerance")
+	}
+}
+
+var _ = Describe("Blink", labelBlink, Serial, func() {
+	BeforeEach(func(ctx SpecContext) {
+		requireLED()
+		if rig.ctl != nil {
+			ms := int(cfg.BlinkHalf / time.Millisecond)
+			expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
+		}
+	}, NodeTimeout(timeouts.Reply))
+
+	It("toggles at the configured half-period with 50% duty and low jitter", labelTiming, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
+		checkCadence(ctx, "blink")
+	})
+
+	It("keeps its cadence while the UART is saturated with echo traffic", labelTiming, labelEcho, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
+		flushData(ctx)
+		load, stop := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		var loadErr error
+		var moved int
+		wg.Go(func() {
+			chunk := randomPayload(baud.BurstLen(cfg.Baud, 100*time.Millisecond))
+			for load.Err() == nil {
+				tr, err := echo.Pipelined(load, rig.data, chunk, 256)
+				moved += tr.Bytes
+				if err != nil && load.Err() == nil {
+					loadErr = err
+					return
+				}
+			}
+		})
+		defer func() { stop(); wg.Wait() }()
+		checkCadence(ctx, "blink.load")
+		stop()
+		wg.Wait()
+		if errors.Is(loadErr, context.Canceled) {
+			loadErr = nil
+		}
+		expectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked", echoHint)
+		record(stats.Measure("blink.load.bytes_echoed", "bytes", float64(moved), stats.AtLeast(1)))
+	})
+})

@@ -1,0 +1,97 @@
+package specs
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/baud"
+	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/stats"
+)
+
+const echoHint = "wiring Pi TXD->Pico GP5 and Pi RXD<-Pico GP4, common GND, both sides at the same baud, and that the firmware echo task is running"
+
+func micros(ds []time.Duration) []float64 {
+	out := make([]float64, len(ds))
+	for i, d := range ds {
+		out[i] = float64(d) / float64(time.Microsecond)
+	}
+	return out
+}
+
+func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
+
+// randomPayload is reproducible: the same size gives the same bytes.
+func randomPayload(n int) []byte {
+	r := rand.New(rand.NewPCG(uint64(n), 7))
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte(r.UintN(256))
+	}
+	return b
+}
+
+var _ = Describe("Echo", labelEcho, Serial, func() {
+	BeforeEach(func(ctx SpecContext) {
+		flushData(ctx)
+	}, NodeTimeout(timeouts.Reply))
+
+	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
+		frame := baud.ByteTime(cfg.Baud)
+		budget := 2*frame + cfg.Turnaround
+		rtts, err := echo.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, budget)
+		expectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
+		samples := micros(rtts)
+		m := record(stats.Measure("echo.rtt.1B", "us", stats.Percentile(sorted(samples), 99), stats.AtMost(us(budget))).WithSamples(samples))
+		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met); slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us",
+			len(rtts), rttCount, m.Summary.Max, us(frame), us(cfg.Turnaround)),
+			"a slow firmware turnaround (blocking code or print() in the echo path), or host load; raise HIL_TURNAROUND_MS only if the firmware is known to need it")
+	})
+
+	DescribeTable("returns payloads byte-exact within the wire-time budget", labelIntegrity,
+		func(ctx SpecContext, size int) {
+			payload := randomPayload(size)
+			budget := time.Duration(size+1)*baud.ByteTime(cfg.Baud) + cfg.Turnaround
+			pctx, cancel := context.WithTimeout(ctx, budget+time.Second)
+			defer cancel()
+			rtt, err := echo.RoundTrip(pctx, rig.data, payload)
+			expectNoError(err, fmt.Sprintf("the %d-byte payload echoed byte for byte", size), echoHint)
+			m := record(stats.Measure(fmt.Sprintf("echo.payload.%dB", size), "us", us(rtt), stats.AtMost(us(budget))))
+			expectWithin(m, "", "the echo should trail the sent bytes by one character plus the turnaround; a firmware that waits for whole lines or polls will be late")
+		},
+		Entry("1 byte", 1, SpecTimeout(timeouts.Payload)),
+		Entry("16 bytes", 16, SpecTimeout(timeouts.Payload)),
+		Entry("256 bytes", 256, SpecTimeout(timeouts.Payload)),
+		Entry("4096 bytes", 4096, SpecTimeout(timeouts.Payload)))
+
+	It("returns all 256 byte values unchanged", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
+		all := make([]byte, 256)
+		for i := range all {
+			all[i] = byte(i)
+		}
+		_, err := echo.RoundTrip(ctx, rig.data, all)
+		expectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
+	})
+
+	It("sustains at least 95% of line rate pipelined, with nothing lost", labelTiming, labelIntegrity, SpecTimeout(timeouts.LineRate), func(ctx SpecContext) {
+		size := baud.BurstLen(cfg.Baud, lineRateSpan)
+		data := randomPayload(size)
+		tr, err := echo.Pipelined(ctx, rig.data, data, 256)
+		expectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
+		ideal := float64(cfg.Baud) / baud.BitsPerByte
+		m := record(stats.Measure("echo.line_rate", "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
+		expectWithin(m, fmt.Sprintf("%d bytes in %v; line rate %.0f B/s", tr.Bytes, tr.Elapsed, ideal),
+			"the firmware must echo as fast as bytes arrive: stream reads, no per-byte sleeps or prints")
+	})
+})
+
+func sorted(v []float64) []float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s
+}

@@ -1,0 +1,69 @@
+package specs
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/stats"
+)
+
+// record attaches a measurement to the running spec for the reports.
+func record(m stats.Measurement) stats.Measurement {
+	AddReportEntry(m.Name, m)
+	return m
+}
+
+// expectWithin fails the spec unless m is within its limits.
+func expectWithin(m stats.Measurement, seen, hint string) {
+	GinkgoHelper()
+	if !m.Pass {
+		Fail(explain(fmt.Sprintf("%s within %s %s", m.Name, m.Limits, m.Unit), m.String()+"\n"+seen, hint))
+	}
+}
+
+// expectNoError fails the spec with what was expected if err is not nil.
+func expectNoError(err error, expected, hint string) {
+	GinkgoHelper()
+	if err != nil {
+		Fail(explain(expected, err.Error(), hint))
+	}
+}
+
+// explain formats a failure: expected, seen, what to check, how to rerun.
+func explain(expected, seen, hint string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "expected: %s\nseen:     %s\n", expected, strings.TrimRight(seen, "\n"))
+	if hint != "" {
+		fmt.Fprintf(&b, "check:    %s\n", hint)
+	}
+	fmt.Fprintf(&b, "rerun:    %s", reproduce())
+	return b.String()
+}
+
+func reproduce() string {
+	return fmt.Sprintf("%s make hil FOCUS=%q", cfg.Reproduce(), CurrentSpecReport().LeafNodeText)
+}
+
+func requireControl() {
+	GinkgoHelper()
+	if rig.ctl == nil {
+		Skip("this bench has no control channel (set HIL_CONTROL to the Pico's USB serial port)")
+	}
+}
+
+func requireLED() {
+	GinkgoHelper()
+	if rig.bench.LED == nil {
+		Skip("this bench has no LED input pin (set HIL_LED_PIN, e.g. GPIO17)")
+	}
+}
+
+// flushData drops stale bytes so each spec starts on a quiet line.
+func flushData(ctx context.Context) {
+	GinkgoHelper()
+	_, err := rig.data.Flush(ctx, flushSettle)
+	expectNoError(err, "the data UART goes quiet", "something keeps sending on the data line: a stuck burst or a boot loop")
+}
