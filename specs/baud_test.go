@@ -25,16 +25,26 @@ func measureBaud(ctx context.Context, nominal int) {
 	err := rig.ctl.Burst(bctx, n)
 	cancel()
 	expectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
-	b, err := baud.ReadBurst(ctx, rig.data, n)
-	expectNoError(err, fmt.Sprintf("%d burst bytes on the data UART", n), baudHint)
+	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
+	defer cancel()
+	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal))
+	// The rate first: a device at the wrong rate also loses and garbles
+	// characters, and the rate is the diagnosis.
+	eff, err := b.Effective(n)
+	expectNoError(err, fmt.Sprintf("a burst of %d bytes long enough to time", n), baudHint+"; read: "+fmt.Sprint(readErr))
+	m := record(stats.Measure(fmt.Sprintf("baud.effective.%d", nominal), "baud", eff, stats.Around(float64(nominal), float64(nominal)*baudTolerance/100)))
+	expectWithin(m, fmt.Sprintf("error %+.2f%% over %d bytes in %d reads", 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals)), baudHint)
+	expectNoError(readErr, fmt.Sprintf("%d burst bytes on the data UART", n), baudHint)
 	if want := bytes.Repeat([]byte{0x55}, n); !bytes.Equal(b.Data, want) {
 		diff := &echo.MismatchError{Want: want, Got: b.Data}
 		Fail(explain(fmt.Sprintf("%d bytes of 0x55", n), diff.Error(), baudHint))
 	}
-	eff, err := b.Effective()
-	expectNoError(err, "a burst long enough to time", "a longer burst")
-	m := record(stats.Measure(fmt.Sprintf("baud.effective.%d", nominal), "baud", eff, stats.Around(float64(nominal), float64(nominal)*baudTolerance/100)))
-	expectWithin(m, fmt.Sprintf("error %+.2f%% over %d bytes in %d reads", 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals)), baudHint)
+}
+
+// burstGap is how long the line may stay quiet inside a burst: 20
+// characters, at least 50 ms.
+func burstGap(rate int) time.Duration {
+	return max(50*time.Millisecond, 20*baud.ByteTime(rate))
 }
 
 // switchBaud moves both ends to rate and restores the bench rate when the
@@ -79,7 +89,7 @@ var _ = Describe("Baud", labelBaud, Serial, func() {
 			payload[i] = byte(i * 4)
 		}
 		wait := time.Duration(2*(len(payload)+1))*baud.ByteTime(min(other, cfg.Baud)) + cfg.Turnaround
-		rctx, cancel := context.WithTimeout(ctx, wait+timeouts.Reply)
+		rctx, cancel := bounded(ctx, wait)
 		defer cancel()
 		_, err := echo.RoundTrip(rctx, rig.data, payload)
 		var mm *echo.MismatchError
@@ -103,7 +113,9 @@ var _ = Describe("Baud", labelBaud, Serial, func() {
 			for i := range all {
 				all[i] = byte(i)
 			}
-			_, err := echo.RoundTrip(ctx, rig.data, all)
+			rctx, cancel := bounded(ctx, 257*baud.ByteTime(rate)+cfg.Turnaround)
+			defer cancel()
+			_, err := echo.RoundTrip(rctx, rig.data, all)
 			expectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud", rate), baudHint)
 			measureBaud(ctx, rate)
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,7 +24,7 @@ func checkCadence(ctx context.Context, prefix string) {
 	GinkgoHelper()
 	edges, err := edge.Capture(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
 	record(stats.Measure(prefix+".edges", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
-	expectNoError(err, fmt.Sprintf("%d LED edges within %v", blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	expectNoError(err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	c, err := edge.Analyze(edges)
 	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	half := float64(cfg.BlinkHalf) / float64(time.Millisecond)
@@ -39,11 +40,17 @@ func checkCadence(ctx context.Context, prefix string) {
 		{stats.Measure(prefix+".jitter_p99", "ms", c.JitterP99, stats.AtMost(float64(cfg.JitterTol)/float64(time.Millisecond))),
 			"half-periods vary: another task blocks the scheduler, or the host is overloaded (HIL_JITTER_MS sets the tolerance)"},
 	}
+	var expected, seen, hints []string
 	for _, ch := range checks {
 		record(ch.m)
+		if !ch.m.Pass {
+			expected = append(expected, fmt.Sprintf("%s within %s %s", ch.m.Name, ch.m.Limits, ch.m.Unit))
+			seen = append(seen, ch.m.String())
+			hints = append(hints, ch.hint)
+		}
 	}
-	for _, ch := range checks {
-		expectWithin(ch.m, timeline, ch.hint)
+	if len(expected) > 0 {
+		Fail(explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
 	if rig.bench.Truth != nil {
 		errs := edge.TimestampError(edges, rig.bench.Truth())

@@ -1,7 +1,6 @@
 package specs
 
 import (
-	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -57,7 +56,7 @@ var _ = Describe("Echo", labelEcho, Serial, func() {
 		func(ctx SpecContext, size int) {
 			payload := randomPayload(size)
 			budget := time.Duration(size+1)*baud.ByteTime(cfg.Baud) + cfg.Turnaround
-			pctx, cancel := context.WithTimeout(ctx, budget+time.Second)
+			pctx, cancel := bounded(ctx, budget)
 			defer cancel()
 			rtt, err := echo.RoundTrip(pctx, rig.data, payload)
 			expectNoError(err, fmt.Sprintf("the %d-byte payload echoed byte for byte", size), echoHint)
@@ -74,14 +73,18 @@ var _ = Describe("Echo", labelEcho, Serial, func() {
 		for i := range all {
 			all[i] = byte(i)
 		}
-		_, err := echo.RoundTrip(ctx, rig.data, all)
+		rctx, cancel := bounded(ctx, 257*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
+		defer cancel()
+		_, err := echo.RoundTrip(rctx, rig.data, all)
 		expectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
 	})
 
 	It("sustains at least 95% of line rate pipelined, with nothing lost", labelTiming, labelIntegrity, SpecTimeout(timeouts.LineRate), func(ctx SpecContext) {
 		size := baud.BurstLen(cfg.Baud, lineRateSpan)
 		data := randomPayload(size)
-		tr, err := echo.Pipelined(ctx, rig.data, data, 256)
+		pctx, cancel := bounded(ctx, time.Duration(size+1)*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
+		defer cancel()
+		tr, err := echo.Pipelined(pctx, rig.data, data, 256)
 		expectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
 		ideal := float64(cfg.Baud) / baud.BitsPerByte
 		m := record(stats.Measure("echo.line_rate", "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -45,6 +46,11 @@ func explain(expected, seen, hint string) string {
 
 func reproduce() string {
 	return fmt.Sprintf("%s make hil FOCUS=%q", cfg.Reproduce(), CurrentSpecReport().LeafNodeText)
+}
+
+// bounded gives one operation a deadline: its physical duration plus opGrace.
+func bounded(ctx context.Context, physics time.Duration) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, physics+opGrace)
 }
 
 func requireControl() {

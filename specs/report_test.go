@@ -31,15 +31,15 @@ func outDir() string {
 // The report is written after the suite, also when it was interrupted.
 var _ = ReportAfterSuite("report.json", func(r Report) {
 	out := report.Report{
-		Schema:      report.Schema,
-		Target:      cfg.Target,
-		Reason:      cfg.Reason,
-		Faults:      cfg.Faults.String(),
-		Firmware:    rig.firmware,
-		Reproduce:   cfg.Reproduce() + " make hil",
-		Started:     r.StartTime,
-		Finished:    r.EndTime,
-		Pass:        r.SuiteSucceeded,
+		Schema:    report.Schema,
+		Target:    cfg.Target,
+		Reason:    cfg.Reason,
+		Faults:    cfg.Faults.String(),
+		Firmware:  rig.firmware,
+		Reproduce: cfg.Reproduce() + " make hil",
+		Started:   r.StartTime,
+		Finished:  r.EndTime,
+		Pass:      r.SuiteSucceeded,
 		Interrupted: slices.ContainsFunc(r.SpecialSuiteFailureReasons, func(s string) bool {
 			return strings.Contains(s, "Interrupted") || strings.Contains(s, "Timeout")
 		}),

@@ -38,13 +38,20 @@ type Burst struct {
 // computed from it; ask for a longer burst.
 var ErrTooShort = errors.New("baud: burst arrived in one read; too short to time")
 
-// ReadBurst reads n bytes, timestamping every read with the monotonic clock.
-// It returns what arrived, even on error.
-func ReadBurst(ctx context.Context, r Reader, n int) (Burst, error) {
+// ReadBurst reads a burst of n bytes, timestamping every read with the
+// monotonic clock. It stops early when the line stays quiet for gap after
+// the first byte (a receiver at the wrong rate loses or merges characters),
+// and returns what arrived, even on error.
+func ReadBurst(ctx context.Context, r Reader, n int, gap time.Duration) (Burst, error) {
 	b := Burst{Data: make([]byte, 0, n)}
 	buf := make([]byte, 4096)
 	for len(b.Data) < n {
-		m, err := r.ReadSome(ctx, buf[:min(len(buf), n-len(b.Data))])
+		rctx, cancel := ctx, context.CancelFunc(func() {})
+		if len(b.Data) > 0 {
+			rctx, cancel = context.WithTimeout(ctx, gap)
+		}
+		m, err := r.ReadSome(rctx, buf[:min(len(buf), n-len(b.Data))])
+		cancel()
 		at := time.Now()
 		if m > 0 {
 			b.Data = append(b.Data, buf[:m]...)
@@ -57,10 +64,12 @@ func ReadBurst(ctx context.Context, r Reader, n int) (Burst, error) {
 	return b, nil
 }
 
-// Effective is the rate implied by the arrivals: the bytes received after
-// the first read, over the time between the first and last read. Bytes
-// that were already buffered at the first read do not bias it.
-func (b Burst) Effective() (float64, error) {
+// Effective is the rate implied by the arrivals of a burst of sent bytes:
+// the bytes sent after the first read, over the time between the first and
+// last read. Bytes already buffered at the first read do not bias it, and
+// when a mismatched receiver decoded more or fewer characters than were
+// sent, the first read's share is scaled to the sent count.
+func (b Burst) Effective(sent int) (float64, error) {
 	if len(b.Arrivals) < 2 {
 		return 0, ErrTooShort
 	}
@@ -69,7 +78,8 @@ func (b Burst) Effective() (float64, error) {
 	if span <= 0 {
 		return 0, ErrTooShort
 	}
-	return float64((last.Count-first.Count)*BitsPerByte) / span, nil
+	after := float64(sent) * float64(last.Count-first.Count) / float64(last.Count)
+	return after * BitsPerByte / span, nil
 }
 
 // BurstLen is the number of bytes that take about d on the wire at rate,

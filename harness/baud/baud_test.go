@@ -10,15 +10,25 @@ func TestEffectiveIgnoresBufferedHead(t *testing.T) {
 	t0 := time.Unix(0, 0)
 	// 100 bytes buffered before the first read, then 1000 bytes at 115200.
 	b := Burst{Arrivals: []Arrival{{100, t0}, {600, t0.Add(500 * ByteTime(115200))}, {1100, t0.Add(1000 * ByteTime(115200))}}}
-	got, err := b.Effective()
+	got, err := b.Effective(1100)
 	if err != nil || math.Abs(got-115200) > 1 {
 		t.Fatalf("Effective = %v, %v", got, err)
 	}
 }
 
 func TestEffectiveNeedsTwoReads(t *testing.T) {
-	if _, err := (Burst{Arrivals: []Arrival{{10, time.Now()}}}).Effective(); err != ErrTooShort {
+	if _, err := (Burst{Arrivals: []Arrival{{10, time.Now()}}}).Effective(10); err != ErrTooShort {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEffectiveScalesMergedCharacters(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	// 1000 bytes sent at 100000 baud (0.1 s) but decoded as 800 characters.
+	b := Burst{Arrivals: []Arrival{{8, t0}, {800, t0.Add(99 * time.Millisecond)}}}
+	got, err := b.Effective(1000)
+	if err != nil || math.Abs(got-100000) > 100000*0.01 {
+		t.Fatalf("Effective = %v, %v", got, err)
 	}
 }
 

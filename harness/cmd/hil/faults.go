@@ -1,0 +1,212 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/report"
+)
+
+// symptoms are the words a failure message must contain for a fault to
+// count as caught for the right reason.
+var symptoms = map[virtual.Fault][]string{
+	virtual.DropByte:            {"short answer", "differs"},
+	virtual.CorruptByte:         {"differs"},
+	virtual.ExtraByte:           {"differs", "received"},
+	virtual.SlowEcho:            {"echo.rtt.1B"},
+	virtual.NoEcho:              {"short answer", "0 of"},
+	virtual.WrongBaud:           {"baud.effective"},
+	virtual.BlinkDrift:          {"half_period"},
+	virtual.BlinkJitter:         {"jitter_p99"},
+	virtual.BlinkStuck:          {"edges"},
+	virtual.BlinkStallUnderLoad: {"blink.load"},
+}
+
+// runTimeout bounds one suite run; a hang is a failure of its own.
+const runTimeout = 10 * time.Minute
+
+type outcome struct {
+	name     string
+	family   string
+	failed   []report.Spec
+	evidence string
+	caught   bool
+	err      error
+}
+
+func runFaults(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("faults", flag.ContinueOnError)
+	suite := fs.String("suite", "", "compiled suite binary (go test -c ./specs)")
+	out := fs.String("out", "out/faults", "directory for each run's reports")
+	only := fs.String("only", "", "comma-separated faults to run (default: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *suite == "" {
+		return errors.New("faults: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
+	}
+	faults := virtual.AllFaults
+	if *only != "" {
+		set, err := virtual.ParseFaults(*only)
+		if err != nil {
+			return err
+		}
+		faults = slices.DeleteFunc(slices.Clone(faults), func(f virtual.Fault) bool { return !set[f] })
+	}
+	clean := runOne(*suite, *out, "")
+	results := []outcome{clean}
+	for _, f := range faults {
+		o := runOne(*suite, *out, f)
+		fmt.Fprintf(w, "faults: %-24s %d specs failed\n", f, len(o.failed))
+		results = append(results, o)
+	}
+	printTable(w, results)
+	var problems []string
+	if clean.err != nil || len(clean.failed) > 0 {
+		problems = append(problems, fmt.Sprintf("the clean run failed (%d specs, %v); see %s", len(clean.failed), clean.err, filepath.Join(*out, "clean")))
+	}
+	for _, o := range results[1:] {
+		if !o.caught {
+			problems = append(problems, fmt.Sprintf("fault %s went undetected by the %s family", o.name, o.family))
+		}
+	}
+	if len(problems) > 0 {
+		return errors.New("faults: " + strings.Join(problems, "; "))
+	}
+	fmt.Fprintf(w, "faults: all %d faults detected, clean run passed\n", len(faults))
+	return nil
+}
+
+// runOne runs the suite with one fault (or none) and reads its report.
+func runOne(suite, out string, f virtual.Fault) outcome {
+	name := string(f)
+	if f == "" {
+		name = "clean"
+	}
+	o := outcome{name: name, family: f.Family()}
+	dir, err := filepath.Abs(filepath.Join(out, name))
+	if err != nil {
+		o.err = err
+		return o
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		o.err = err
+		return o
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, suite, "-ginkgo.no-color", "-ginkgo.junit-report="+filepath.Join(dir, "junit.xml"))
+	cmd.Env = append(os.Environ(), "HIL_TARGET=virtual", "HIL_FAULT="+string(f), "HIL_OUT="+dir)
+	cmd.Dir = filepath.Dir(suite)
+	log, err := os.Create(filepath.Join(dir, "console.log"))
+	if err != nil {
+		o.err = err
+		return o
+	}
+	defer log.Close()
+	cmd.Stdout, cmd.Stderr = log, log
+	runErr := cmd.Run()
+	r, err := report.Read(filepath.Join(dir, "report.json"))
+	if err != nil {
+		o.err = fmt.Errorf("%w (suite: %v)", err, runErr)
+		return o
+	}
+	for _, s := range r.Specs {
+		if slices.Contains(r.Failed(), s.Name) {
+			o.failed = append(o.failed, s)
+		}
+	}
+	if f != "" {
+		o.caught, o.evidence = caught(f, o.failed)
+	} else if runErr != nil && len(o.failed) == 0 {
+		o.err = runErr
+	}
+	return o
+}
+
+// caught reports whether a spec of the fault's family failed with its
+// symptom in the message, and returns that message's first line.
+func caught(f virtual.Fault, failed []report.Spec) (bool, string) {
+	for _, s := range failed {
+		if !slices.Contains(s.Labels, f.Family()) {
+			continue
+		}
+		for _, word := range symptoms[f] {
+			if strings.Contains(s.Failure, word) {
+				return true, firstLine(s.Name) + ": " + symptomLine(s.Failure, word)
+			}
+		}
+	}
+	return false, ""
+}
+
+func symptomLine(msg, word string) string {
+	for _, l := range strings.Split(msg, "\n") {
+		if strings.Contains(l, word) {
+			return strings.TrimSpace(l)
+		}
+	}
+	return ""
+}
+
+func firstLine(s string) string {
+	l, _, _ := strings.Cut(s, "\n")
+	return l
+}
+
+func families(failed []report.Spec) string {
+	count := map[string]int{}
+	for _, s := range failed {
+		for _, fam := range []string{"echo", "baud", "blink"} {
+			if slices.Contains(s.Labels, fam) {
+				count[fam]++
+			}
+		}
+	}
+	var parts []string
+	for _, fam := range []string{"echo", "baud", "blink"} {
+		if count[fam] > 0 {
+			parts = append(parts, fmt.Sprintf("%s:%d", fam, count[fam]))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+func printTable(w io.Writer, results []outcome) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "RUN\tEXPECT\tFAILED\tVERDICT\tEVIDENCE")
+	for _, o := range results {
+		verdict, expect := "caught", o.family
+		switch {
+		case o.name == "clean" && (o.err != nil || len(o.failed) > 0):
+			verdict, expect = "FAILED", "all pass"
+		case o.name == "clean":
+			verdict, expect = "passed", "all pass"
+		case !o.caught:
+			verdict = "MISSED"
+		}
+		evidence := o.evidence
+		if o.err != nil {
+			evidence = o.err.Error()
+		}
+		if len(evidence) > 110 {
+			evidence = evidence[:110] + "..."
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.name, expect, families(o.failed), verdict, evidence)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,37 @@
+// Command hil is picohil's command-line tool.
+//
+//	hil faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
+//
+// runs the suite on the virtual Pico once clean and once per injected fault,
+// prints which specs each fault made fail, and exits non-zero when the clean
+// run failed or a fault went undetected.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: hil <command> [flags]
+
+commands:
+  faults   run the suite clean and once per injected fault; fail if a fault goes undetected`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "faults":
+		err = runFaults(os.Args[2:], os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "hil:", err)
+		os.Exit(1)
+	}
+}
