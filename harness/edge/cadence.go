@@ -28,28 +28,39 @@ type Cadence struct {
 }
 
 // Analyze computes the cadence of edges. An edge followed by another of the
-// same level means one was missed; a gap longer than 1.5 times the median
-// half-period hides missed edges too. Intervals spanning missed edges are
-// not used as half-periods.
+// same level means one was missed. A high (or low) interval longer than 1.5
+// times the median of its kind hides pairs of missed edges. Intervals
+// spanning missed edges are not used as half-periods.
 func Analyze(edges []Edge) (Cadence, error) {
 	if len(edges) < 3 {
 		return Cadence{}, ErrTooFewEdges
 	}
-	raw := make([]float64, 0, len(edges)-1)
-	for i := 1; i < len(edges); i++ {
-		raw = append(raw, ms(edges[i].At.Sub(edges[i-1].At)))
-	}
-	median := stats.Percentile(sortedCopy(raw), 50)
 	var c Cadence
-	var high, low []float64
-	for i, d := range raw {
-		prev, cur := edges[i], edges[i+1]
-		if prev.Level == cur.Level {
+	byLevel := map[gpio.Level][]float64{}
+	for i := 1; i < len(edges); i++ {
+		if edges[i].Level == edges[i-1].Level {
 			c.Missed++
 			continue
 		}
-		if median > 0 && d > 1.5*median {
-			c.Missed += int(math.Round(d/median)) - 1
+		byLevel[edges[i-1].Level] = append(byLevel[edges[i-1].Level], ms(edges[i].At.Sub(edges[i-1].At)))
+	}
+	if len(byLevel[gpio.High]) == 0 || len(byLevel[gpio.Low]) == 0 {
+		return c, ErrTooFewEdges
+	}
+	median := map[gpio.Level]float64{}
+	for l, v := range byLevel {
+		median[l] = stats.Percentile(sortedCopy(v), 50)
+	}
+	period := median[gpio.High] + median[gpio.Low]
+	var high, low []float64
+	for i := 1; i < len(edges); i++ {
+		prev := edges[i-1]
+		if edges[i].Level == prev.Level {
+			continue
+		}
+		d := ms(edges[i].At.Sub(prev.At))
+		if d > 1.5*median[prev.Level] {
+			c.Missed += 2 * max(1, int(math.Round((d-median[prev.Level])/period)))
 			continue
 		}
 		c.HalfMs = append(c.HalfMs, d)

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.bug.st/serial"
@@ -20,8 +21,9 @@ const pollSlice = 50 * time.Millisecond
 
 // Link is an open serial port in 8N1 mode.
 type Link struct {
-	path string
-	port serial.Port
+	path   string
+	port   serial.Port
+	closed atomic.Bool // Close was called; a closed port otherwise means the device went away
 
 	mu      sync.Mutex
 	baud    int
@@ -124,12 +126,22 @@ func (l *Link) read(ctx context.Context, p []byte) (int, error) {
 		}
 		n, err := l.port.Read(p)
 		if err != nil {
-			return n, wrap("read", l.path, err)
+			return n, l.readError(err)
 		}
 		if n > 0 {
 			return n, nil
 		}
 	}
+}
+
+// readError names a port that closed under us a disconnect: the serial
+// library reports a vanished device as a closed port.
+func (l *Link) readError(err error) error {
+	e := wrap("read", l.path, err).(*Error)
+	if e.Kind == Closed && !l.closed.Load() {
+		e.Kind = Disconnected
+	}
+	return e
 }
 
 func (l *Link) timeout(op string, ctx context.Context) error {
@@ -213,4 +225,7 @@ func (l *Link) Halt() error {
 }
 
 // Close closes the port.
-func (l *Link) Close() error { return wrap("close", l.path, l.port.Close()) }
+func (l *Link) Close() error {
+	l.closed.Store(true)
+	return wrap("close", l.path, l.port.Close())
+}

@@ -1,0 +1,88 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestDefaultsAndAuto(t *testing.T) {
+	c, err := FromEnv(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Target != Virtual || !strings.Contains(c.Reason, "HIL_SERIAL is not set") || c.Baud != 115200 || c.BlinkHalf != time.Second || len(c.Bauds) != 8 {
+		t.Fatalf("%+v", c)
+	}
+	c, err = FromEnv(env("HIL_SERIAL", "/dev/null"))
+	if err != nil || c.Target != Pico {
+		t.Fatalf("auto with an existing port: %+v, %v", c, err)
+	}
+	c, err = FromEnv(env("HIL_SERIAL", "/dev/ttyNOPE"))
+	if err != nil || c.Target != Virtual || !strings.Contains(c.Reason, "does not exist") {
+		t.Fatalf("auto with a missing port: %+v, %v", c, err)
+	}
+}
+
+func TestBadSettingsEachGiveOneLine(t *testing.T) {
+	cases := []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"HIL_TARGET", "board"}, "unknown target"},
+		{[]string{"HIL_TARGET", "pico"}, "needs the data UART port"},
+		{[]string{"HIL_BAUD", "-5"}, "HIL_BAUD"},
+		{[]string{"HIL_BAUD", "fast"}, "HIL_BAUD"},
+		{[]string{"HIL_BAUDS", "9600,,x"}, "HIL_BAUDS"},
+		{[]string{"HIL_BLINK_MS", "0"}, "HIL_BLINK_MS"},
+		{[]string{"HIL_TURNAROUND_MS", "1.5"}, "HIL_TURNAROUND_MS"},
+		{[]string{"HIL_JITTER_MS", "-1"}, "HIL_JITTER_MS"},
+		{[]string{"HIL_FAULT", "gremlins"}, "unknown fault"},
+		{[]string{"HIL_TARGET", "pico", "HIL_SERIAL", "/dev/null", "HIL_FAULT", "no-echo"}, "virtual Pico only"},
+	}
+	for _, c := range cases {
+		_, err := FromEnv(env(c.env...))
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "hint:") {
+			t.Errorf("%v: err = %v; want %q with a hint", c.env, err, c.want)
+			continue
+		}
+		for _, line := range strings.Split(err.Error(), "\n") {
+			if !strings.Contains(line, "hint:") {
+				t.Errorf("%v: line without a hint: %q", c.env, line)
+			}
+		}
+	}
+}
+
+func TestReproduce(t *testing.T) {
+	c, err := FromEnv(env("HIL_BLINK_MS", "50", "HIL_FAULT", "no-echo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Reproduce(); got != `HIL_TARGET=virtual HIL_BLINK_MS="50" HIL_FAULT="no-echo"` {
+		t.Fatalf("%s", got)
+	}
+}
+
+func TestOpenVirtual(t *testing.T) {
+	c, err := FromEnv(env("HIL_TARGET", "virtual"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Halt()
+	if b.LED == nil || b.ControlPort == "" || b.Truth == nil || !strings.Contains(b.Describe(), "target virtual") {
+		t.Fatalf("%s", b.Describe())
+	}
+}

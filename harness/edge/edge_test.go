@@ -1,0 +1,117 @@
+package edge
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
+)
+
+// square builds edges starting high, with the given half-periods in ms.
+func square(halves ...float64) []Edge {
+	t := time.Unix(0, 0)
+	level := gpio.High
+	edges := []Edge{{Level: level, At: t}}
+	for _, h := range halves {
+		t = t.Add(time.Duration(h * float64(time.Millisecond)))
+		level = !level
+		edges = append(edges, Edge{Level: level, At: t})
+	}
+	return edges
+}
+
+func TestAnalyzeSteadySquareWave(t *testing.T) {
+	c, err := Analyze(square(100, 100, 100, 100, 100, 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Half.Mean != 100 || c.PeriodMs != 200 || c.Duty != 0.5 || c.JitterP99 != 0 || c.Missed != 0 {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestAnalyzeDutyAndJitter(t *testing.T) {
+	c, err := Analyze(square(60, 40, 60, 40, 72, 40))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(c.Duty-0.6) > 0.02 || c.High.Mean != 64 || c.Low.Mean != 40 || c.JitterP99 < 18 {
+		t.Fatalf("%+v", c)
+	}
+}
+
+func TestAnalyzeCountsMissedEdges(t *testing.T) {
+	edges := square(100, 100, 300, 100, 100) // two edges lost in the 300 ms gap
+	c, err := Analyze(edges)
+	if err != nil || c.Missed != 2 || len(c.HalfMs) != 4 {
+		t.Fatalf("%+v, %v", c, err)
+	}
+	edges = append(edges, Edge{Level: edges[len(edges)-1].Level, At: edges[len(edges)-1].At.Add(100 * time.Millisecond)})
+	if c, _ := Analyze(edges); c.Missed != 3 {
+		t.Fatalf("repeated level not counted: %+v", c)
+	}
+}
+
+func TestAnalyzeNeedsEdges(t *testing.T) {
+	if _, err := Analyze(square(100)); !errors.Is(err, ErrTooFewEdges) {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestCaptureOverGpiotest(t *testing.T) {
+	p := &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level, 4)}
+	go func() {
+		for _, l := range []gpio.Level{gpio.High, gpio.Low, gpio.High} {
+			p.EdgesChan <- l
+		}
+	}()
+	edges, err := Capture(context.Background(), p, 3, time.Second)
+	if err != nil || len(edges) != 3 {
+		t.Fatalf("%d edges, %v", len(edges), err)
+	}
+	if !sortedInTime(edges) {
+		t.Fatal("timestamps go backwards")
+	}
+}
+
+func sortedInTime(edges []Edge) bool {
+	for i := 1; i < len(edges); i++ {
+		if edges[i].At.Before(edges[i-1].At) {
+			return false
+		}
+	}
+	return true
+}
+
+func TestCaptureStuckPinExplains(t *testing.T) {
+	p := &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level)}
+	_, err := Capture(context.Background(), p, 3, 50*time.Millisecond)
+	var se *ShortError
+	if !errors.As(err, &se) || se.Got != 0 || !strings.Contains(err.Error(), "GP15") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestTimestampError(t *testing.T) {
+	truth := square(100, 100)
+	captured := make([]Edge, len(truth))
+	for i, e := range truth {
+		captured[i] = Edge{Level: e.Level, At: e.At.Add(time.Duration(i+1) * 10 * time.Microsecond)}
+	}
+	got := TimestampError(captured, truth)
+	if len(got) != 3 || got[0] != 10 || got[2] != 30 {
+		t.Fatalf("%v", got)
+	}
+}
+
+func TestTimeline(t *testing.T) {
+	s := Timeline(square(100, 50))
+	if !strings.Contains(s, "+100.000ms Low") || !strings.Contains(s, "(+50.000ms)") {
+		t.Fatalf("%s", s)
+	}
+}

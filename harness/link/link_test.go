@@ -1,0 +1,145 @@
+package link
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/picohil/picohil/fixtures/pty"
+)
+
+func openPair(t *testing.T) (*pty.Pair, *Link) {
+	t.Helper()
+	p, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	l, err := Open(p.Path, 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return p, l
+}
+
+func TestReadTimeoutIsAnError(t *testing.T) {
+	_, l := openPair(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	n, err := l.ReadFull(ctx, make([]byte, 4))
+	if n != 0 || !errors.Is(err, ErrTimeout) || KindOf(err) != Timeout {
+		t.Fatalf("n=%d err=%v; want a timeout error", n, err)
+	}
+	if !strings.Contains(err.Error(), "hint:") {
+		t.Fatalf("no hint in %q", err)
+	}
+}
+
+func TestReadFullReturnsPartialOnTimeout(t *testing.T) {
+	p, l := openPair(t)
+	if _, err := p.Master.Write([]byte("ab")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	buf := make([]byte, 4)
+	n, err := l.ReadFull(ctx, buf)
+	if n != 2 || string(buf[:2]) != "ab" || !errors.Is(err, ErrTimeout) {
+		t.Fatalf("n=%d %q err=%v", n, buf[:n], err)
+	}
+}
+
+func TestReadLineKeepsWhatFollows(t *testing.T) {
+	p, l := openPair(t)
+	if _, err := p.Master.Write([]byte("OK one\r\nOK two\npartial")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	for _, want := range []string{"OK one", "OK two"} {
+		got, err := l.ReadLine(ctx)
+		if err != nil || got != want {
+			t.Fatalf("ReadLine = %q, %v; want %q", got, err, want)
+		}
+	}
+	buf := make([]byte, 7)
+	if _, err := l.ReadFull(ctx, buf); err != nil || string(buf) != "partial" {
+		t.Fatalf("rest = %q, %v", buf, err)
+	}
+}
+
+func TestFlushDropsStaleBytes(t *testing.T) {
+	p, l := openPair(t)
+	if _, err := p.Master.Write([]byte("stale")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	n, err := l.Flush(context.Background(), 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if m, _ := l.ReadSome(ctx, make([]byte, 8)); m != 0 {
+		t.Fatalf("read %d bytes after flushing %d", m, n)
+	}
+}
+
+func TestOpenErrorsAreOneLineWithHints(t *testing.T) {
+	dir := t.TempDir()
+	plain := filepath.Join(dir, "not-a-tty")
+	if err := os.WriteFile(plain, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		path string
+		baud int
+		kind Kind
+		hint string
+	}{
+		{"/dev/does-not-exist", 115200, NotFound, "HIL_SERIAL"},
+		{"/dev/null", 0, InvalidBaud, "positive standard rate"},
+		{plain, 115200, Other, ""},
+	}
+	for _, c := range cases {
+		_, err := Open(c.path, c.baud)
+		if err == nil || KindOf(err) != c.kind || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), c.hint) {
+			t.Errorf("Open(%s, %d) = %v; want kind %s with hint %q on one line", c.path, c.baud, err, c.kind, c.hint)
+		}
+	}
+}
+
+func TestClassify(t *testing.T) {
+	cases := map[error]Kind{
+		syscall.EACCES: Permission,
+		syscall.EBUSY:  Busy,
+		syscall.EIO:    Disconnected,
+		syscall.ENOENT: NotFound,
+	}
+	for err, want := range cases {
+		if got := classify(err); got != want {
+			t.Errorf("classify(%v) = %s, want %s", err, got, want)
+		}
+	}
+	e := &Error{Op: "open", Port: "/dev/ttyAMA0", Kind: Permission, Err: syscall.EACCES}
+	if !strings.Contains(e.Error(), "dialout") || !errors.Is(e, syscall.EACCES) {
+		t.Fatalf("%v", e)
+	}
+}
+
+func TestDisconnectIsNamed(t *testing.T) {
+	p, l := openPair(t)
+	p.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	_, err := l.ReadFull(ctx, make([]byte, 1))
+	if KindOf(err) != Disconnected {
+		t.Fatalf("err = %v (kind %s); want disconnected", err, KindOf(err))
+	}
+}
