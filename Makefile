@@ -8,6 +8,11 @@ export HIL_OUT
 
 # Quick cadence for the virtual Pico in make test: 50 ms half-period.
 QUICK_ENV := HIL_TARGET=virtual HIL_BLINK_MS=50 HIL_JITTER_MS=8
+# The real firmware under MicroPython-WebAssembly, 200 ms half-period.
+MPY_ENV := HIL_TARGET=micropython HIL_BLINK_MS=200
+NODE_DIR := fixtures/micropython/node
+NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
+FIRMWARE ?= firmware/main.py
 
 GINKGO_FLAGS := --timeout=30m --output-dir=$(HIL_OUT) --junit-report=junit.xml --json-report=ginkgo.json
 ifdef FOCUS
@@ -17,12 +22,21 @@ ifdef LABELS
 GINKGO_FLAGS += --label-filter=$(LABELS)
 endif
 
-.PHONY: all hil faults test fmt-check vet unit cross build suite-virtual clean
+.PHONY: all deps hil faults test fmt-check vet unit cross suite-virtual suite-micropython node-test bench deploy flash clean
 
 all: test
 
+## deps: Go modules and the MicroPython WebAssembly runner's npm packages
+deps: $(NODE_STAMP)
+	$(GO) mod download
+
+$(NODE_STAMP): $(NODE_DIR)/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "picohil: Node.js 20+ with npm is needed for the micropython target (install the nodejs and npm packages)"; exit 1; }
+	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
 ## hil: run the HIL suite on HIL_TARGET (auto|virtual|pico); reports in out/hil
-hil:
+hil: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
 	@mkdir -p $(HIL_OUT)
 	$(GINKGO) $(GINKGO_FLAGS) ./specs
 
@@ -37,7 +51,7 @@ $(OUT)/bin/specs.test: FORCE
 FORCE:
 
 ## test: everything CI checks
-test: fmt-check vet unit cross suite-virtual faults
+test: deps fmt-check vet unit node-test cross suite-virtual suite-micropython faults
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
@@ -45,8 +59,11 @@ fmt-check:
 vet:
 	$(GO) vet ./...
 
-unit:
+unit: $(NODE_STAMP)
 	$(GO) test -race -count=1 ./harness/... ./fixtures/...
+
+node-test: $(NODE_STAMP)
+	cd $(NODE_DIR) && npm test
 
 cross:
 	GOOS=linux GOARCH=arm64 $(GO) build ./...
@@ -56,6 +73,23 @@ cross:
 
 suite-virtual:
 	$(QUICK_ENV) $(MAKE) --no-print-directory hil
+
+suite-micropython: $(NODE_STAMP)
+	$(MPY_ENV) HIL_OUT=$(OUT)/hil-micropython $(MAKE) --no-print-directory hil
+
+## bench: the harness measured against the physical floor (Go benchmarks)
+bench:
+	@mkdir -p $(OUT)/bench
+	$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count 3 ./harness/echo | tee $(OUT)/bench/bench.txt
+	$(GO) test -run '^$$' -bench LineRate -benchtime 3x ./harness/echo | tee -a $(OUT)/bench/bench.txt
+
+## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION
+deploy:
+	$(GO) run ./harness/cmd/hil deploy $(if $(PORT),--port $(PORT)) --file $(FIRMWARE) $(if $(EXPECT_VERSION),--expect-version $(EXPECT_VERSION))
+
+## flash: install MicroPython from UF2 (bootloader over PORT, or hold BOOTSEL), then wait for PORT
+flash:
+	$(GO) run ./harness/cmd/hil flash $(if $(UF2),--uf2 $(UF2)) $(if $(PORT),--port $(PORT)) $(if $(MOUNT),--mount $(MOUNT))
 
 clean:
 	rm -rf $(OUT)

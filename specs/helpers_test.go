@@ -73,3 +73,28 @@ func flushData(ctx context.Context) {
 	_, err := rig.data.Flush(ctx, flushSettle)
 	expectNoError(err, "the data UART goes quiet", "something keeps sending on the data line: a stuck burst or a boot loop")
 }
+
+// deviceStopped names the report entry that carries a dead device's last
+// words (a firmware traceback) into the failure.
+const deviceStopped = "device stopped"
+
+func died() error {
+	if rig.bench == nil || rig.bench.Died == nil {
+		return nil
+	}
+	return rig.bench.Died()
+}
+
+// A device that stopped fails every later spec at once, with its reason.
+var _ = BeforeEach(func() {
+	if err := died(); err != nil {
+		Fail(explain("the device running", err.Error(), "the firmware crashed: fix the traceback above"))
+	}
+})
+
+// A failed spec carries the device's traceback if it died during the spec.
+var _ = AfterEach(func() {
+	if err := died(); err != nil && CurrentSpecReport().Failed() {
+		AddReportEntry(deviceStopped, err.Error())
+	}
+})

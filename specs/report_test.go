@@ -47,6 +47,9 @@ var _ = ReportAfterSuite("report.json", func(r Report) {
 	if rig.bench != nil {
 		out.Bench = rig.bench.Describe()
 	}
+	if err := died(); err != nil {
+		out.DeviceError = err.Error()
+	}
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeIt {
 			if s.State.Is(types.SpecStateFailureStates) {
@@ -79,6 +82,9 @@ func specOf(s types.SpecReport, name string) report.Spec {
 	for _, e := range s.ReportEntries {
 		if m, ok := measurementOf(e); ok {
 			spec.Measurements = append(spec.Measurements, m)
+		}
+		if e.Name == deviceStopped {
+			spec.Failure += "\n" + deviceStopped + ": " + e.Value.String()
 		}
 	}
 	return spec

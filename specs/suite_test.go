@@ -40,7 +40,7 @@ func TestSpecs(t *testing.T) {
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	b, err := bench.Open(cfg)
+	b, err := bench.Open(ctx, cfg)
 	expectNoError(err, "the bench opens", "see the hint above")
 	DeferCleanup(b.Halt)
 	rig.bench = b

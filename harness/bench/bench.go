@@ -1,11 +1,13 @@
 package bench
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/picohil/picohil/fixtures/micropython"
 	"github.com/picohil/picohil/fixtures/simpin"
 	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/harness/edge"
@@ -20,15 +22,20 @@ type Bench struct {
 	LED         gpio.PinIn // nil when the bench has no LED input
 	// Truth returns the LED's true transitions where a fixture knows them.
 	Truth func() []edge.Edge
-	halt  func() error
+	// Died returns why the device stopped (a firmware traceback), or nil
+	// while it runs; nil func where that cannot be known.
+	Died func() error
+	halt func() error
 }
 
 // Open brings the configured bench up: starts the virtual Pico, or finds
 // the real one's ports and pin.
-func Open(c Config) (*Bench, error) {
+func Open(ctx context.Context, c Config) (*Bench, error) {
 	switch c.Target {
 	case Virtual:
 		return openVirtual(c)
+	case MicroPython:
+		return openMicroPython(ctx, c)
 	case Pico:
 		return openPico(c)
 	}
@@ -43,6 +50,19 @@ func openVirtual(c Config) (*Bench, error) {
 	return &Bench{
 		Config: c, DataPort: d.DataPort(), ControlPort: d.ControlPort(), LED: d.LED(),
 		Truth: func() []edge.Edge { return fromSim(d.LEDTruth()) },
+		halt:  d.Close,
+	}, nil
+}
+
+func openMicroPython(ctx context.Context, c Config) (*Bench, error) {
+	d, err := micropython.Start(ctx, micropython.Config{Firmware: c.Firmware})
+	if err != nil {
+		return nil, err
+	}
+	return &Bench{
+		Config: c, DataPort: d.DataPort(), ControlPort: d.ControlPort(), LED: d.LED(),
+		Truth: func() []edge.Edge { return fromSim(d.LEDTruth()) },
+		Died:  d.Err,
 		halt:  d.Close,
 	}, nil
 }

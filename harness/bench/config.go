@@ -5,16 +5,17 @@
 //
 // Environment:
 //
-//	HIL_TARGET        auto (default) | virtual | pico
+//	HIL_TARGET        auto (default) | virtual | micropython | pico
 //	HIL_SERIAL        data UART port (pico), e.g. /dev/serial0
 //	HIL_CONTROL       control channel port (pico), e.g. /dev/ttyACM0; optional
 //	HIL_LED_PIN       periph name of the LED input pin (pico), e.g. GPIO17; optional
 //	HIL_BAUD          default data rate, 115200
 //	HIL_BAUDS         rates to sweep, default 9600,19200,38400,57600,115200,230400,460800,921600
 //	HIL_BLINK_MS      expected LED half-period in ms, default 1000
-//	HIL_TURNAROUND_MS firmware turnaround allowance added to wire time, default 5
-//	HIL_JITTER_MS     blink jitter tolerance (p99 absolute), default 5
+//	HIL_TURNAROUND_MS firmware turnaround allowance added to wire time, default 5 (micropython 15)
+//	HIL_JITTER_MS     blink jitter tolerance (p99 absolute), default 5 (micropython 20)
 //	HIL_FAULT         faults for the virtual Pico, e.g. drop-byte,slow-echo
+//	HIL_FIRMWARE      main.py the micropython target runs, default firmware/main.py
 package bench
 
 import (
@@ -30,9 +31,10 @@ import (
 
 // Targets.
 const (
-	Auto    = "auto"
-	Virtual = "virtual"
-	Pico    = "pico"
+	Auto        = "auto"
+	Virtual     = "virtual"
+	MicroPython = "micropython"
+	Pico        = "pico"
 )
 
 // DefaultBauds is the sweep list.
@@ -45,6 +47,7 @@ type Config struct {
 	Serial      string
 	Control     string
 	LEDPin      string
+	Firmware    string // main.py for the micropython target
 	Baud        int
 	Bauds       []int
 	BlinkHalf   time.Duration
@@ -65,7 +68,7 @@ func (e *ConfigError) Error() string {
 
 // Variables lists the environment settings read, in a stable order.
 var Variables = []string{"HIL_TARGET", "HIL_SERIAL", "HIL_CONTROL", "HIL_LED_PIN", "HIL_BAUD", "HIL_BAUDS",
-	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT"}
+	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE"}
 
 // FromEnv reads the configuration; getenv is usually os.Getenv.
 func FromEnv(getenv func(string) string) (Config, error) {
@@ -76,7 +79,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	env := c.Environment
-	c.Serial, c.Control, c.LEDPin = env["HIL_SERIAL"], env["HIL_CONTROL"], env["HIL_LED_PIN"]
+	c.Serial, c.Control, c.LEDPin, c.Firmware = env["HIL_SERIAL"], env["HIL_CONTROL"], env["HIL_LED_PIN"], env["HIL_FIRMWARE"]
 	var errs []error
 	num := func(name string, def int) int {
 		s, ok := env[name]
@@ -90,10 +93,17 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		return n
 	}
+	c.resolveTarget(env["HIL_TARGET"], &errs)
+	turnaround, jitter := 5, 5
+	if c.Target == MicroPython {
+		// The interpreter runs under Node behind stdio pipes: its event loop
+		// adds latency and wake-up jitter a Pico does not have.
+		turnaround, jitter = 15, 20
+	}
 	c.Baud = num("HIL_BAUD", 115200)
 	c.BlinkHalf = time.Duration(num("HIL_BLINK_MS", 1000)) * time.Millisecond
-	c.Turnaround = time.Duration(num("HIL_TURNAROUND_MS", 5)) * time.Millisecond
-	c.JitterTol = time.Duration(num("HIL_JITTER_MS", 5)) * time.Millisecond
+	c.Turnaround = time.Duration(num("HIL_TURNAROUND_MS", turnaround)) * time.Millisecond
+	c.JitterTol = time.Duration(num("HIL_JITTER_MS", jitter)) * time.Millisecond
 	c.Bauds = DefaultBauds
 	if s, ok := env["HIL_BAUDS"]; ok {
 		c.Bauds = nil
@@ -111,8 +121,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Faults = faults
-	c.resolveTarget(env["HIL_TARGET"], &errs)
-	if c.Target == Pico && len(c.Faults) > 0 {
+	if c.Firmware != "" && c.Target != MicroPython {
+		errs = append(errs, &ConfigError{"HIL_FIRMWARE", c.Firmware, "only the micropython target runs a firmware file", "set HIL_TARGET=micropython, or flash the file with make deploy"})
+	} else if c.Firmware != "" && !exists(c.Firmware) {
+		errs = append(errs, &ConfigError{"HIL_FIRMWARE", c.Firmware, "no such file", "give the path of a main.py"})
+	}
+	if c.Target != Virtual && len(c.Faults) > 0 {
 		errs = append(errs, &ConfigError{"HIL_FAULT", env["HIL_FAULT"], "faults are injected by the virtual Pico only", "unset HIL_FAULT or use HIL_TARGET=virtual"})
 	}
 	return c, errors.Join(errs...)
@@ -131,13 +145,15 @@ func (c *Config) resolveTarget(target string, errs *[]error) {
 		}
 	case Virtual:
 		c.Target, c.Reason = Virtual, "HIL_TARGET=virtual"
+	case MicroPython:
+		c.Target, c.Reason = MicroPython, "HIL_TARGET=micropython: the firmware runs in MicroPython compiled to WebAssembly"
 	case Pico:
 		c.Target, c.Reason = Pico, "HIL_TARGET=pico"
 		if c.Serial == "" {
 			*errs = append(*errs, &ConfigError{"HIL_SERIAL", "", "the pico target needs the data UART port", "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0)"})
 		}
 	default:
-		*errs = append(*errs, &ConfigError{"HIL_TARGET", target, "unknown target", "use auto, virtual or pico"})
+		*errs = append(*errs, &ConfigError{"HIL_TARGET", target, "unknown target", "use auto, virtual, micropython or pico"})
 	}
 }
 

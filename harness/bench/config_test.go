@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func TestOpenVirtual(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := Open(c)
+	b, err := Open(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}

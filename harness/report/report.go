@@ -24,6 +24,7 @@ type Report struct {
 	Bench       string    `json:"bench"`
 	Faults      string    `json:"faults"`
 	Firmware    string    `json:"firmware,omitempty"`
+	DeviceError string    `json:"device_error,omitempty"` // why the device stopped, e.g. a firmware traceback
 	Reproduce   string    `json:"reproduce"`
 	Started     time.Time `json:"started"`
 	Finished    time.Time `json:"finished"`

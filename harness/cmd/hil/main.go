@@ -1,10 +1,13 @@
 // Command hil is picohil's command-line tool.
 //
 //	hil faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
+//	hil deploy [--port /dev/ttyACM0] [--file firmware/main.py] [--expect-version X]
+//	hil flash --uf2 micropython.uf2 [--port /dev/ttyACM0] [--mount /media/pi/RPI-RP2]
 //
-// runs the suite on the virtual Pico once clean and once per injected fault,
-// prints which specs each fault made fail, and exits non-zero when the clean
-// run failed or a fault went undetected.
+// faults runs the suite on the virtual Pico once clean and once per injected
+// fault, prints which specs each fault made fail, and exits non-zero when the
+// clean run failed or a fault went undetected. deploy and flash put firmware
+// and MicroPython on a Pico (see firmware/README.md).
 package main
 
 import (
@@ -15,7 +18,9 @@ import (
 const usage = `usage: hil <command> [flags]
 
 commands:
-  faults   run the suite clean and once per injected fault; fail if a fault goes undetected`
+  faults   run the suite clean and once per injected fault; fail if a fault goes undetected
+  deploy   write firmware/main.py to the Pico over the raw REPL, verify it, reset, check VERSION
+  flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -26,6 +31,10 @@ func main() {
 	switch os.Args[1] {
 	case "faults":
 		err = runFaults(os.Args[2:], os.Stdout)
+	case "deploy":
+		err = runDeploy(os.Args[2:], os.Stdout)
+	case "flash":
+		err = runFlash(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
 		os.Exit(2)
