@@ -63,9 +63,25 @@ func TestAnalyzeNeedsEdges(t *testing.T) {
 	}
 }
 
+// armedPin tells when edge detection is on: gpiotest's In flushes edges
+// queued before it.
+type armedPin struct {
+	*gpiotest.Pin
+	armed chan struct{}
+}
+
+func (p *armedPin) In(pull gpio.Pull, e gpio.Edge) error {
+	err := p.Pin.In(pull, e)
+	if e != gpio.NoEdge {
+		close(p.armed)
+	}
+	return err
+}
+
 func TestCaptureOverGpiotest(t *testing.T) {
-	p := &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level, 4)}
+	p := &armedPin{Pin: &gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level, 4)}, armed: make(chan struct{})}
 	go func() {
+		<-p.armed
 		for _, l := range []gpio.Level{gpio.High, gpio.Low, gpio.High} {
 			p.EdgesChan <- l
 		}
