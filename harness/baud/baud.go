@@ -64,22 +64,48 @@ func ReadBurst(ctx context.Context, r Reader, n int, gap time.Duration) (Burst, 
 	return b, nil
 }
 
-// Effective is the rate implied by the arrivals of a burst of sent bytes:
-// the bytes sent after the first read, over the time between the first and
-// last read. Bytes already buffered at the first read do not bias it, and
-// when a mismatched receiver decoded more or fewer characters than were
-// sent, the first read's share is scaled to the sent count.
+// Effective is the rate implied by the arrivals of a burst of sent bytes.
+//
+// Delays on the receiving side (scheduling, FIFO thresholds, USB frames)
+// only ever make a read later than the byte's arrival on the wire, never
+// earlier, so the wire timeline is the lower envelope of the (count, time)
+// points. The rate is the slope between the earliest-relative points of the
+// first and last thirds of the burst, refined a few times; a stalled reader
+// that catches up does not inflate it. When a mismatched receiver decoded
+// more or fewer characters than were sent, counts are scaled to the sent
+// count.
 func (b Burst) Effective(sent int) (float64, error) {
-	if len(b.Arrivals) < 2 {
+	n := len(b.Arrivals)
+	if n < 2 {
 		return 0, ErrTooShort
 	}
-	first, last := b.Arrivals[0], b.Arrivals[len(b.Arrivals)-1]
-	span := last.At.Sub(first.At).Seconds()
-	if span <= 0 {
+	scale := float64(sent) / float64(b.Arrivals[n-1].Count)
+	count := func(i int) float64 { return float64(b.Arrivals[i].Count) * scale }
+	at := func(i int) float64 { return b.Arrivals[i].At.Sub(b.Arrivals[0].At).Seconds() }
+	lo, hi := 0, n-1
+	for range 3 {
+		if count(hi) <= count(lo) || at(hi) <= at(lo) {
+			return 0, ErrTooShort
+		}
+		perByte := (at(hi) - at(lo)) / (count(hi) - count(lo))
+		residual := func(i int) float64 { return at(i) - count(i)*perByte }
+		lo = argmin(0, max(1, n/3), residual)
+		hi = argmin(min(n-1, n-n/3), n, residual)
+	}
+	if count(hi) <= count(lo) || at(hi) <= at(lo) {
 		return 0, ErrTooShort
 	}
-	after := float64(sent) * float64(last.Count-first.Count) / float64(last.Count)
-	return after * BitsPerByte / span, nil
+	return (count(hi) - count(lo)) * BitsPerByte / (at(hi) - at(lo)), nil
+}
+
+func argmin(from, to int, f func(int) float64) int {
+	best := from
+	for i := from + 1; i < to; i++ {
+		if f(i) < f(best) {
+			best = i
+		}
+	}
+	return best
 }
 
 // BurstLen is the number of bytes that take about d on the wire at rate,

@@ -32,6 +32,22 @@ func TestEffectiveScalesMergedCharacters(t *testing.T) {
 	}
 }
 
+func TestEffectiveIgnoresAStalledReaderCatchingUp(t *testing.T) {
+	t0 := time.Unix(0, 0)
+	bt := ByteTime(921600)
+	var arr []Arrival
+	// The reader stalls for the first 2000 bytes' worth of time, then reads
+	// in 100-byte steps right on the wire timeline.
+	arr = append(arr, Arrival{10, t0.Add(10 * bt)}, Arrival{2000, t0.Add(2000*bt + 20*time.Millisecond)})
+	for c := 2100; c <= 20000; c += 100 {
+		arr = append(arr, Arrival{c, t0.Add(time.Duration(c) * bt)})
+	}
+	got, err := (Burst{Arrivals: arr}).Effective(20000)
+	if err != nil || math.Abs(got-921600) > 921600*0.002 {
+		t.Fatalf("Effective = %v, %v", got, err)
+	}
+}
+
 func TestBurstLen(t *testing.T) {
 	if n := BurstLen(115200, 250*time.Millisecond); n != 2880 {
 		t.Fatalf("BurstLen = %d", n)
