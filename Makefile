@@ -93,3 +93,33 @@ flash:
 
 clean:
 	rm -rf $(OUT)
+
+## fuzz: every parser's fuzz target for FUZZTIME each (seed corpora in testdata/fuzz)
+FUZZTIME ?= 10s
+FUZZFLAGS ?=
+FUZZ_TARGETS := \
+	./harness/control:FuzzParseReply \
+	./harness/control:FuzzParseStats \
+	./harness/control:FuzzParseVersion \
+	./harness/bench:FuzzFromEnv \
+	./harness/report:FuzzRead \
+	./fixtures/micropython:FuzzReadFrame \
+	./fixtures/wire:FuzzResample
+
+.PHONY: fuzz
+fuzz:
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz: $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) "$${t%%:*}"; \
+	done
+
+## gate: compare $(HIL_OUT)/report.json with BASELINE (e.g. firmware/baselines/1.0.0.json); fails on a regression
+.PHONY: gate baseline
+gate:
+	$(if $(BASELINE),,$(error BASELINE is not set: make gate BASELINE=firmware/baselines/<version>.json))
+	$(GO) run ./harness/cmd/hil gate --baseline $(BASELINE) --current $(HIL_OUT)/report.json
+
+## baseline: promote a passing $(HIL_OUT)/report.json to firmware/baselines/VERSION.json
+baseline:
+	$(if $(VERSION),,$(error VERSION is not set: make baseline VERSION=<firmware semver>))
+	$(GO) run ./harness/cmd/hil baseline --from $(HIL_OUT)/report.json --out firmware/baselines/$(VERSION).json

@@ -30,8 +30,11 @@ func outDir() string {
 
 // The report is written after the suite, also when it was interrupted.
 var _ = ReportAfterSuite("report.json", func(r Report) {
+	host := report.ProbeHost()
 	out := report.Report{
 		Schema:    report.Schema,
+		BenchID:   report.BenchID(os.Getenv, host),
+		Host:      host,
 		Target:    cfg.Target,
 		Reason:    cfg.Reason,
 		Faults:    cfg.Faults.String(),
@@ -59,12 +62,17 @@ var _ = ReportAfterSuite("report.json", func(r Report) {
 		}
 		out.Specs = append(out.Specs, specOf(s, s.FullText()))
 	}
-	path := filepath.Join(outDir(), "report.json")
-	if err := report.Write(path, out); err != nil {
-		GinkgoWriter.Printf("picohil: %v\n", err)
-		return
+	for _, w := range []struct {
+		name  string
+		write func(string, report.Report) error
+	}{{"report.json", report.Write}, {"report.html", report.WriteHTML}} {
+		path := filepath.Join(outDir(), w.name)
+		if err := w.write(path, out); err != nil {
+			GinkgoWriter.Printf("picohil: %v\n", err)
+			continue
+		}
+		GinkgoWriter.Printf("picohil: wrote %s\n", path)
 	}
-	GinkgoWriter.Printf("picohil: wrote %s\n", path)
 })
 
 func specOf(s types.SpecReport, name string) report.Spec {

@@ -12,7 +12,7 @@ const (
 	rttCount      = 1000
 	blinkEdges    = 12
 	burstDuration = 250 * time.Millisecond
-	lineRateSpan  = time.Second
+	lineRateSpan  = 2 * time.Second
 	lineRateMin   = 95.0 // percent of theoretical throughput
 	baudTolerance = 2.0  // percent
 	meanTolerance = 1.0  // percent of the half-period

@@ -51,10 +51,11 @@ var ErrTimeout = errors.New("timeout")
 
 // Error is a link failure with the operation, the port and a hint.
 type Error struct {
-	Op   string
-	Port string
-	Kind Kind
-	Err  error
+	Op     string
+	Port   string
+	Kind   Kind
+	Err    error
+	Holder string // for Busy: the process holding the port, "pid 123 minicom", when found
 }
 
 func (e *Error) Error() string {
@@ -62,7 +63,12 @@ func (e *Error) Error() string {
 	if e.Err != nil && e.Err.Error() != e.Kind.String() {
 		msg += ": " + e.Err.Error()
 	}
-	if h := kindHints[e.Kind]; h != "" {
+	h := kindHints[e.Kind]
+	if e.Holder != "" {
+		msg += " (held by " + e.Holder + ")"
+		h = e.Holder + " holds the port; close that program or pick another port"
+	}
+	if h != "" {
 		msg += " (hint: " + h + ")"
 	}
 	return msg

@@ -30,7 +30,10 @@ type Link struct {
 	pending []byte // bytes read past the end of a line
 }
 
-// Open opens the serial port at path at the given baud, 8N1, raw.
+// Open opens the serial port at path at the given baud, 8N1, raw. It
+// refuses with Kind Busy, naming the holder, when another process already
+// has the port open: two readers of one UART each get part of the bytes,
+// and exclusive mode does not stop root.
 func Open(path string, baud int) (*Link, error) {
 	if baud <= 0 {
 		return nil, &Error{Op: "open", Port: path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
@@ -38,9 +41,16 @@ func Open(path string, baud int) (*Link, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, wrap("open", path, err)
 	}
+	if h := holder(path); h != "" {
+		return nil, &Error{Op: "open", Port: path, Kind: Busy, Holder: h}
+	}
 	p, err := serial.Open(path, mode(baud))
 	if err != nil {
-		return nil, wrap("open", path, err)
+		e := wrap("open", path, err).(*Error)
+		if e.Kind == Busy {
+			e.Holder = holder(path)
+		}
+		return nil, e
 	}
 	return &Link{path: path, port: p, baud: baud}, nil
 }

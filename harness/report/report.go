@@ -22,6 +22,8 @@ type Report struct {
 	Target      string    `json:"target"`
 	Reason      string    `json:"reason"`
 	Bench       string    `json:"bench"`
+	BenchID     string    `json:"bench_id"` // HIL_BENCH_ID, else the host name
+	Host        Host      `json:"host"`
 	Faults      string    `json:"faults"`
 	Firmware    string    `json:"firmware,omitempty"`
 	DeviceError string    `json:"device_error,omitempty"` // why the device stopped, e.g. a firmware traceback
@@ -44,6 +46,25 @@ type Spec struct {
 	Measurements []stats.Measurement `json:"measurements"`
 }
 
+// Host is the machine that ran the harness.
+type Host struct {
+	Name   string `json:"name"`
+	Model  string `json:"model"`  // /proc/device-tree/model, "unknown" where absent
+	Kernel string `json:"kernel"` // uname: system, release, machine
+}
+
+// Measurement finds the named measurement in any spec.
+func (r Report) Measurement(name string) (stats.Measurement, bool) {
+	for _, s := range r.Specs {
+		for _, m := range s.Measurements {
+			if m.Name == name {
+				return m, true
+			}
+		}
+	}
+	return stats.Measurement{}, false
+}
+
 // Failed lists the names of specs that did not pass or skip.
 func (r Report) Failed() []string {
 	var out []string
@@ -61,11 +82,16 @@ func Write(path string, r Report) error {
 	if err != nil {
 		return fmt.Errorf("report: encode: %w", err)
 	}
+	return writeFile(path, append(b, '\n'))
+}
+
+// writeFile replaces path with b atomically, creating its directory.
+func writeFile(path string, b []byte) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {

@@ -36,9 +36,17 @@ var symptoms = map[virtual.Fault][]string{
 // runTimeout bounds one suite run; a hang is a failure of its own.
 const runTimeout = 10 * time.Minute
 
-type outcome struct {
+// probe is one run of the suite: clean, or with a fault that a family of
+// specs must catch, showing one of its symptoms.
+type probe struct {
 	name     string
-	family   string
+	family   string // "" for the clean run
+	symptoms []string
+	env      []string
+}
+
+type outcome struct {
+	probe
 	failed   []report.Spec
 	evidence string
 	caught   bool
@@ -50,25 +58,32 @@ func runFaults(args []string, w io.Writer) error {
 	suite := fs.String("suite", "", "compiled suite binary (go test -c ./specs)")
 	out := fs.String("out", "out/faults", "directory for each run's reports")
 	only := fs.String("only", "", "comma-separated faults to run (default: all)")
+	target := fs.String("target", "virtual", "virtual: inject the virtual Pico's faults; micropython: run broken variants of the firmware")
+	firmware := fs.String("firmware", "firmware/main.py", "with --target micropython: the firmware the variants are made from")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *suite == "" {
 		return errors.New("faults: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
 	}
-	faults := virtual.AllFaults
-	if *only != "" {
-		set, err := virtual.ParseFaults(*only)
-		if err != nil {
-			return err
-		}
-		faults = slices.DeleteFunc(slices.Clone(faults), func(f virtual.Fault) bool { return !set[f] })
+	var probes []probe
+	var err error
+	switch *target {
+	case "virtual":
+		probes, err = virtualProbes(*only)
+	case "micropython":
+		probes, err = mutantProbes(*firmware, *out, *only)
+	default:
+		err = fmt.Errorf("faults: unknown --target %q (hint: virtual or micropython)", *target)
 	}
-	clean := runOne(*suite, *out, "")
+	if err != nil {
+		return err
+	}
+	clean := runOne(*suite, *out, probe{name: "clean", env: []string{"HIL_TARGET=" + *target}})
 	results := []outcome{clean}
-	for _, f := range faults {
-		o := runOne(*suite, *out, f)
-		fmt.Fprintf(w, "faults: %-24s %d specs failed\n", f, len(o.failed))
+	for _, p := range probes {
+		o := runOne(*suite, *out, p)
+		fmt.Fprintf(w, "faults: %-24s %d specs failed\n", p.name, len(o.failed))
 		results = append(results, o)
 	}
 	printTable(w, results)
@@ -84,18 +99,31 @@ func runFaults(args []string, w io.Writer) error {
 	if len(problems) > 0 {
 		return errors.New("faults: " + strings.Join(problems, "; "))
 	}
-	fmt.Fprintf(w, "faults: all %d faults detected, clean run passed\n", len(faults))
+	fmt.Fprintf(w, "faults: all %d faults detected, clean run passed\n", len(probes))
 	return nil
 }
 
-// runOne runs the suite with one fault (or none) and reads its report.
-func runOne(suite, out string, f virtual.Fault) outcome {
-	name := string(f)
-	if f == "" {
-		name = "clean"
+func virtualProbes(only string) ([]probe, error) {
+	faults := virtual.AllFaults
+	if only != "" {
+		set, err := virtual.ParseFaults(only)
+		if err != nil {
+			return nil, err
+		}
+		faults = slices.DeleteFunc(slices.Clone(faults), func(f virtual.Fault) bool { return !set[f] })
 	}
-	o := outcome{name: name, family: f.Family()}
-	dir, err := filepath.Abs(filepath.Join(out, name))
+	probes := make([]probe, len(faults))
+	for i, f := range faults {
+		probes[i] = probe{name: string(f), family: f.Family(), symptoms: symptoms[f],
+			env: []string{"HIL_TARGET=virtual", "HIL_FAULT=" + string(f)}}
+	}
+	return probes, nil
+}
+
+// runOne runs the suite for one probe and reads its report.
+func runOne(suite, out string, p probe) outcome {
+	o := outcome{probe: p}
+	dir, err := filepath.Abs(filepath.Join(out, p.name))
 	if err != nil {
 		o.err = err
 		return o
@@ -107,7 +135,7 @@ func runOne(suite, out string, f virtual.Fault) outcome {
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, suite, "-ginkgo.no-color", "-ginkgo.junit-report="+filepath.Join(dir, "junit.xml"))
-	cmd.Env = append(os.Environ(), "HIL_TARGET=virtual", "HIL_FAULT="+string(f), "HIL_OUT="+dir)
+	cmd.Env = append(append(os.Environ(), p.env...), "HIL_OUT="+dir)
 	cmd.Dir = filepath.Dir(suite)
 	log, err := os.Create(filepath.Join(dir, "console.log"))
 	if err != nil {
@@ -127,8 +155,8 @@ func runOne(suite, out string, f virtual.Fault) outcome {
 			o.failed = append(o.failed, s)
 		}
 	}
-	if f != "" {
-		o.caught, o.evidence = caught(f, o.failed)
+	if p.family != "" {
+		o.caught, o.evidence = caught(p, o.failed)
 	} else if runErr != nil && len(o.failed) == 0 {
 		o.err = runErr
 	}
@@ -137,12 +165,12 @@ func runOne(suite, out string, f virtual.Fault) outcome {
 
 // caught reports whether a spec of the fault's family failed with its
 // symptom in the message, and returns that message's first line.
-func caught(f virtual.Fault, failed []report.Spec) (bool, string) {
+func caught(p probe, failed []report.Spec) (bool, string) {
 	for _, s := range failed {
-		if !slices.Contains(s.Labels, f.Family()) {
+		if !slices.Contains(s.Labels, p.family) {
 			continue
 		}
-		for _, word := range symptoms[f] {
+		for _, word := range p.symptoms {
 			if strings.Contains(s.Failure, word) {
 				return true, firstLine(s.Name) + ": " + symptomLine(s.Failure, word)
 			}
@@ -192,9 +220,9 @@ func printTable(w io.Writer, results []outcome) {
 	for _, o := range results {
 		verdict, expect := "caught", o.family
 		switch {
-		case o.name == "clean" && (o.err != nil || len(o.failed) > 0):
+		case o.family == "" && (o.err != nil || len(o.failed) > 0):
 			verdict, expect = "FAILED", "all pass"
-		case o.name == "clean":
+		case o.family == "":
 			verdict, expect = "passed", "all pass"
 		case !o.caught:
 			verdict = "MISSED"

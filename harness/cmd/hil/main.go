@@ -3,6 +3,9 @@
 //	hil faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
 //	hil deploy [--port /dev/ttyACM0] [--file firmware/main.py] [--expect-version X]
 //	hil flash --uf2 micropython.uf2 [--port /dev/ttyACM0] [--mount /media/pi/RPI-RP2]
+//	hil gate --baseline firmware/baselines/1.0.0.json [--current out/hil/report.json] [--rtt-p99 20] [--half-period 0.5] [--baud 0.5]
+//	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json
+//	hil detect
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
 // fault, prints which specs each fault made fail, and exits non-zero when the
@@ -20,7 +23,10 @@ const usage = `usage: hil <command> [flags]
 commands:
   faults   run the suite clean and once per injected fault; fail if a fault goes undetected
   deploy   write firmware/main.py to the Pico over the raw REPL, verify it, reset, check VERSION
-  flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port`
+  flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port
+  gate     compare a report with a baseline side by side; fail on a regression
+  baseline promote a passing report to a baseline
+  detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -35,6 +41,12 @@ func main() {
 		err = runDeploy(os.Args[2:], os.Stdout)
 	case "flash":
 		err = runFlash(os.Args[2:], os.Stdout)
+	case "gate":
+		err = runGate(os.Args[2:], os.Stdout)
+	case "baseline":
+		err = runBaseline(os.Args[2:], os.Stdout)
+	case "detect":
+		err = runDetect(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
 		os.Exit(2)

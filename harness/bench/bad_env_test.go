@@ -1,0 +1,61 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestBadEnvironmentsGiveOneLineEach runs FromEnv over bad settings: each
+// must be refused with exactly one line per mistake, naming the variable
+// and giving a hint, and nothing else.
+func TestBadEnvironmentsGiveOneLineEach(t *testing.T) {
+	cases := []struct {
+		name  string
+		env   map[string]string
+		lines []string // one entry per expected line: text it contains
+	}{
+		{"unknown target", map[string]string{"HIL_TARGET": "rp2040"}, []string{"HIL_TARGET"}},
+		{"target in capitals", map[string]string{"HIL_TARGET": "Virtual"}, []string{"HIL_TARGET"}},
+		{"target with a space", map[string]string{"HIL_TARGET": "virtual "}, []string{"HIL_TARGET"}},
+		{"pico without a port", map[string]string{"HIL_TARGET": "pico", "HIL_CONTROL": "/dev/ttyACM0"}, []string{"HIL_SERIAL"}},
+		{"baud zero", map[string]string{"HIL_BAUD": "0"}, []string{"HIL_BAUD"}},
+		{"baud with a unit", map[string]string{"HIL_BAUD": "115200bps"}, []string{"HIL_BAUD"}},
+		{"baud in hex", map[string]string{"HIL_BAUD": "0x1c200"}, []string{"HIL_BAUD"}},
+		{"baud past int64", map[string]string{"HIL_BAUD": "99999999999999999999"}, []string{"HIL_BAUD"}},
+		{"sweep with a word", map[string]string{"HIL_BAUDS": "9600,fast"}, []string{"HIL_BAUDS"}},
+		{"sweep with spaces only", map[string]string{"HIL_BAUDS": " "}, []string{"HIL_BAUDS"}},
+		{"sweep with a negative rate", map[string]string{"HIL_BAUDS": "9600,-115200"}, []string{"HIL_BAUDS"}},
+		{"sweep separated by semicolons", map[string]string{"HIL_BAUDS": "9600;115200"}, []string{"HIL_BAUDS"}},
+		{"sweep with two bad rates", map[string]string{"HIL_BAUDS": "a,9600,b"}, []string{`"a"`, `"b"`}},
+		{"blink in seconds", map[string]string{"HIL_BLINK_MS": "1s"}, []string{"HIL_BLINK_MS"}},
+		{"blink negative", map[string]string{"HIL_BLINK_MS": "-50"}, []string{"HIL_BLINK_MS"}},
+		{"turnaround fractional", map[string]string{"HIL_TURNAROUND_MS": "0.5"}, []string{"HIL_TURNAROUND_MS"}},
+		{"jitter zero", map[string]string{"HIL_JITTER_MS": "0"}, []string{"HIL_JITTER_MS"}},
+		{"unknown fault", map[string]string{"HIL_FAULT": "drop-bytes"}, []string{"drop-bytes"}},
+		{"fault list with a stranger", map[string]string{"HIL_FAULT": "no-echo,melt"}, []string{"melt"}},
+		{"fault on a real pico", map[string]string{"HIL_TARGET": "pico", "HIL_SERIAL": "/dev/null", "HIL_FAULT": "slow-echo"}, []string{"HIL_FAULT"}},
+		{"fault on micropython", map[string]string{"HIL_TARGET": "micropython", "HIL_FAULT": "no-echo"}, []string{"HIL_FAULT"}},
+		{"firmware for the virtual pico", map[string]string{"HIL_TARGET": "virtual", "HIL_FIRMWARE": "firmware/main.py"}, []string{"HIL_FIRMWARE"}},
+		{"missing firmware file", map[string]string{"HIL_TARGET": "micropython", "HIL_FIRMWARE": "/nonexistent/main.py"}, []string{"HIL_FIRMWARE"}},
+		{"newline in a value", map[string]string{"HIL_BAUD": "9600\n115200"}, []string{"HIL_BAUD"}},
+		{"every number wrong", map[string]string{"HIL_BAUD": "x", "HIL_BLINK_MS": "x", "HIL_TURNAROUND_MS": "x", "HIL_JITTER_MS": "x"},
+			[]string{"HIL_BAUD", "HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := FromEnv(func(k string) string { return c.env[k] })
+			if err == nil {
+				t.Fatalf("%q accepted", c.env)
+			}
+			lines := strings.Split(err.Error(), "\n")
+			if len(lines) != len(c.lines) {
+				t.Fatalf("%d lines, want %d:\n%v", len(lines), len(c.lines), err)
+			}
+			for i, line := range lines {
+				if !strings.Contains(line, c.lines[i]) || !strings.Contains(line, "hint:") {
+					t.Errorf("line %q: want %q and a hint", line, c.lines[i])
+				}
+			}
+		})
+	}
+}

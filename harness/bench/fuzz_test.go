@@ -1,0 +1,48 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+// FuzzFromEnv feeds FromEnv one value per variable (in Variables order):
+// it must never panic, and a rejection is one line per problem, each with
+// a hint.
+func FuzzFromEnv(f *testing.F) {
+	seeds := [][]string{
+		{},
+		{"virtual", "", "", "", "115200", "9600,115200", "50", "5", "8", "drop-byte,slow-echo"},
+		{"pico", "/dev/null", "/dev/null", "GPIO17", "921600"},
+		{"board", "", "", "", "fast", "9600,,x", "0", "1.5", "-1", "gremlins", "missing.py"},
+		{"micropython", "", "", "", "", "", "200", "", "", "", "firmware/main.py"},
+		{"", "/dev/ttyNOPE", "", "", "99999999999999999999", " 9600 , 0 ", "+7", "007", "1e3", ",,", ""},
+	}
+	for _, s := range seeds {
+		s = append(s, make([]string, len(Variables)-len(s))...)
+		f.Add(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10])
+	}
+	f.Fuzz(func(t *testing.T, target, serial, control, led, baud, bauds, blink, turnaround, jitter, fault, firmware string) {
+		values := []string{target, serial, control, led, baud, bauds, blink, turnaround, jitter, fault, firmware}
+		env := map[string]string{}
+		for i, v := range Variables {
+			env[v] = values[i]
+		}
+		c, err := FromEnv(func(k string) string { return env[k] })
+		if err != nil {
+			for _, line := range strings.Split(err.Error(), "\n") {
+				if !strings.Contains(line, "hint:") {
+					t.Fatalf("error line without a hint: %q (env %q)", line, values)
+				}
+			}
+			return
+		}
+		switch c.Target {
+		case Virtual, MicroPython, Pico:
+		default:
+			t.Fatalf("accepted with target %q (env %q)", c.Target, values)
+		}
+		if c.Baud <= 0 || len(c.Bauds) == 0 || c.Reason == "" {
+			t.Fatalf("accepted %+v (env %q)", c, values)
+		}
+	})
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/picohil/picohil/harness/report"
+)
+
+// runBaseline promotes a passing report to a baseline for the gate.
+func runBaseline(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
+	from := fs.String("from", "out/hil/report.json", "report to promote")
+	out := fs.String("out", "", "baseline to write (firmware/baselines/<version>.json)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *out == "" {
+		return errors.New("baseline: --out is required, e.g. firmware/baselines/1.0.0.json")
+	}
+	r, err := report.Read(*from)
+	if err != nil {
+		return err
+	}
+	if failed := r.Failed(); !r.Pass || r.Interrupted || len(failed) > 0 {
+		return fmt.Errorf("baseline: %s is not a passing run (%d specs failed: %s); a baseline must pass", *from, len(failed), strings.Join(failed, "; "))
+	}
+	if err := report.Write(*out, r); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "baseline: %s (%s, %s) promoted to %s\n", *from, orUnknown(r.Firmware), r.Target, *out)
+	return nil
+}

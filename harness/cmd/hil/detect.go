@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"go.bug.st/serial/enumerator"
+)
+
+// picoVID is Raspberry Pi's USB vendor id, on every RP2040 board.
+const picoVID = "2E8A"
+
+// runDetect lists serial ports and GPIO chips, the things a bench is made of.
+func runDetect(args []string, w io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("detect: no arguments expected, got %q", args)
+	}
+	ports, err := enumerator.GetDetailedPortsList()
+	if err != nil {
+		return fmt.Errorf("detect: serial ports: %w", err)
+	}
+	fmt.Fprintln(w, "serial ports:")
+	if len(ports) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, p := range ports {
+		fmt.Fprintln(w, "  "+describePort(p))
+	}
+	chips, err := gpioChips("/dev", "/sys")
+	if err != nil {
+		return fmt.Errorf("detect: gpio chips: %w", err)
+	}
+	fmt.Fprintln(w, "gpio chips:")
+	if len(chips) == 0 {
+		fmt.Fprintln(w, "  none")
+	}
+	for _, c := range chips {
+		fmt.Fprintln(w, "  "+c)
+	}
+	return nil
+}
+
+func describePort(p *enumerator.PortDetails) string {
+	if !p.IsUSB {
+		return p.Name
+	}
+	s := fmt.Sprintf("%s  USB %s:%s serial %q %s %s", p.Name, p.VID, p.PID, p.SerialNumber, p.Manufacturer, p.Product)
+	if strings.EqualFold(p.VID, picoVID) {
+		s += "  <- Raspberry Pi Pico (RP2040)"
+	}
+	return strings.TrimSpace(s)
+}
+
+// gpioChips lists dev/gpiochip* with their labels from sys.
+func gpioChips(dev, sys string) ([]string, error) {
+	paths, err := filepath.Glob(filepath.Join(dev, "gpiochip*"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, p := range paths {
+		name := filepath.Base(p)
+		label := "(no label)"
+		for _, l := range []string{filepath.Join(sys, "bus/gpio/devices", name, "label"), filepath.Join(sys, "class/gpio", name, "label")} {
+			if b, err := os.ReadFile(l); err == nil {
+				label = strings.TrimSpace(string(b))
+				break
+			}
+		}
+		out = append(out, fmt.Sprintf("%s  %s", p, label))
+	}
+	return out, nil
+}

@@ -1,0 +1,38 @@
+package report
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestHTMLRendersInChromium loads the report in headless Chromium, with
+// networking off, and checks the rendered DOM has the summary and charts.
+func TestHTMLRendersInChromium(t *testing.T) {
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Skip("chromium is not installed (Debian package chromium)")
+	}
+	path, _ := renderSample(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+		"--user-data-dir="+t.TempDir(), "--dump-dom", "file://"+path).Output()
+	if err != nil {
+		t.Fatalf("chromium: %v", err)
+	}
+	dom := string(out)
+	for _, want := range []string{`id="verdict"`, `id="specs"`, `<figure id="rtt">`, `<figure id="led-timeline">`,
+		`<figure id="half-period">`, `<figure id="baud">`, "<polyline", "<circle", "budget 5174"} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+	if n := strings.Count(dom, "<svg"); n != 4 {
+		t.Errorf("rendered DOM has %d svg elements, want 4", n)
+	}
+}

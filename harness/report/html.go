@@ -1,0 +1,88 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+
+	"github.com/picohil/picohil/harness/stats"
+)
+
+//go:embed report.html.tmpl
+var htmlSource string
+
+var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
+	"f": func(v float64) string { return fmt.Sprintf("%.1f", v) },
+}).Parse(htmlSource))
+
+// page is what the HTML template renders.
+type page struct {
+	Report
+	Passed, Failed, Skipped int
+	Charts                  []*Chart
+	Missing                 []string
+}
+
+// WriteHTML renders r as one self-contained HTML file at path: summary,
+// spec table with failures, and inline SVG charts. It fetches nothing.
+func WriteHTML(path string, r Report) error {
+	var b bytes.Buffer
+	if err := htmlTemplate.Execute(&b, pageOf(r)); err != nil {
+		return fmt.Errorf("report: html: %w", err)
+	}
+	return writeFile(path, b.Bytes())
+}
+
+func pageOf(r Report) page {
+	p := page{Report: r}
+	for _, s := range r.Specs {
+		switch s.State {
+		case "passed":
+			p.Passed++
+		case "skipped", "pending":
+			p.Skipped++
+		default:
+			p.Failed++
+		}
+	}
+	if m, ok := r.Measurement("echo.rtt.1B"); ok && len(m.Series) > 0 {
+		p.Charts = append(p.Charts, rttChart(m))
+	} else {
+		p.Missing = append(p.Missing, "echo.rtt.1B")
+	}
+	var halves []stats.Measurement
+	for _, name := range []string{"blink.half_period", "blink.load.half_period"} {
+		if m, ok := r.Measurement(name); ok && len(m.Series) > 0 {
+			halves = append(halves, m)
+		} else {
+			p.Missing = append(p.Missing, name)
+		}
+	}
+	if len(halves) > 0 {
+		p.Charts = append(p.Charts, timelineChart(halves), halfPeriodChart(halves))
+	}
+	if bauds := effectiveBauds(r); len(bauds) > 0 {
+		p.Charts = append(p.Charts, baudChart(bauds))
+	} else {
+		p.Missing = append(p.Missing, "baud.effective.*")
+	}
+	return p
+}
+
+// effectiveBauds are the baud.effective.* measurements, one per rate, by
+// rate.
+func effectiveBauds(r Report) []stats.Measurement {
+	var out []stats.Measurement
+	for _, s := range r.Specs {
+		for _, m := range s.Measurements {
+			if strings.HasPrefix(m.Name, "baud.effective.") && !slices.ContainsFunc(out, func(o stats.Measurement) bool { return o.Name == m.Name }) {
+				out = append(out, m)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b stats.Measurement) int { return cmpFloat(nominalOf(a), nominalOf(b)) })
+	return out
+}

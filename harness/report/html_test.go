@@ -1,0 +1,96 @@
+package report
+
+import (
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/picohil/picohil/harness/stats"
+)
+
+// sample is a report with every chart's data and a failing spec.
+func sample() Report {
+	r := synthetic(1, 1, 1)
+	r.Target, r.Firmware, r.Pass = "virtual", "picohil-virtual 1.0.0", false
+	r.Host = Host{Name: "bench1", Model: "unknown", Kernel: "Linux 6.1 x86_64"}
+	load := r.Specs[1].Measurements[0]
+	load.Name = "blink.load.half_period"
+	r.Specs = append(r.Specs,
+		Spec{Name: "Blink under load", State: "passed", Measurements: []stats.Measurement{load}},
+		Spec{Name: "Baud sweep 115200", State: "failed", Failure: "expected: baud.effective.115200 <within> & \"limits\"",
+			Measurements: []stats.Measurement{stats.Measure("baud.effective.115200", "baud", 108000, stats.Around(115200, 2304))}},
+		Spec{Name: "Skipped one", State: "skipped"})
+	return r
+}
+
+func renderSample(t *testing.T) (string, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := WriteHTML(path, sample()); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path, string(b)
+}
+
+func TestHTMLHasSummaryTableAndCharts(t *testing.T) {
+	_, html := renderSample(t)
+	for _, want := range []string{
+		`id="verdict">FAIL`, `id="target">virtual`, `picohil-virtual 1.0.0`, `4 passed, 1 failed, 1 skipped`,
+		`<td class="failed">failed</td>`, `baud.effective.115200 &lt;within&gt; &amp; &#34;limits&#34;`,
+		`<figure id="rtt">`, `class="cdf"`, `class="limit"`, `budget 5174`,
+		`<figure id="led-timeline">`, `class="trace s1"`, `<figure id="half-period">`, `class="band"`, `<circle`,
+		`<figure id="baud">`, `class="bar fail"`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if strings.Contains(html, `id="missing"`) {
+		t.Errorf("a chart is missing although its data is there")
+	}
+}
+
+func TestHTMLIsSelfContained(t *testing.T) {
+	_, html := renderSample(t)
+	if m := regexp.MustCompile(`(?i)(https?:|//[a-z0-9.-]+/|<script|<link|<img|@import|url\()`).FindString(html); m != "" {
+		t.Fatalf("report.html refers outside itself: %q", m)
+	}
+}
+
+func TestHTMLSVGIsWellFormed(t *testing.T) {
+	_, html := renderSample(t)
+	svgs := regexp.MustCompile(`(?s)<svg .*?</svg>`).FindAllString(html, -1)
+	if len(svgs) != 4 {
+		t.Fatalf("%d svg elements, want 4", len(svgs))
+	}
+	for _, s := range svgs {
+		var doc struct {
+			XMLName xml.Name
+			ViewBox string `xml:"viewBox,attr"`
+		}
+		if err := xml.Unmarshal([]byte(s), &doc); err != nil || doc.XMLName.Local != "svg" || doc.ViewBox == "" {
+			t.Fatalf("svg not well-formed (%v): %.200s", err, s)
+		}
+		if strings.Contains(s, "NaN") || strings.Contains(s, "Inf") {
+			t.Fatalf("svg has non-finite coordinates: %.300s", s)
+		}
+	}
+}
+
+func TestHTMLWithoutDataSaysWhatIsMissing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := WriteHTML(path, Report{Schema: Schema, Target: "pico", Pass: true}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), `id="missing"`) || strings.Contains(string(b), "<svg") {
+		t.Fatalf("%s", b)
+	}
+}
