@@ -7,18 +7,15 @@ import (
 	"path/filepath"
 	"strings"
 
-	"go.bug.st/serial/enumerator"
+	"github.com/picohil/picohil/harness/discover"
 )
-
-// picoVID is Raspberry Pi's USB vendor id, on every RP2040 board.
-const picoVID = "2E8A"
 
 // runDetect lists serial ports and GPIO chips, the things a bench is made of.
 func runDetect(args []string, w io.Writer) error {
 	if len(args) > 0 {
 		return fmt.Errorf("detect: no arguments expected, got %q", args)
 	}
-	ports, err := enumerator.GetDetailedPortsList()
+	ports, err := discover.System()
 	if err != nil {
 		return fmt.Errorf("detect: serial ports: %w", err)
 	}
@@ -27,7 +24,7 @@ func runDetect(args []string, w io.Writer) error {
 		fmt.Fprintln(w, "  none")
 	}
 	for _, p := range ports {
-		fmt.Fprintln(w, "  "+describePort(p))
+		fmt.Fprintln(w, "  "+discover.Describe(p))
 	}
 	chips, err := gpioChips("/dev", "/sys")
 	if err != nil {
@@ -41,17 +38,6 @@ func runDetect(args []string, w io.Writer) error {
 		fmt.Fprintln(w, "  "+c)
 	}
 	return nil
-}
-
-func describePort(p *enumerator.PortDetails) string {
-	if !p.IsUSB {
-		return p.Name
-	}
-	s := fmt.Sprintf("%s  USB %s:%s serial %q %s %s", p.Name, p.VID, p.PID, p.SerialNumber, p.Manufacturer, p.Product)
-	if strings.EqualFold(p.VID, picoVID) {
-		s += "  <- Raspberry Pi Pico (RP2040)"
-	}
-	return strings.TrimSpace(s)
 }
 
 // gpioChips lists dev/gpiochip* with their labels from sys.
