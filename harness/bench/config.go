@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/discover"
 )
 
 // Targets.
@@ -42,19 +43,28 @@ var DefaultBauds = []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 9216
 
 // Config is a bench before it is opened.
 type Config struct {
-	Target      string // virtual or pico once resolved
-	Reason      string // why this target
-	Serial      string
-	Control     string
-	LEDPin      string
-	Firmware    string // main.py for the micropython target
-	Baud        int
-	Bauds       []int
-	BlinkHalf   time.Duration
-	Turnaround  time.Duration // allowance on top of wire time
-	JitterTol   time.Duration
-	Faults      virtual.Faults
-	Environment map[string]string // the HIL_* settings given, to reproduce the run
+	Target  string // virtual or pico once resolved
+	Reason  string // why this target
+	BenchID string // the bench's id in a profile, "" without one
+	Profile string // the bench profile file read, "" when configured by environment only
+	Serial  string
+	Control string
+	// ControlMatch finds the control port by USB identity when Control is
+	// not given; it is resolved when the bench opens.
+	ControlMatch discover.Match
+	LEDPin       string
+	ResetPin     string // periph name of the output wired to the Pico's RUN pin
+	JumperPin    string // periph name of the output wired to LEDPin (jumper target)
+	// ExpectVersion is the firmware semver the bench must run, "" for any.
+	ExpectVersion string
+	Firmware      string // main.py for the micropython target
+	Baud          int
+	Bauds         []int
+	BlinkHalf     time.Duration
+	Turnaround    time.Duration // allowance on top of wire time
+	JitterTol     time.Duration
+	Faults        virtual.Faults
+	Environment   map[string]string // the HIL_* settings given, to reproduce the run
 }
 
 // ConfigError is one bad setting.
