@@ -14,7 +14,7 @@ NODE_DIR := fixtures/micropython/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 FIRMWARE ?= firmware/main.py
 
-GINKGO_FLAGS := --timeout=30m --output-dir=$(HIL_OUT) --junit-report=junit.xml --json-report=ginkgo.json
+GINKGO_FLAGS := --timeout=30m --output-dir=$(HIL_OUT) --json-report=ginkgo.json
 ifdef FOCUS
 GINKGO_FLAGS += --focus=$(FOCUS)
 endif

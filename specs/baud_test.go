@@ -28,6 +28,7 @@ func measureBaud(ctx context.Context, nominal int) {
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
 	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal))
+	keep(b.Trace(fmt.Sprintf("baud.burst.%d", nominal)))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
 	eff, err := b.Effective(n)

@@ -23,6 +23,7 @@ const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that t
 func checkCadence(ctx context.Context, prefix string) {
 	GinkgoHelper()
 	edges, err := edge.Capture(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
+	keep(edge.Trace(prefix+".edges", edges))
 	record(stats.Measure(prefix+".edges", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
 	expectNoError(err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	c, err := edge.Analyze(edges)
@@ -34,7 +35,7 @@ func checkCadence(ctx context.Context, prefix string) {
 		hint string
 	}{
 		{stats.Measure(prefix+".edges_missed", "edges", float64(c.Missed), stats.AtMost(0)), "edges went missing: the LED stalled or toggled faster than the capture"},
-		{stats.Measure(prefix+".half_period", "ms", c.Half.Mean, stats.Around(half, half*meanTolerance/100)).WithSamples(c.HalfMs),
+		{stats.Measure(prefix+".half_period", "ms", c.HalfFit, stats.Around(half, half*meanTolerance/100)).WithSamples(c.HalfMs),
 			"the firmware's blink period (BLINK setting, HIL_BLINK_MS) or a drifting sleep: schedule against ticks, not sleep(after work)"},
 		{stats.Measure(prefix+".duty", "%", 100*c.Duty, stats.Around(50, dutyTolerance)), "the LED spends unequal time high and low: work done in only one half of the cycle"},
 		{stats.Measure(prefix+".jitter_p99", "ms", c.JitterP99, stats.AtMost(float64(cfg.JitterTol)/float64(time.Millisecond))),

@@ -17,6 +17,11 @@ func record(m stats.Measurement) stats.Measurement {
 	return m
 }
 
+// keep attaches a raw timeline to the running spec for the reports only.
+func keep(t stats.Trace) {
+	AddReportEntry(t.Name, t, ReportEntryVisibilityNever)
+}
+
 // expectWithin fails the spec unless m is within its limits.
 func expectWithin(m stats.Measurement, seen, hint string) {
 	GinkgoHelper()

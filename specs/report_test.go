@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/report"
@@ -29,7 +30,7 @@ func outDir() string {
 }
 
 // The report is written after the suite, also when it was interrupted.
-var _ = ReportAfterSuite("report.json", func(r Report) {
+var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 	host := report.ProbeHost()
 	out := report.Report{
 		Schema:    report.Schema,
@@ -73,7 +74,40 @@ var _ = ReportAfterSuite("report.json", func(r Report) {
 		}
 		GinkgoWriter.Printf("picohil: wrote %s\n", path)
 	}
+	path := filepath.Join(outDir(), "junit.xml")
+	if err := reporters.GenerateJUnitReportWithConfig(junitOf(r), path, reporters.JunitReportConfig{
+		OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped,
+	}); err != nil {
+		GinkgoWriter.Printf("picohil: junit: %v\n", err)
+	}
 })
+
+func validMeasurement(m stats.Measurement) bool { return m.Name != "" && m.Unit != "" }
+func validTrace(t stats.Trace) bool             { return t.Name != "" && len(t.Columns) > 0 }
+
+// junitOf is the suite report as JUnit readers want it: each measurement a
+// property of its test case (value, unit, limits, pass, summary) without
+// the raw series, which stay in report.json with the traces.
+func junitOf(r Report) Report {
+	specs := make(types.SpecReports, len(r.SpecReports))
+	for i, s := range r.SpecReports {
+		var entries types.ReportEntries
+		for _, e := range s.ReportEntries {
+			if _, ok := entryAs(e, validTrace); ok {
+				continue
+			}
+			if m, ok := entryAs(e, validMeasurement); ok {
+				m.Series = nil
+				e.Value = types.WrapEntryValue(m)
+			}
+			entries = append(entries, e)
+		}
+		s.ReportEntries = entries
+		specs[i] = s
+	}
+	r.SpecReports = specs
+	return r
+}
 
 func specOf(s types.SpecReport, name string) report.Spec {
 	spec := report.Spec{
@@ -88,8 +122,11 @@ func specOf(s types.SpecReport, name string) report.Spec {
 		spec.Location = s.Failure.Location.String()
 	}
 	for _, e := range s.ReportEntries {
-		if m, ok := measurementOf(e); ok {
+		if m, ok := entryAs(e, validMeasurement); ok {
 			spec.Measurements = append(spec.Measurements, m)
+		}
+		if t, ok := entryAs(e, validTrace); ok {
+			spec.Traces = append(spec.Traces, t)
 		}
 		if e.Name == deviceStopped {
 			spec.Failure += "\n" + deviceStopped + ": " + e.Value.String()
@@ -98,15 +135,16 @@ func specOf(s types.SpecReport, name string) report.Spec {
 	return spec
 }
 
-// measurementOf recovers a stats.Measurement from a report entry, whether
-// it was made in this process or arrived serialised from another.
-func measurementOf(e types.ReportEntry) (stats.Measurement, bool) {
-	if m, ok := e.GetRawValue().(stats.Measurement); ok {
-		return m, true
+// entryAs recovers a value of type T from a report entry, whether it was
+// made in this process or arrived serialised from another; valid tells a T
+// from another type's JSON.
+func entryAs[T any](e types.ReportEntry, valid func(T) bool) (T, bool) {
+	if v, ok := e.GetRawValue().(T); ok {
+		return v, true
 	}
-	var m stats.Measurement
-	if err := json.Unmarshal([]byte(e.Value.AsJSON), &m); err != nil || m.Name == "" || m.Unit == "" {
-		return m, false
+	var v T
+	if err := json.Unmarshal([]byte(e.Value.AsJSON), &v); err != nil || !valid(v) {
+		return v, false
 	}
-	return m, true
+	return v, true
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // BitsPerByte is 8N1: start, 8 data, stop.
@@ -112,4 +114,14 @@ func argmin(from, to int, f func(int) float64) int {
 // at least 64.
 func BurstLen(rate int, d time.Duration) int {
 	return max(64, int(d.Seconds()*float64(rate)/BitsPerByte))
+}
+
+// Trace is the burst's arrival timeline for the report: per read, the time
+// since the first read returned (ms) and the bytes received so far.
+func (b Burst) Trace(name string) stats.Trace {
+	t := stats.Trace{Name: name, Columns: []string{"t_ms", "bytes"}, Rows: make([][]float64, len(b.Arrivals))}
+	for i, a := range b.Arrivals {
+		t.Rows[i] = []float64{float64(a.At.Sub(b.Arrivals[0].At)) / float64(time.Millisecond), float64(a.Count)}
+	}
+	return t
 }

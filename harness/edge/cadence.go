@@ -20,6 +20,7 @@ type Cadence struct {
 	High      stats.Summary // high half-periods, ms
 	Low       stats.Summary // low half-periods, ms
 	Half      stats.Summary // all half-periods, ms
+	HalfFit   float64       // least-squares half-period over all edge times, ms
 	PeriodMs  float64       // mean high + mean low
 	Duty      float64       // fraction of the period spent high, 0..1
 	JitterP99 float64       // p99 of |half-period - mean half-period|, ms
@@ -74,6 +75,7 @@ func Analyze(edges []Edge) (Cadence, error) {
 		return c, ErrTooFewEdges
 	}
 	c.High, c.Low, c.Half = stats.Summarize(high), stats.Summarize(low), stats.Summarize(c.HalfMs)
+	c.HalfFit = fitHalf(edges, period/2)
 	c.PeriodMs = c.High.Mean + c.Low.Mean
 	c.Duty = c.High.Mean / c.PeriodMs
 	dev := make([]float64, len(c.HalfMs))
@@ -82,6 +84,24 @@ func Analyze(edges []Edge) (Cadence, error) {
 	}
 	c.JitterP99 = stats.Percentile(sortedCopy(dev), 99)
 	return c, nil
+}
+
+// fitHalf is the half-period that best explains every edge time: the
+// least-squares slope of edge time against half-period count (a gap of
+// missed edges counts as the half-periods it spans). The mean of the
+// half-periods depends only on the first and last edge, so one late
+// timestamp there moves it by its whole error; the fit spreads it.
+func fitHalf(edges []Edge, half float64) float64 {
+	var k, sk, st, skk, skt float64
+	for i, e := range edges {
+		if i > 0 {
+			k += max(1, math.Round(ms(e.At.Sub(edges[i-1].At))/half))
+		}
+		t := ms(e.At.Sub(edges[0].At))
+		sk, st, skk, skt = sk+k, st+t, skk+k*k, skt+k*t
+	}
+	n := float64(len(edges))
+	return (n*skt - sk*st) / (n*skk - sk*sk)
 }
 
 func sortedCopy(v []float64) []float64 {

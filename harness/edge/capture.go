@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"periph.io/x/conn/v3/gpio"
+
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // waitSlice bounds one WaitForEdge so cancellation is noticed promptly.
@@ -75,3 +77,17 @@ func Timeline(edges []Edge) string {
 }
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
+
+// Trace is the edge timeline for the report: per edge, the time since the
+// first edge (ms) and the level after it (0 or 1).
+func Trace(name string, edges []Edge) stats.Trace {
+	t := stats.Trace{Name: name, Columns: []string{"t_ms", "level"}, Rows: make([][]float64, len(edges))}
+	for i, e := range edges {
+		level := 0.0
+		if e.Level == gpio.High {
+			level = 1
+		}
+		t.Rows[i] = []float64{ms(e.At.Sub(edges[0].At)), level}
+	}
+	return t
+}

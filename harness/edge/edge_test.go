@@ -131,3 +131,30 @@ func TestTimeline(t *testing.T) {
 		t.Fatalf("%s", s)
 	}
 }
+
+func TestHalfFitSpreadsOneLateEdge(t *testing.T) {
+	edges := square(50, 50, 50, 50, 50, 50, 50, 50, 50, 50, 50)
+	edges[0].At = edges[0].At.Add(6 * time.Millisecond) // first edge seen late
+	c, err := Analyze(edges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mean := c.Half.Mean; math.Abs(mean-50) < 0.5 {
+		t.Fatalf("mean %.3f ms should carry most of the 6 ms error", mean)
+	}
+	if math.Abs(c.HalfFit-50) > 0.3 {
+		t.Errorf("fit %.3f ms, want within 0.3 ms of 50", c.HalfFit)
+	}
+}
+
+func TestHalfFitSpansMissedEdges(t *testing.T) {
+	edges := square(40, 40, 40, 40, 40, 40, 40)
+	edges = append(edges[:3], edges[4:]...) // one edge lost
+	c, err := Analyze(edges)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.Abs(c.HalfFit-40) > 1e-6 {
+		t.Errorf("fit %.6f ms across a missed edge, want 40", c.HalfFit)
+	}
+}

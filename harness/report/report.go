@@ -44,6 +44,7 @@ type Spec struct {
 	Failure      string              `json:"failure,omitempty"`
 	Location     string              `json:"location,omitempty"`
 	Measurements []stats.Measurement `json:"measurements"`
+	Traces       []stats.Trace       `json:"traces,omitempty"` // raw timelines: LED edges, burst arrivals
 }
 
 // Host is the machine that ran the harness.

@@ -134,7 +134,7 @@ func runOne(suite, out string, p probe) outcome {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, suite, "-ginkgo.no-color", "-ginkgo.junit-report="+filepath.Join(dir, "junit.xml"))
+	cmd := exec.CommandContext(ctx, suite, "-ginkgo.no-color")
 	cmd.Env = append(append(os.Environ(), p.env...), "HIL_OUT="+dir)
 	cmd.Dir = filepath.Dir(suite)
 	log, err := os.Create(filepath.Join(dir, "console.log"))
