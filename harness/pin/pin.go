@@ -1,4 +1,4 @@
-// Package pin opens Raspberry Pi GPIO inputs through periph.io. It is the
+// Package pin opens Raspberry Pi GPIO inputs and outputs through periph.io. It is the
 // only package that imports periph's host drivers.
 package pin
 
@@ -38,19 +38,44 @@ var hostInit = func() error {
 // P1_11...) and configures it as an input with both-edge detection off,
 // proving it can be used.
 func OpenInput(name string) (gpio.PinIn, error) {
+	p, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.In(gpio.PullDown, gpio.NoEdge); err != nil {
+		return nil, configError(name, err)
+	}
+	return p, nil
+}
+
+// OpenOutput initialises periph, finds the pin by its periph name and
+// drives it low, proving it can be used.
+func OpenOutput(name string) (gpio.PinOut, error) {
+	p, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.Out(gpio.Low); err != nil {
+		return nil, configError(name, err)
+	}
+	return p, nil
+}
+
+func lookup(name string) (gpio.PinIO, error) {
 	if err := hostInit(); err != nil {
 		return nil, &Error{Name: name, Err: err, Hint: "periph could not initialise GPIO drivers; is this a Raspberry Pi with /dev/gpiochip0?"}
 	}
 	p := gpioreg.ByName(name)
 	if p == nil {
-		return nil, &Error{Name: name, Err: ErrUnknown, Hint: "use a periph pin name such as GPIO17 (BCM numbering), and check HIL_LED_PIN"}
-	}
-	if err := p.In(gpio.PullDown, gpio.NoEdge); err != nil {
-		hint := "check that no other program or overlay uses the pin"
-		if errors.Is(err, fs.ErrPermission) {
-			hint = "add your user to the gpio group (sudo usermod -aG gpio $USER) and log in again"
-		}
-		return nil, &Error{Name: name, Err: err, Hint: hint}
+		return nil, &Error{Name: name, Err: ErrUnknown, Hint: "use a periph pin name such as GPIO17 (BCM numbering), and check the pin names in the bench profile or HIL_LED_PIN"}
 	}
 	return p, nil
+}
+
+func configError(name string, err error) *Error {
+	hint := "check that no other program or overlay uses the pin"
+	if errors.Is(err, fs.ErrPermission) {
+		hint = "add your user to the gpio group (sudo usermod -aG gpio $USER) and log in again"
+	}
+	return &Error{Name: name, Err: err, Hint: hint}
 }

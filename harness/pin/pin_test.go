@@ -42,3 +42,19 @@ func TestHostInitFailureGivesHint(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestOpenOutputDrivesLow(t *testing.T) {
+	if err := gpioreg.Register(&gpiotest.Pin{N: "GPIO22", Num: 22, L: gpio.High}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := OpenOutput("GPIO22")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.(gpio.PinIn).Read(); got != gpio.Low {
+		t.Fatalf("%s reads %s after OpenOutput, want Low", p, got)
+	}
+	if _, err := OpenOutput("GPIO98"); !errors.Is(err, ErrUnknown) {
+		t.Fatalf("err = %v, want ErrUnknown", err)
+	}
+}
