@@ -50,12 +50,16 @@ func OpenInput(name string) (gpio.PinIn, error) {
 
 // OpenOutput initialises periph, finds the pin by its periph name and
 // drives it low, proving it can be used.
-func OpenOutput(name string) (gpio.PinOut, error) {
+func OpenOutput(name string) (gpio.PinOut, error) { return OpenOutputAt(name, gpio.Low) }
+
+// OpenOutputAt is OpenOutput driving level from the start, for a line that
+// must not glitch when opened: the reset pin opens high, the Pico running.
+func OpenOutputAt(name string, level gpio.Level) (gpio.PinOut, error) {
 	p, err := lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Out(gpio.Low); err != nil {
+	if err := p.Out(level); err != nil {
 		return nil, configError(name, err)
 	}
 	return p, nil

@@ -58,3 +58,16 @@ func TestOpenOutputDrivesLow(t *testing.T) {
 		t.Fatalf("err = %v, want ErrUnknown", err)
 	}
 }
+
+func TestOpenOutputAtDrivesTheGivenLevel(t *testing.T) {
+	if err := gpioreg.Register(&gpiotest.Pin{N: "GPIO27", Num: 27, L: gpio.Low}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := OpenOutputAt("GPIO27", gpio.High)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := p.(gpio.PinIn).Read(); got != gpio.High {
+		t.Fatalf("%s reads %s after OpenOutputAt(High)", p, got)
+	}
+}
