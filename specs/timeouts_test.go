@@ -17,7 +17,6 @@ const (
 	baudTolerance = 2.0  // percent
 	meanTolerance = 1.0  // percent of the half-period
 	dutyTolerance = 2.0  // percentage points around 50%
-	flushSettle   = 20 * time.Millisecond
 	// opGrace is added to the physical duration of one operation to make
 	// its deadline: it never enters a measured budget.
 	opGrace = time.Second

@@ -78,7 +78,7 @@ func (l *Link) SetBaud(baud int) error {
 		return &Error{Op: "set baud", Port: l.path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
 	}
 	if err := l.port.SetMode(mode(baud)); err != nil {
-		return wrap("set baud", l.path, err)
+		return l.fail("set baud", err)
 	}
 	l.mu.Lock()
 	l.baud = baud
@@ -91,7 +91,7 @@ func (l *Link) Write(p []byte) error {
 	for len(p) > 0 {
 		n, err := l.port.Write(p)
 		if err != nil {
-			return wrap("write", l.path, err)
+			return l.fail("write", err)
 		}
 		p = p[n:]
 	}
@@ -132,11 +132,11 @@ func (l *Link) read(ctx context.Context, p []byte) (int, error) {
 			return 0, l.timeout("read", ctx)
 		}
 		if err := l.port.SetReadTimeout(wait); err != nil {
-			return 0, wrap("read", l.path, err)
+			return 0, l.fail("read", err)
 		}
 		n, err := l.port.Read(p)
 		if err != nil {
-			return n, l.readError(err)
+			return n, l.fail("read", err)
 		}
 		if n > 0 {
 			return n, nil
@@ -144,11 +144,18 @@ func (l *Link) read(ctx context.Context, p []byte) (int, error) {
 	}
 }
 
-// readError names a port that closed under us a disconnect: the serial
-// library reports a vanished device as a closed port.
-func (l *Link) readError(err error) error {
-	e := wrap("read", l.path, err).(*Error)
-	if e.Kind == Closed && !l.closed.Load() {
+// fail wraps an error of op on the open port. The serial library reports a
+// vanished device as a closed port, so a port closed under us is a
+// disconnect; after Close, every failure is Closed.
+func (l *Link) fail(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	e := wrap(op, l.path, err).(*Error)
+	switch {
+	case l.closed.Load():
+		e.Kind = Closed
+	case e.Kind == Closed:
 		e.Kind = Disconnected
 	}
 	return e
@@ -208,7 +215,7 @@ func (l *Link) putPending(b []byte) {
 func (l *Link) Flush(ctx context.Context, settle time.Duration) (int, error) {
 	dropped := len(l.takePending(-1))
 	if err := l.port.ResetInputBuffer(); err != nil {
-		return dropped, wrap("flush", l.path, err)
+		return dropped, l.fail("flush", err)
 	}
 	buf := make([]byte, 4096)
 	for {
@@ -228,10 +235,30 @@ func (l *Link) Flush(ctx context.Context, settle time.Duration) (int, error) {
 	}
 }
 
+// Resync quiet thresholds: the line counts as settled once it has been
+// silent for resyncQuietBytes character times at the current rate, and never
+// less than resyncQuietMin, which covers host scheduling on a busy machine.
+const (
+	resyncQuietBytes = 64
+	resyncQuietMin   = 20 * time.Millisecond
+)
+
+// Resync brings the line back to a known state after garbage, a break (a
+// UART delivers it as 0x00 with a framing error) or an overrun burst: it
+// drops everything received and drains until the line has been quiet for
+// resyncQuietBytes character times, so a resync at 300 baud waits as many
+// characters as one at 921600. It returns how many bytes it threw away; a
+// line that never goes quiet fails with a timeout when ctx ends, and a
+// device that went away with Disconnected.
+func (l *Link) Resync(ctx context.Context) (int, error) {
+	char := time.Duration(float64(time.Second) * 10 / float64(l.Baud()))
+	return l.Flush(ctx, max(resyncQuietBytes*char, resyncQuietMin))
+}
+
 // Halt drops pending input; the port stays open.
 func (l *Link) Halt() error {
 	l.takePending(-1)
-	return wrap("halt", l.path, l.port.ResetInputBuffer())
+	return l.fail("halt", l.port.ResetInputBuffer())
 }
 
 // Close closes the port.

@@ -1,21 +1,27 @@
 package link_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/picohil/picohil/fixtures/micropython"
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/link"
 )
@@ -65,7 +71,9 @@ func TestDeviceGoneMidReadIsADisconnectWithinTheDeadline(t *testing.T) {
 	if !strings.Contains(r.err.Error(), "disconnected") || !strings.Contains(r.err.Error(), "hint:") {
 		t.Errorf("error does not name the disconnect with a hint: %v", r.err)
 	}
+	expectFailFast(t, l, link.Disconnected)
 	l.Close()
+	expectFailFast(t, l, link.Closed)
 	if after := settledGoroutines(before); after > before {
 		t.Fatalf("%d goroutines before the device, %d after it went away", before, after)
 	}
@@ -110,57 +118,259 @@ func TestOpenNamesAnotherProcessHoldingThePort(t *testing.T) {
 	l.Close()
 }
 
-func TestFlushResynchronisesAfterGarbage(t *testing.T) {
-	p, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
+// expectFailFast runs every operation on a link whose device is gone: each
+// must fail with kind, not wait out its generous deadline (which would show
+// as a timeout).
+func expectFailFast(t *testing.T, l *link.Link, kind link.Kind) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	ops := map[string]func() error{
+		"ReadFull": func() error { _, err := l.ReadFull(ctx, make([]byte, 4)); return err },
+		"ReadSome": func() error { _, err := l.ReadSome(ctx, make([]byte, 4)); return err },
+		"ReadLine": func() error { _, err := l.ReadLine(ctx); return err },
+		"Write":    func() error { return l.Write([]byte("x")) },
+		"Resync":   func() error { _, err := l.Resync(ctx); return err },
 	}
-	t.Cleanup(func() { p.Close() })
-	l, err := link.Open(p.Path, 115200)
-	if err != nil {
-		t.Fatal(err)
+	for name, op := range ops {
+		if err := op(); link.KindOf(err) != kind {
+			t.Errorf("%s on a link whose device is gone: %v (kind %s), want kind %s", name, err, link.KindOf(err), kind)
+		}
 	}
-	t.Cleanup(func() { l.Close() })
+}
 
-	// An overrun burst: more garbage than the line buffers hold, with
-	// NULs (a break reads as one) and stray line endings mixed in.
-	rng := rand.New(rand.NewPCG(1, 2))
-	garbage := make([]byte, 64<<10)
-	for i := range garbage {
-		garbage[i] = byte(rng.Uint32())
-		if i%97 == 0 {
-			garbage[i] = 0
+// children lists the processes whose parent is pid.
+func children(t *testing.T, pid int) []int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []int
+	for _, s := range stats {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			continue // exited meanwhile
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so split after ')'.
+		f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			child, _ := strconv.Atoi(filepath.Base(filepath.Dir(s)))
+			out = append(out, child)
 		}
 	}
-	written := make(chan error, 1)
-	go func() {
-		for off := 0; off < len(garbage); off += 1024 {
-			if _, err := p.Master.Write(garbage[off : off+1024]); err != nil {
-				written <- err
-				return
-			}
+	return out
+}
+
+func TestFirmwareProcessKilledIsADisconnect(t *testing.T) {
+	before := runtime.NumGoroutine()
+	sctx, cancel := context.WithTimeout(context.Background(), micropython.StartTimeout)
+	defer cancel()
+	d, err := micropython.Start(sctx, micropython.Config{})
+	if errors.Is(err, micropython.ErrNoNode) || errors.Is(err, micropython.ErrNoModules) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	node := children(t, os.Getpid())
+	if len(node) != 1 {
+		t.Fatalf("want the one Node process under the test, got pids %v", node)
+	}
+	l, err := link.Open(d.DataPort(), 115200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := echo.RoundTrip(ctx, l, []byte("alive")); err != nil {
+		t.Fatalf("echo before the kill: %v", err)
+	}
+
+	// The firmware crashes hard mid-read: as a board losing power.
+	done := make(chan error, 1)
+	go func() { _, err := l.ReadFull(ctx, make([]byte, 1)); done <- err }()
+	if err := syscall.Kill(node[0], syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; link.KindOf(err) != link.Disconnected {
+		t.Fatalf("read while the firmware was killed: %v (kind %s), want disconnected", err, link.KindOf(err))
+	}
+	if err := d.Err(); err == nil || !strings.Contains(err.Error(), "ended") {
+		t.Errorf("the device does not say it stopped: %v", err)
+	}
+	expectFailFast(t, l, link.Disconnected)
+
+	l.Close()
+	d.Close()
+	if err := syscall.Kill(node[0], 0); !errors.Is(err, syscall.ESRCH) {
+		t.Errorf("Node pid %d still in the process table after Close: %v", node[0], err)
+	}
+	if left := children(t, os.Getpid()); len(left) > 0 {
+		t.Errorf("processes left behind: %v", left)
+	}
+	if after := settledGoroutines(before); after > before {
+		t.Errorf("%d goroutines before the device, %d after it was killed and closed", before, after)
+	}
+}
+
+// lineNoise is what a device's UART can put on the line besides answers.
+var lineNoise = []struct {
+	name  string
+	bytes func() []byte
+}{
+	{"garbage", func() []byte {
+		rng := rand.New(rand.NewPCG(1, 2))
+		b := make([]byte, 300)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
 		}
-		written <- nil
-	}()
+		return append(b, "\r\nOK\n"...)
+	}},
+	// A break is the line held low for longer than a character: with
+	// PARMRK off a UART delivers it as 0x00 with a framing error, and the
+	// characters right after it are mis-framed.
+	{"break", func() []byte { return append(make([]byte, 32), 0xf0, 0xe0, 0x80, 0xfe) }},
+	// More than the tty's line buffer holds while nobody reads: on a real
+	// UART the excess overruns the FIFO; here the writer blocks until the
+	// reader drains it.
+	{"overrun burst", func() []byte {
+		b := make([]byte, 64<<10)
+		for i := range b {
+			b[i] = byte(i*7 + 1)
+		}
+		return b
+	}},
+}
+
+// TestResyncAfterLineNoise puts noise on the line mid-echo: that echo must
+// fail (resynchronising never hides a corrupted answer), then Resync
+// recovers the line so the following echoes pass instead of failing one
+// after another on stale bytes.
+func TestResyncAfterLineNoise(t *testing.T) {
+	for _, c := range lineNoise {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { p.Close() })
+			l, err := link.Open(p.Path, 115200)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { l.Close() })
+			go io.Copy(p.Master, p.Master) // an instant echo until the pty closes
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if _, err := echo.RoundTrip(ctx, l, []byte("ping")); err != nil {
+				t.Fatalf("echo before the noise: %v", err)
+			}
+
+			// The head of the noise is on the line before the echo starts;
+			// the rest may block until the reader drains it.
+			noise := c.bytes()
+			head := min(len(noise), 1024)
+			if _, err := p.Master.Write(noise[:head]); err != nil {
+				t.Fatal(err)
+			}
+			written := make(chan error, 1)
+			go func() { _, err := p.Master.Write(noise[head:]); written <- err }()
+			var mismatch *echo.MismatchError
+			if _, err := echo.RoundTrip(ctx, l, []byte("ping")); !errors.As(err, &mismatch) {
+				t.Fatalf("echo with %s on the line: %v, want a mismatch", c.name, err)
+			}
+			dropped, err := l.Resync(ctx)
+			if err != nil {
+				t.Fatalf("resync: %v", err)
+			}
+			if err := <-written; err != nil {
+				t.Fatal(err)
+			}
+			if dropped == 0 {
+				t.Errorf("resync dropped nothing after %s", c.name)
+			}
+			rtts, err := echo.SingleBytes(ctx, l, 100, time.Second, time.Second)
+			if err != nil || len(rtts) != 100 {
+				t.Fatalf("echoes after the resync: %d trips, %v", len(rtts), err)
+			}
+			all := make([]byte, 256)
+			for i := range all {
+				all[i] = byte(i)
+			}
+			if _, err := echo.RoundTrip(ctx, l, all); err != nil {
+				t.Fatalf("256 byte values after the resync: %v", err)
+			}
+		})
+	}
+}
+
+// virtualBench starts a virtual Pico with faults and opens both its lines.
+func virtualBench(t *testing.T, faults virtual.Faults) (*link.Link, *control.Client) {
+	t.Helper()
+	d, err := virtual.Start(virtual.Config{BlinkHalf: time.Hour, Faults: faults})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	open := func(path string) *link.Link {
+		l, err := link.Open(path, virtual.DefaultBaud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { l.Close() })
+		return l
+	}
+	return open(d.DataPort()), control.New(open(d.ControlPort()))
+}
+
+// TestResyncAfterFramingErrors runs the device at another rate for one
+// echo: the host reads mis-sampled characters (runs of 0x00 with framing
+// errors, as after a break) and that echo fails; once the rates agree
+// again, Resync drops the leftovers and echoes pass.
+func TestResyncAfterFramingErrors(t *testing.T) {
+	data, ctl := virtualBench(t, nil)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := l.Flush(ctx, 50*time.Millisecond); err != nil {
+	if err := ctl.SetBaud(ctx, 9600); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-written; err != nil {
+	mctx, mcancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	_, err := echo.RoundTrip(mctx, data, []byte("0123456789abcdef"))
+	mcancel()
+	if err == nil {
+		t.Fatal("echo at mismatched rates came back intact")
+	}
+	if err := ctl.SetBaud(ctx, virtual.DefaultBaud); err != nil {
 		t.Fatal(err)
 	}
-	// Re-check: a writer starved past the settle time leaves a tail.
-	if _, err := l.Flush(ctx, 50*time.Millisecond); err != nil {
-		t.Fatal(err)
+	if _, err := data.Resync(ctx); err != nil {
+		t.Fatalf("resync: %v", err)
 	}
+	if _, err := echo.SingleBytes(ctx, data, 200, time.Second, time.Second); err != nil {
+		t.Fatalf("echoes after the resync: %v", err)
+	}
+}
 
-	go io.Copy(p.Master, p.Master) // an instant echo from now on
-	payload := make([]byte, 256)
-	for i := range payload {
-		payload[i] = byte(i)
-	}
-	if _, err := echo.RoundTrip(ctx, l, payload); err != nil {
-		t.Fatalf("echo after flushing the garbage: %v", err)
+// TestResyncDoesNotMaskFaults resynchronises before each series, as the
+// specs do before each spec: a firmware that drops, corrupts or adds bytes
+// must still fail every series.
+func TestResyncDoesNotMaskFaults(t *testing.T) {
+	for _, f := range []virtual.Fault{virtual.DropByte, virtual.CorruptByte, virtual.ExtraByte} {
+		t.Run(string(f), func(t *testing.T) {
+			data, _ := virtualBench(t, virtual.Faults{f: true})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			for series := range 2 {
+				if _, err := data.Resync(ctx); err != nil {
+					t.Fatalf("resync: %v", err)
+				}
+				if _, err := echo.SingleBytes(ctx, data, 1000, time.Second, time.Second); err == nil {
+					t.Fatalf("series %d: 1000 echoes passed with %s", series+1, f)
+				}
+			}
+		})
 	}
 }
