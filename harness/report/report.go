@@ -32,7 +32,27 @@ type Report struct {
 	Finished    time.Time `json:"finished"`
 	Pass        bool      `json:"pass"`
 	Interrupted bool      `json:"interrupted"`
+	Preflight   []Check   `json:"preflight"` // the bench checks run before any spec
 	Specs       []Spec    `json:"specs"`
+}
+
+// Check statuses: a fail stops the suite before any spec, a warn is
+// reported and the run goes on, a skip says why the check does not apply.
+const (
+	CheckOK   = "ok"
+	CheckWarn = "warn"
+	CheckFail = "fail"
+	CheckSkip = "skip"
+)
+
+// Check is one preflight check's outcome.
+type Check struct {
+	Name         string              `json:"name"`
+	Status       string              `json:"status"`             // ok, warn, fail, skip
+	Expected     string              `json:"expected,omitempty"` // what a healthy bench shows
+	Detail       string              `json:"detail"`             // what was seen, or why it was skipped
+	Hint         string              `json:"hint,omitempty"`     // what to check on the bench
+	Measurements []stats.Measurement `json:"measurements,omitempty"`
 }
 
 // Spec is one spec's outcome.

@@ -1,0 +1,38 @@
+package preflight
+
+import (
+	"fmt"
+
+	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/report"
+)
+
+// PortAccess opens the port at baud and closes it again.
+func PortAccess(name, path string, baud int) report.Check {
+	l, err := link.Open(path, baud)
+	if err != nil {
+		return fail(name, path+" opens at "+fmt.Sprint(baud)+" baud", err.Error(), portHint(err))
+	}
+	if err := l.Close(); err != nil {
+		return fail(name, path+" closes", err.Error(), portHint(err))
+	}
+	return ok(name, fmt.Sprintf("%s opens at %d baud", path, baud))
+}
+
+// portHint is what to do about a port that does not open, by link error
+// kind.
+func portHint(err error) string {
+	switch link.KindOf(err) {
+	case link.NotFound:
+		return "the port does not exist: set HIL_SERIAL / HIL_CONTROL (or the bench profile's ports) to a device listed by `hil detect` or ls /dev/serial/by-id"
+	case link.Permission:
+		return "add the bench user to the dialout group (sudo usermod -aG dialout $USER, log in again) or install the udev rules"
+	case link.Busy:
+		return "another program holds the port: close it; on /dev/serial0 that is usually the serial console's getty (see uart.console)"
+	case link.InvalidBaud:
+		return "the baud rate is not one the port accepts: use a standard rate (HIL_BAUD)"
+	case link.Disconnected:
+		return "the device went away while opening: check the USB cable and power"
+	}
+	return "see the error: the port exists but does not behave like a serial port"
+}
