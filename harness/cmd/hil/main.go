@@ -6,6 +6,7 @@
 //	hil gate --baseline firmware/baselines/1.0.0.json [--current out/hil/report.json] [--rtt-p99 20] [--half-period 0.5] [--baud 0.5]
 //	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json
 //	hil detect
+//	hil bench-summary --suite out/bin/specs.test [--bench out/bench/bench.txt] [--out out/bench] [--scale 1,2,4,8]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
 // fault, prints which specs each fault made fail, and exits non-zero when the
@@ -26,7 +27,8 @@ commands:
   flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port
   gate     compare a report with a baseline side by side; fail on a regression
   baseline promote a passing report to a baseline
-  detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips`
+  detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips
+  bench-summary  summarise go test -bench output, run the scale and cost runs, write out/bench/bench.json`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -47,6 +49,8 @@ func main() {
 		err = runBaseline(os.Args[2:], os.Stdout)
 	case "detect":
 		err = runDetect(os.Args[2:], os.Stdout)
+	case "bench-summary":
+		err = runBenchSummary(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
 		os.Exit(2)

@@ -1,0 +1,264 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/picohil/picohil/harness/report"
+)
+
+// BenchSchema identifies the layout of bench.json.
+const BenchSchema = "picohil.bench/v1"
+
+// floorGoal is the p50 ratio of the harness's echo to the raw floor the
+// harness aims to stay within.
+const floorGoal = 1.3
+
+// benchQuickEnv is the virtual bench the scale runs use, as in make test.
+var benchQuickEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=50", "HIL_JITTER_MS=8"}
+
+// BenchSummary is out/bench/bench.json (fields documented in README.md,
+// "Benchmarks").
+type BenchSummary struct {
+	Schema     string        `json:"schema"`
+	Generated  time.Time     `json:"generated"`
+	Host       report.Host   `json:"host"`
+	CPU        string        `json:"cpu"` // the "cpu:" header of the benchmark output
+	Benchmarks []BenchFigure `json:"benchmarks"`
+	Floor      *FloorRatio   `json:"rtt_floor,omitempty"`
+	Scale      []ScaleStep   `json:"scale"`
+	Cost       *BenchCost    `json:"cost,omitempty"`
+}
+
+// FloorRatio is the harness's 1-byte echo over the raw syscall floor.
+type FloorRatio struct {
+	P50  float64 `json:"p50_ratio"`
+	P99  float64 `json:"p99_ratio"`
+	Goal float64 `json:"goal_p50_ratio"`
+	Met  bool    `json:"met"`
+}
+
+func runBenchSummary(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("bench-summary", flag.ContinueOnError)
+	benchFile := fs.String("bench", "out/bench/bench.txt", "go test -bench output to summarise")
+	suite := fs.String("suite", "", "compiled suite binary (go test -c ./specs) for the scale and cost runs")
+	out := fs.String("out", "out/bench", "directory for bench.json and each run's reports")
+	scale := fs.String("scale", "1,2,4,8", "how many virtual benches to run at once, in turn")
+	labels := fs.String("labels", "", "Ginkgo label filter for the scale runs (default: the whole suite)")
+	costLabels := fs.String("cost-labels", "blink && !echo", "Ginkgo label filter of the capture-heavy cost run")
+	costBlink := fs.Int("cost-blink-ms", 500, "HIL_BLINK_MS of the cost run (a longer capture)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *suite == "" {
+		return errors.New("bench-summary: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
+	}
+	steps, err := parseScaleCounts(*scale)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(*benchFile)
+	if err != nil {
+		return fmt.Errorf("bench-summary: %w (hint: make bench writes it)", err)
+	}
+	parsed, err := parseBench(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(*out)
+	if err != nil {
+		return fmt.Errorf("bench-summary: %w", err)
+	}
+	s := summarizeBench(parsed)
+	var filter []string
+	if *labels != "" {
+		filter = []string{"-ginkgo.label-filter=" + *labels}
+	}
+	for _, n := range steps {
+		fmt.Fprintf(w, "bench-summary: %d virtual benches at once\n", n)
+		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+		s.Scale = append(s.Scale, runBenchScale(ctx, *suite, filepath.Join(abs, "scale"), n, benchQuickEnv, filter))
+		cancel()
+	}
+	fmt.Fprintf(w, "bench-summary: cost run (%s, HIL_BLINK_MS=%d)\n", *costLabels, *costBlink)
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	run := runBenchSuite(ctx, *suite, filepath.Join(abs, "cost"), []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=" + strconv.Itoa(*costBlink)},
+		[]string{"-ginkgo.label-filter=" + *costLabels})
+	cancel()
+	s.Cost = &BenchCost{Labels: *costLabels, BlinkMs: *costBlink, Run: run}
+	if run.SpecsS > 0 {
+		s.Cost.CPUPerCaptureS = run.CPUS / run.SpecsS
+	}
+	printBenchSummary(w, s)
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return fmt.Errorf("bench-summary: encode: %w", err)
+	}
+	path := filepath.Join(abs, "bench.json")
+	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("bench-summary: %w", err)
+	}
+	fmt.Fprintf(w, "bench-summary: wrote %s\n", path)
+	return s.problems(parsed.Failed)
+}
+
+func parseScaleCounts(list string) ([]int, error) {
+	var out []int
+	for f := range strings.SplitSeq(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("bench-summary: --scale %q: %q is not a positive count (hint: e.g. 1,2,4,8)", list, f)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// summarize reduces the benchmark output to figures and the floor ratio.
+func summarizeBench(o benchOutput) BenchSummary {
+	s := BenchSummary{Schema: BenchSchema, Generated: time.Now().UTC(), Host: report.ProbeHost(), CPU: o.Config["cpu"], Benchmarks: o.figures()}
+	raw, okRaw := findBenchFigure(s.Benchmarks, "RTTFloor/raw")
+	link, okLink := findBenchFigure(s.Benchmarks, "RTTFloor/link")
+	if okRaw && okLink && raw.Median["p50-us"] > 0 && raw.Median["p99-us"] > 0 {
+		p50 := link.Median["p50-us"] / raw.Median["p50-us"]
+		s.Floor = &FloorRatio{P50: p50, P99: link.Median["p99-us"] / raw.Median["p99-us"], Goal: floorGoal, Met: p50 <= floorGoal}
+	}
+	return s
+}
+
+func findBenchFigure(figs []BenchFigure, name string) (BenchFigure, bool) {
+	i := slices.IndexFunc(figs, func(f BenchFigure) bool { return f.Name == name })
+	if i < 0 {
+		return BenchFigure{}, false
+	}
+	return figs[i], true
+}
+
+// problems are what makes the summary fail: a failed benchmark, a byte
+// lost on the line, a suite run that wrote no report. Timing figures never
+// fail it.
+func (s BenchSummary) problems(failed []string) error {
+	var out []string
+	for _, f := range failed {
+		out = append(out, "benchmark failed: "+f)
+	}
+	for _, f := range s.Benchmarks {
+		if lost := f.Median["lost-bytes"]; lost > 0 {
+			out = append(out, fmt.Sprintf("%s lost %g bytes", f.Name, lost))
+		}
+	}
+	for _, st := range s.Scale {
+		for _, r := range st.Benches {
+			if r.Error != "" {
+				out = append(out, fmt.Sprintf("scale N=%d: %s", st.N, r.Error))
+			}
+		}
+	}
+	if s.Cost != nil && s.Cost.Run.Error != "" {
+		out = append(out, "cost run: "+s.Cost.Run.Error)
+	}
+	if len(out) > 0 {
+		return errors.New("bench-summary: " + strings.Join(out, "; "))
+	}
+	return nil
+}
+
+// benchTitles names the benchmarks in the table; others keep their name.
+var benchTitles = map[string]string{
+	"RTTFloor":       "echo RTT 1B (pty, instant echo)",
+	"TimestampError": "edge timestamp error",
+	"LineRate":       "line rate (pipelined, virtual)",
+}
+
+// benchStandardUnits are go test's own; the figures are the custom metrics.
+var benchStandardUnits = []string{"ns/op", "B/op", "allocs/op", "MB/s"}
+
+func printBenchSummary(w io.Writer, s BenchSummary) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "FIGURE\tCASE\tRESULT")
+	for _, f := range s.Benchmarks {
+		group, sub, _ := strings.Cut(f.Name, "/")
+		title := cmp.Or(benchTitles[group], group)
+		fmt.Fprintf(tw, "%s\t%s\t%s  (median of %d)\n", title, cmp.Or(sub, "-"), benchMetrics(f.Median), f.Runs)
+		if group == "RTTFloor" && sub == "link" && s.Floor != nil {
+			verdict := "met"
+			if !s.Floor.Met {
+				verdict = "NOT met"
+			}
+			fmt.Fprintf(tw, "%s\tlink/raw\tp50 %.2fx  p99 %.2fx  (goal p50 <= %.1fx: %s)\n", title, s.Floor.P50, s.Floor.P99, s.Floor.Goal, verdict)
+		}
+	}
+	var base float64
+	for _, st := range s.Scale {
+		if base == 0 {
+			base = st.WallS
+		}
+		fmt.Fprintf(tw, "scale (virtual suite)\tN=%d\t%s\n", st.N, scaleResult(st, base))
+	}
+	if c := s.Cost; c != nil {
+		r := c.Run
+		fmt.Fprintf(tw, "cost (suite process)\t%s, %d ms\tpeak RSS %.1f MiB  CPU %.2f s over %.1f s of specs = %.3f CPU-s per capture-s  (wall %.1f s)\n",
+			c.Labels, c.BlinkMs, r.MaxRSSMiB, r.CPUS, r.SpecsS, c.CPUPerCaptureS, r.WallS)
+	}
+	tw.Flush()
+}
+
+// metrics renders the custom metrics as "unit value" pairs in unit order,
+// or ns/op when a benchmark has none.
+func benchMetrics(median map[string]float64) string {
+	units := slices.Sorted(func(yield func(string) bool) {
+		for u := range median {
+			if !slices.Contains(benchStandardUnits, u) && !yield(u) {
+				return
+			}
+		}
+	})
+	if len(units) == 0 {
+		units = []string{"ns/op"}
+	}
+	parts := make([]string, len(units))
+	for i, u := range units {
+		parts[i] = fmt.Sprintf("%s %.4g", u, median[u])
+	}
+	return strings.Join(parts, "  ")
+}
+
+func scaleResult(st ScaleStep, base float64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "wall %.1f s (%.2fx first)  passed", st.WallS, st.WallS/base)
+	total := 0
+	for _, r := range st.Benches {
+		if r.Error != "" {
+			b.WriteString(" ERR")
+			continue
+		}
+		fmt.Fprintf(&b, " %d", r.Passed)
+		total = max(total, r.Passed+r.Failed+r.Skipped)
+	}
+	fmt.Fprintf(&b, " of %d", total)
+	if lo, hi, ok := benchSpan(st.Benches, func(r benchRun) float64 { return r.RTTP99Us }); ok {
+		fmt.Fprintf(&b, "  %s p99 %.0f..%.0f us", rttMeasurement, lo, hi)
+	}
+	if lo, hi, ok := benchSpan(st.Benches, func(r benchRun) float64 { return r.HalfMs }); ok {
+		fmt.Fprintf(&b, "  %s %.2f..%.2f ms", blinkMeasurement, lo, hi)
+	}
+	for i, r := range st.Benches {
+		if len(r.Failures) > 0 {
+			fmt.Fprintf(&b, "  bench%d failed: %s", i+1, strings.Join(r.Failures, "; "))
+		}
+	}
+	return b.String()
+}
