@@ -6,6 +6,7 @@
 //	hil gate --baseline firmware/baselines/1.0.0.json [--current out/hil/report.json] [--rtt-p99 20] [--half-period 0.5] [--baud 0.5]
 //	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json
 //	hil detect
+//	hil soak [--duration 10m] [--window 1m] [--out out/soak]
 //	hil bench-summary --suite out/bin/specs.test [--bench out/bench/bench.txt] [--out out/bench] [--scale 1,2,4,8]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
@@ -28,6 +29,7 @@ commands:
   gate     compare a report with a baseline side by side; fail on a regression
   baseline promote a passing report to a baseline
   detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips
+  soak     echo and blink continuously on the bench from the environment; totals and RTT drift per window
   bench-summary  summarise go test -bench output, run the scale and cost runs, write out/bench/bench.json`
 
 func main() {
@@ -49,6 +51,8 @@ func main() {
 		err = runBaseline(os.Args[2:], os.Stdout)
 	case "detect":
 		err = runDetect(os.Args[2:], os.Stdout)
+	case "soak":
+		err = soakCommand(os.Args[2:], os.Stdout)
 	case "bench-summary":
 		err = runBenchSummary(os.Args[2:], os.Stdout)
 	default:
