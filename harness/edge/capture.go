@@ -4,6 +4,7 @@ package edge
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -20,6 +21,51 @@ const waitSlice = 100 * time.Millisecond
 type Edge struct {
 	Level gpio.Level `json:"level"`
 	At    time.Time  `json:"at"`
+	// Lost is how many edges the source says it dropped just before this
+	// one (the kernel's sequence numbers); 0 where the source cannot tell.
+	Lost int `json:"lost,omitempty"`
+}
+
+// Stamped is an input that timestamps its own edges closer to the
+// hardware than a user-space wake-up can: gpioev.Line, with the time the
+// kernel took in the GPIO interrupt handler. Capture prefers it.
+type Stamped interface {
+	gpio.PinIn
+	// NextEdge waits until ctx ends for the next edge and returns the level
+	// after it, when it happened, and how many edges were dropped before it.
+	NextEdge(ctx context.Context) (level gpio.Level, at time.Time, lost int, err error)
+}
+
+// Source says where edge timestamps come from; the report records it.
+type Source string
+
+const (
+	// Kernel timestamps are taken by the kernel in the GPIO interrupt
+	// handler and read through the GPIO character device (a Stamped pin).
+	Kernel Source = "kernel"
+	// User timestamps are time.Now() when the capturing goroutine wakes
+	// after periph's WaitForEdge: later than the edge by the wake-up latency.
+	User Source = "user"
+	// Simulated edges come from a fixture's simulated pin; only the bench
+	// knows a pin is one, so SourceOf never says it.
+	Simulated Source = "simulated"
+)
+
+// SourceOf is where Capture takes p's edge timestamps from.
+func SourceOf(p gpio.PinIn) Source {
+	if _, ok := p.(Stamped); ok {
+		return Kernel
+	}
+	return User
+}
+
+// Lost is how many edges the source dropped during a capture.
+func Lost(edges []Edge) int {
+	n := 0
+	for _, e := range edges {
+		n += e.Lost
+	}
+	return n
 }
 
 // ShortError reports a capture that ended before it saw enough edges.
@@ -36,27 +82,55 @@ func (e *ShortError) Error() string {
 		e.Pin, e.Got, e.Want, e.Window, e.Level)
 }
 
-// Capture waits for n edges on pin, for at most window (or until ctx ends),
-// timestamping each on wake with the monotonic clock. It returns the edges
-// seen; fewer than n gives a *ShortError alongside them.
+// nextEdge is Stamped.NextEdge.
+type nextEdge func(ctx context.Context) (gpio.Level, time.Time, int, error)
+
+// Capture waits for n edges on pin, for at most window (or until ctx ends).
+// A Stamped pin times its own edges; any other is timestamped on wake with
+// the monotonic clock. It returns the edges seen; fewer than n gives a
+// *ShortError alongside them.
 func Capture(ctx context.Context, p gpio.PinIn, n int, window time.Duration) ([]Edge, error) {
 	if err := p.In(gpio.PullNoChange, gpio.BothEdges); err != nil {
 		return nil, fmt.Errorf("edge: %s: enable edge detection: %w", p, err)
 	}
 	defer p.In(gpio.PullNoChange, gpio.NoEdge)
-	deadline := time.Now().Add(window)
+	ctx, cancel := context.WithTimeout(ctx, window)
+	defer cancel()
+	next := onWake(p)
+	if s, ok := p.(Stamped); ok {
+		next = s.NextEdge
+	}
 	edges := make([]Edge, 0, n)
 	for len(edges) < n {
-		left := time.Until(deadline)
-		if left <= 0 || ctx.Err() != nil {
+		level, at, lost, err := next(ctx)
+		switch {
+		case err == nil:
+			edges = append(edges, Edge{Level: level, At: at, Lost: lost})
+		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
 			return edges, &ShortError{Pin: p.String(), Want: n, Got: len(edges), Window: window, Level: p.Read()}
-		}
-		if p.WaitForEdge(min(left, waitSlice)) {
-			at := time.Now()
-			edges = append(edges, Edge{Level: p.Read(), At: at})
+		default:
+			return edges, fmt.Errorf("edge: %s: %w", p, err)
 		}
 	}
 	return edges, nil
+}
+
+// onWake is NextEdge through periph's WaitForEdge, the time taken when this
+// goroutine wakes after the edge. ctx must have a deadline.
+func onWake(p gpio.PinIn) nextEdge {
+	return func(ctx context.Context) (gpio.Level, time.Time, int, error) {
+		deadline, _ := ctx.Deadline()
+		for {
+			left := time.Until(deadline)
+			if left <= 0 || ctx.Err() != nil {
+				return p.Read(), time.Time{}, 0, context.DeadlineExceeded
+			}
+			if p.WaitForEdge(min(left, waitSlice)) {
+				at := time.Now()
+				return p.Read(), at, 0, nil
+			}
+		}
+	}
 }
 
 // Timeline renders edges as "+12.345ms H" lines relative to the first edge,
@@ -70,6 +144,9 @@ func Timeline(edges []Edge) string {
 		fmt.Fprintf(&b, "  #%-3d %+10.3fms %s", i, ms(e.At.Sub(edges[0].At)), e.Level)
 		if i > 0 {
 			fmt.Fprintf(&b, "  (+%.3fms)", ms(e.At.Sub(edges[i-1].At)))
+		}
+		if e.Lost > 0 {
+			fmt.Fprintf(&b, "  [%d edges dropped before it]", e.Lost)
 		}
 		b.WriteByte('\n')
 	}
