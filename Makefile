@@ -22,7 +22,7 @@ ifdef LABELS
 GINKGO_FLAGS += --label-filter=$(LABELS)
 endif
 
-.PHONY: all deps hil faults test fmt-check vet unit cross suite-virtual suite-micropython node-test bench deploy flash clean
+.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test bench deploy flash clean
 
 all: test
 
@@ -44,6 +44,26 @@ hil: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
 faults: $(OUT)/bin/specs.test
 	$(QUICK_ENV) $(GO) run ./harness/cmd/hil faults --suite $(OUT)/bin/specs.test --out $(OUT)/faults
 
+## faults-micropython: the suite on broken variants of firmware/main.py under MicroPython; each must be caught
+faults-micropython: $(OUT)/bin/specs.test $(NODE_STAMP)
+	$(MPY_ENV) $(GO) run ./harness/cmd/hil faults --target micropython --firmware $(FIRMWARE) --suite $(OUT)/bin/specs.test --out $(OUT)/faults-micropython
+
+## gate-check: after suite-virtual and faults: a clean run passes the gate
+## against another clean run; the slow-echo and blink-drift runs are blocked,
+## naming the regressed measurement
+GATE_CASES := slow-echo:echo.rtt.1B blink-drift:blink.half_period
+gate-check:
+	@mkdir -p $(OUT)/bin $(OUT)/gate
+	$(GO) build -o $(OUT)/bin/hil ./harness/cmd/hil
+	$(OUT)/bin/hil gate --baseline $(OUT)/faults/clean/report.json --current $(HIL_OUT)/report.json
+	@for c in $(GATE_CASES); do \
+		run=$${c%%:*}; m=$${c##*:}; log=$(OUT)/gate/$$run.txt; \
+		if $(OUT)/bin/hil gate --baseline $(OUT)/faults/clean/report.json --current $(OUT)/faults/$$run/report.json >$$log 2>&1; then \
+			cat $$log; echo "gate-check: the $$run run passed the gate; it must be blocked"; exit 1; fi; \
+		grep -q "^$$m .*REGRESSED" $$log || { cat $$log; echo "gate-check: the gate did not name $$m for the $$run run"; exit 1; }; \
+		echo "gate-check: $$run blocked: $$(grep "^$$m .*REGRESSED" $$log | head -1 | tr -s ' ')"; \
+	done
+
 $(OUT)/bin/specs.test: FORCE
 	@mkdir -p $(OUT)/bin
 	$(GO) test -c -o $@ ./specs
@@ -51,7 +71,7 @@ $(OUT)/bin/specs.test: FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit node-test cross suite-virtual suite-micropython faults
+test: deps fmt-check vet unit node-test cross suite-virtual suite-micropython faults faults-micropython gate-check
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi

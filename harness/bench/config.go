@@ -12,7 +12,7 @@
 //	HIL_BAUD          default data rate, 115200
 //	HIL_BAUDS         rates to sweep, default 9600,19200,38400,57600,115200,230400,460800,921600
 //	HIL_BLINK_MS      expected LED half-period in ms, default 1000
-//	HIL_TURNAROUND_MS firmware turnaround allowance added to wire time, default 5 (micropython 15)
+//	HIL_TURNAROUND_MS firmware turnaround allowance added to wire time, default 5 (micropython 30)
 //	HIL_JITTER_MS     blink jitter tolerance (p99 absolute), default 5 (micropython 20)
 //	HIL_FAULT         faults for the virtual Pico, e.g. drop-byte,slow-echo
 //	HIL_FIRMWARE      main.py the micropython target runs, default firmware/main.py
@@ -107,8 +107,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	turnaround, jitter := 5, 5
 	if c.Target == MicroPython {
 		// The interpreter runs under Node behind stdio pipes: its event loop
-		// adds latency and wake-up jitter a Pico does not have.
-		turnaround, jitter = 15, 20
+		// adds latency and wake-up jitter a Pico does not have, and on a
+		// busy host it falls behind a long payload by tens of ms.
+		turnaround, jitter = 30, 20
 	}
 	c.Baud = num("HIL_BAUD", 115200)
 	c.BlinkHalf = time.Duration(num("HIL_BLINK_MS", 1000)) * time.Millisecond

@@ -38,7 +38,7 @@ var mutants = []mutant{
 		repl: "baudrate=DEFAULT_BAUD * 106 // 100,",
 	},
 	{
-		name: "relative-blink", family: "blink", symptoms: []string{"half_period"},
+		name: "long-blink", family: "blink", symptoms: []string{"half_period"},
 		find: "deadline = time.ticks_add(toggled_at, self.half_period_ms)",
 		repl: "deadline = time.ticks_add(toggled_at, self.half_period_ms * 103 // 100)",
 	},
