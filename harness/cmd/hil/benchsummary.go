@@ -207,6 +207,11 @@ func printBenchSummary(w io.Writer, s BenchSummary) {
 			base = st.WallS
 		}
 		fmt.Fprintf(tw, "scale (virtual suite)\tN=%d\t%s\n", st.N, scaleResult(st, base))
+		for i, r := range st.Benches {
+			if len(r.Failures) > 0 {
+				fmt.Fprintf(tw, "\t  bench%d of %d\tout of limits: %s\n", i+1, st.N, strings.Join(r.Failures, "; "))
+			}
+		}
 	}
 	if c := s.Cost; c != nil {
 		r := c.Run
@@ -254,11 +259,6 @@ func scaleResult(st ScaleStep, base float64) string {
 	}
 	if lo, hi, ok := benchSpan(st.Benches, func(r benchRun) float64 { return r.HalfMs }); ok {
 		fmt.Fprintf(&b, "  %s %.2f..%.2f ms", blinkMeasurement, lo, hi)
-	}
-	for i, r := range st.Benches {
-		if len(r.Failures) > 0 {
-			fmt.Fprintf(&b, "  bench%d failed: %s", i+1, strings.Join(r.Failures, "; "))
-		}
 	}
 	return b.String()
 }

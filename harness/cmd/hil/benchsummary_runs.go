@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
@@ -33,7 +34,7 @@ type benchRun struct {
 	HalfMs    float64  `json:"half_period_ms,omitempty"` // blink.half_period
 	SpecsS    float64  `json:"specs_s"`                  // summed duration of the specs that ran
 	Error     string   `json:"error,omitempty"`          // no report was written
-	Failures  []string `json:"failures,omitempty"`       // names of the specs that failed
+	Failures  []string `json:"failures,omitempty"`       // failed measurements, or failed specs without one       // names of the specs that failed
 }
 
 // runBenchSuite runs the suite binary with env added to the environment,
@@ -78,7 +79,7 @@ func runBenchSuite(ctx context.Context, suite, dir string, env, args []string) b
 			r.Skipped++
 		default:
 			r.Failed++
-			r.Failures = append(r.Failures, firstLine(s.Name))
+			r.Failures = append(r.Failures, failedMeasurements(s)...)
 		}
 		if s.State != "skipped" && s.State != "pending" {
 			r.SpecsS += s.DurationMs / 1000
@@ -91,6 +92,21 @@ func runBenchSuite(ctx context.Context, suite, dir string, env, args []string) b
 		r.HalfMs = m.Value
 	}
 	return r
+}
+
+// failedMeasurements names a failed spec's out-of-limit measurements with
+// their values, or the spec when none was out of limits.
+func failedMeasurements(s report.Spec) []string {
+	var out []string
+	for _, m := range s.Measurements {
+		if !m.Pass {
+			out = append(out, fmt.Sprintf("%s %.4g %s", m.Name, m.Value, m.Unit))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, s.State+" "+strconv.Quote(firstLine(s.Name)))
+	}
+	return out
 }
 
 func tvSeconds(tv syscall.Timeval) float64 {

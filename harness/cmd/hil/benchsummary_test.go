@@ -176,6 +176,7 @@ func fakeBenchSuite(t *testing.T, rep *report.Report) string {
 func benchSampleReport() report.Report {
 	return report.Report{Schema: report.Schema, Target: "virtual", Specs: []report.Spec{
 		{Name: "Echo round-trips", State: "passed", DurationMs: 400, Measurements: []stats.Measurement{stats.Measure(rttMeasurement, "us", 540, stats.AtMost(5000))}},
+		{Name: "Echo payloads", State: "failed", Measurements: []stats.Measurement{stats.Measure("echo.payload.1B", "us", 6000, stats.AtMost(5000))}},
 		{Name: "Blink toggles", State: "passed", DurationMs: 600, Measurements: []stats.Measurement{stats.Measure(blinkMeasurement, "ms", 50.01, stats.Around(50, 0.5))}},
 		{Name: "Blink under load\nsecond line", State: "failed", DurationMs: 1000},
 		{Name: "Baud on hardware only", State: "skipped"},
@@ -192,8 +193,9 @@ func TestBenchSummaryEndToEnd(t *testing.T) {
 		t.Fatalf("%v\n%s", err, w.String())
 	}
 	table := w.String()
-	for _, want := range []string{"link/raw", "edge timestamp error", "N=1", "N=2", "passed 2 2 of 4", "echo.rtt.1B p99 540..540 us",
-		"bench1 failed: Blink under load", "cost (suite process)", "blink && !echo, 500 ms"} {
+	t.Log("\n" + table)
+	for _, want := range []string{"link/raw", "edge timestamp error", "N=1", "N=2", "passed 2 2 of 5", "echo.rtt.1B p99 540..540 us",
+		"bench1 of 1", "bench2 of 2", "out of limits: echo.payload.1B 6000 us; failed \"Blink under load\"\n", "cost (suite process)", "blink && !echo, 500 ms"} {
 		if !strings.Contains(table, want) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
