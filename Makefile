@@ -97,11 +97,18 @@ suite-virtual:
 suite-micropython: $(NODE_STAMP)
 	$(MPY_ENV) HIL_OUT=$(OUT)/hil-micropython $(MAKE) --no-print-directory hil
 
-## bench: the harness measured against the physical floor (Go benchmarks)
-bench:
+## bench: the harness measured against the physical floor, side by side in one run (README "Benchmarks");
+## prints the table, writes out/bench/bench.txt (benchstat input) and out/bench/bench.json
+BENCH_COUNT ?= 6
+BENCH_SCALE ?= 1,2,4,8
+bench: $(OUT)/bin/specs.test
 	@mkdir -p $(OUT)/bench
-	$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count 3 ./harness/echo | tee $(OUT)/bench/bench.txt
-	$(GO) test -run '^$$' -bench LineRate -benchtime 3x ./harness/echo | tee -a $(OUT)/bench/bench.txt
+	set -o pipefail; { \
+		$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count $(BENCH_COUNT) ./harness/echo && \
+		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(BENCH_COUNT) ./harness/echo && \
+		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(BENCH_COUNT) ./harness/edge; \
+	} | tee $(OUT)/bench/bench.txt
+	$(GO) run ./harness/cmd/hil bench-summary --bench $(OUT)/bench/bench.txt --suite $(OUT)/bin/specs.test --out $(OUT)/bench --scale $(BENCH_SCALE)
 
 ## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION
 deploy:
