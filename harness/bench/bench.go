@@ -10,6 +10,7 @@ import (
 	"github.com/picohil/picohil/fixtures/micropython"
 	"github.com/picohil/picohil/fixtures/simpin"
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/pin"
 )
@@ -37,7 +38,9 @@ func Open(ctx context.Context, c Config) (*Bench, error) {
 	case MicroPython:
 		return openMicroPython(ctx, c)
 	case Pico:
-		return openPico(c)
+		return openPico(ctx, c)
+	case Jumper:
+		return openJumper(c, pin.OpenInput, pin.OpenOutput)
 	}
 	return nil, fmt.Errorf("bench: target %q is not resolved", c.Target)
 }
@@ -75,8 +78,15 @@ func fromSim(sim []simpin.Edge) []edge.Edge {
 	return out
 }
 
-func openPico(c Config) (*Bench, error) {
+func openPico(ctx context.Context, c Config) (*Bench, error) {
 	b := &Bench{Config: c, DataPort: c.Serial, ControlPort: c.Control, halt: func() error { return nil }}
+	if b.ControlPort == "" && !c.ControlMatch.IsZero() {
+		port, err := discover.Find(ctx, c.ControlMatch)
+		if err != nil {
+			return nil, fmt.Errorf("bench: control port: %w", err)
+		}
+		b.ControlPort = port
+	}
 	if c.LEDPin != "" {
 		p, err := pin.OpenInput(c.LEDPin)
 		if err != nil {
@@ -91,8 +101,14 @@ func openPico(c Config) (*Bench, error) {
 // Describe is a one-line summary for banners and reports.
 func (b *Bench) Describe() string {
 	s := fmt.Sprintf("target %s (%s): data %s", b.Target, b.Reason, b.DataPort)
+	if b.BenchID != "" {
+		s = "bench " + b.BenchID + ", " + s
+	}
 	if b.ControlPort != "" {
 		s += ", control " + b.ControlPort
+		if b.Control == "" && !b.ControlMatch.IsZero() {
+			s += " (found by " + b.ControlMatch.String() + ")"
+		}
 	}
 	if b.LED != nil {
 		s += ", LED " + b.LED.String()

@@ -1,21 +1,30 @@
 // Package bench describes the bench a suite runs on — which target, which
-// ports and pin, which rates and allowances — and opens it. Configuration
+// ports and pins, which rates and allowances — and opens it. Configuration
 // (data) is parsed apart from opening (drivers), so specs can be built from
 // the configuration before anything is touched.
 //
-// Environment:
+// A bench profile (HIL_BENCH, default bench.yaml; every field is documented
+// in bench.example.yaml) describes one bench or a list of them; the
+// environment overrides it field by field:
 //
-//	HIL_TARGET        auto (default) | virtual | micropython | pico
-//	HIL_SERIAL        data UART port (pico), e.g. /dev/serial0
-//	HIL_CONTROL       control channel port (pico), e.g. /dev/ttyACM0; optional
-//	HIL_LED_PIN       periph name of the LED input pin (pico), e.g. GPIO17; optional
-//	HIL_BAUD          default data rate, 115200
-//	HIL_BAUDS         rates to sweep, default 9600,19200,38400,57600,115200,230400,460800,921600
-//	HIL_BLINK_MS      expected LED half-period in ms, default 1000
-//	HIL_TURNAROUND_MS firmware turnaround allowance added to wire time, default 5 (micropython 30)
-//	HIL_JITTER_MS     blink jitter tolerance (p99 absolute), default 5 (micropython 20)
-//	HIL_FAULT         faults for the virtual Pico, e.g. drop-byte,slow-echo
-//	HIL_FIRMWARE      main.py the micropython target runs, default firmware/main.py
+//	HIL_BENCH              bench profile file; default bench.yaml if present
+//	HIL_BENCH_ID           the bench to use from a profile listing several
+//	HIL_TARGET             auto (default) | virtual | micropython | pico | jumper
+//	HIL_SERIAL             data UART port (pico, jumper), e.g. /dev/serial0
+//	HIL_CONTROL            control channel port (pico), e.g. /dev/ttyACM0; optional
+//	HIL_CONTROL_USB_ID     or find the control port by USB VID:PID, e.g. 2E8A:0005
+//	HIL_CONTROL_USB_SERIAL and/or by USB serial number
+//	HIL_LED_PIN            periph name of the LED input pin, e.g. GPIO17; optional
+//	HIL_RESET_PIN          periph name of the output wired to the Pico's RUN pin; optional
+//	HIL_JUMPER_PIN         periph name of the output wired to the LED pin (jumper)
+//	HIL_BAUD               default data rate, 115200
+//	HIL_BAUDS              rates to sweep, default 9600,19200,38400,57600,115200,230400,460800,921600
+//	HIL_BLINK_MS           expected LED half-period in ms, default 1000
+//	HIL_TURNAROUND_MS      firmware turnaround allowance added to wire time, default 5 (micropython 30)
+//	HIL_JITTER_MS          blink jitter tolerance (p99 absolute), default 5 (micropython 20)
+//	HIL_EXPECT_VERSION     firmware version the bench must run; optional
+//	HIL_FAULT              faults for the virtual Pico, e.g. drop-byte,slow-echo
+//	HIL_FIRMWARE           main.py the micropython target runs, default firmware/main.py
 package bench
 
 import (
@@ -36,6 +45,7 @@ const (
 	Virtual     = "virtual"
 	MicroPython = "micropython"
 	Pico        = "pico"
+	Jumper      = "jumper" // a Pi with TX-RX jumpered: the harness plays the firmware
 )
 
 // DefaultBauds is the sweep list.
@@ -78,32 +88,61 @@ func (e *ConfigError) Error() string {
 
 // Variables lists the environment settings read, in a stable order.
 var Variables = []string{"HIL_TARGET", "HIL_SERIAL", "HIL_CONTROL", "HIL_LED_PIN", "HIL_BAUD", "HIL_BAUDS",
-	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE"}
+	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE",
+	"HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_EXPECT_VERSION"}
 
-// FromEnv reads the configuration; getenv is usually os.Getenv.
-func FromEnv(getenv func(string) string) (Config, error) {
-	c := Config{Environment: map[string]string{}}
+// settings are the values a configuration is built from, by HIL_* name,
+// with where each came from: the variable itself or a bench file's field.
+type settings struct {
+	values map[string]string
+	origin map[string]string
+}
+
+// from names where a setting came from, for error messages.
+func (s settings) from(name string) string {
+	if o, ok := s.origin[name]; ok {
+		return o
+	}
+	return name
+}
+
+// environment reads the HIL_* variables that are set.
+func environment(getenv func(string) string) map[string]string {
+	env := map[string]string{}
 	for _, v := range Variables {
 		if s := getenv(v); s != "" {
-			c.Environment[v] = s
+			env[v] = s
 		}
 	}
-	env := c.Environment
+	return env
+}
+
+// FromEnv reads the configuration from the environment alone; getenv is
+// usually os.Getenv. Load adds a bench profile underneath.
+func FromEnv(getenv func(string) string) (Config, error) {
+	env := environment(getenv)
+	return build(Config{Environment: env}, settings{values: env})
+}
+
+// build parses the settings into c, one error per bad setting.
+func build(c Config, s settings) (Config, error) {
+	env := s.values
 	c.Serial, c.Control, c.LEDPin, c.Firmware = env["HIL_SERIAL"], env["HIL_CONTROL"], env["HIL_LED_PIN"], env["HIL_FIRMWARE"]
+	c.ResetPin, c.JumperPin, c.ExpectVersion = env["HIL_RESET_PIN"], env["HIL_JUMPER_PIN"], env["HIL_EXPECT_VERSION"]
 	var errs []error
 	num := func(name string, def int) int {
-		s, ok := env[name]
+		v, ok := env[name]
 		if !ok {
 			return def
 		}
-		n, err := strconv.Atoi(s)
+		n, err := strconv.Atoi(v)
 		if err != nil || n <= 0 {
-			errs = append(errs, &ConfigError{name, s, "not a positive integer", "give a whole number greater than zero"})
+			errs = append(errs, &ConfigError{s.from(name), v, "not a positive integer", "give a whole number greater than zero"})
 			return def
 		}
 		return n
 	}
-	c.resolveTarget(env["HIL_TARGET"], &errs)
+	c.resolveTarget(env["HIL_TARGET"], s, &errs)
 	turnaround, jitter := 5, 5
 	if c.Target == MicroPython {
 		// The interpreter runs under Node behind stdio pipes: its event loop
@@ -116,12 +155,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Turnaround = time.Duration(num("HIL_TURNAROUND_MS", turnaround)) * time.Millisecond
 	c.JitterTol = time.Duration(num("HIL_JITTER_MS", jitter)) * time.Millisecond
 	c.Bauds = DefaultBauds
-	if s, ok := env["HIL_BAUDS"]; ok {
+	if v, ok := env["HIL_BAUDS"]; ok {
 		c.Bauds = nil
-		for _, f := range strings.Split(s, ",") {
+		for _, f := range strings.Split(v, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
 			if err != nil || n <= 0 {
-				errs = append(errs, &ConfigError{"HIL_BAUDS", s, fmt.Sprintf("%q is not a positive rate", f), "give a comma-separated list such as 9600,115200"})
+				errs = append(errs, &ConfigError{s.from("HIL_BAUDS"), v, fmt.Sprintf("%q is not a positive rate", f), "give a comma-separated list such as 9600,115200"})
 				continue
 			}
 			c.Bauds = append(c.Bauds, n)
@@ -133,38 +172,41 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.Faults = faults
 	if c.Firmware != "" && c.Target != MicroPython {
-		errs = append(errs, &ConfigError{"HIL_FIRMWARE", c.Firmware, "only the micropython target runs a firmware file", "set HIL_TARGET=micropython, or flash the file with make deploy"})
+		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "only the micropython target runs a firmware file", "set HIL_TARGET=micropython, or flash the file with make deploy"})
 	} else if c.Firmware != "" && !exists(c.Firmware) {
-		errs = append(errs, &ConfigError{"HIL_FIRMWARE", c.Firmware, "no such file", "give the path of a main.py"})
+		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "no such file", "give the path of a main.py"})
 	}
 	if c.Target != Virtual && len(c.Faults) > 0 {
-		errs = append(errs, &ConfigError{"HIL_FAULT", env["HIL_FAULT"], "faults are injected by the virtual Pico only", "unset HIL_FAULT or use HIL_TARGET=virtual"})
+		errs = append(errs, &ConfigError{s.from("HIL_FAULT"), env["HIL_FAULT"], "faults are injected by the virtual Pico only", "unset HIL_FAULT or use HIL_TARGET=virtual"})
 	}
+	errs = append(errs, c.checkHardware(s)...)
 	return c, errors.Join(errs...)
 }
 
-func (c *Config) resolveTarget(target string, errs *[]error) {
+func (c *Config) resolveTarget(target string, s settings, errs *[]error) {
 	switch target {
 	case "", Auto:
 		switch {
 		case c.Serial == "":
-			c.Target, c.Reason = Virtual, "auto: HIL_SERIAL is not set, so the virtual Pico stands in"
+			c.Target, c.Reason = Virtual, "auto: "+s.from("HIL_SERIAL")+" is not set, so the virtual Pico stands in"
 		case exists(c.Serial):
 			c.Target, c.Reason = Pico, "auto: "+c.Serial+" exists, so the real Pico is used"
 		default:
-			c.Target, c.Reason = Virtual, "auto: HIL_SERIAL="+c.Serial+" does not exist, so the virtual Pico stands in"
+			c.Target, c.Reason = Virtual, "auto: "+s.from("HIL_SERIAL")+"="+c.Serial+" does not exist, so the virtual Pico stands in"
 		}
 	case Virtual:
-		c.Target, c.Reason = Virtual, "HIL_TARGET=virtual"
+		c.Target, c.Reason = Virtual, s.from("HIL_TARGET")+"=virtual"
 	case MicroPython:
-		c.Target, c.Reason = MicroPython, "HIL_TARGET=micropython: the firmware runs in MicroPython compiled to WebAssembly"
+		c.Target, c.Reason = MicroPython, s.from("HIL_TARGET")+"=micropython: the firmware runs in MicroPython compiled to WebAssembly"
 	case Pico:
-		c.Target, c.Reason = Pico, "HIL_TARGET=pico"
-		if c.Serial == "" {
-			*errs = append(*errs, &ConfigError{"HIL_SERIAL", "", "the pico target needs the data UART port", "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0)"})
-		}
+		c.Target, c.Reason = Pico, s.from("HIL_TARGET")+"=pico"
+	case Jumper:
+		c.Target, c.Reason = Jumper, s.from("HIL_TARGET")+"=jumper: the harness plays the firmware over a TX-RX jumper, without a control channel"
 	default:
-		*errs = append(*errs, &ConfigError{"HIL_TARGET", target, "unknown target", "use auto, virtual, micropython or pico"})
+		*errs = append(*errs, &ConfigError{s.from("HIL_TARGET"), target, "unknown target", "use auto, virtual, micropython, pico or jumper"})
+	}
+	if (c.Target == Pico || c.Target == Jumper) && c.Serial == "" {
+		*errs = append(*errs, &ConfigError{s.from("HIL_SERIAL"), "", "the " + c.Target + " target needs the data UART port", "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile"})
 	}
 }
 
@@ -176,12 +218,18 @@ func exists(path string) bool {
 // Reproduce is the environment prefix that reruns this configuration.
 func (c Config) Reproduce() string {
 	var parts []string
+	if c.Profile != "" {
+		parts = append(parts, "HIL_BENCH="+strconv.Quote(c.Profile))
+		if c.BenchID != "" {
+			parts = append(parts, "HIL_BENCH_ID="+strconv.Quote(c.BenchID))
+		}
+	}
 	for _, v := range Variables {
 		if s, ok := c.Environment[v]; ok {
 			parts = append(parts, v+"="+strconv.Quote(s))
 		}
 	}
-	if _, ok := c.Environment["HIL_TARGET"]; !ok {
+	if _, ok := c.Environment["HIL_TARGET"]; !ok && c.Profile == "" {
 		parts = append([]string{"HIL_TARGET=" + c.Target}, parts...)
 	}
 	return strings.Join(parts, " ")

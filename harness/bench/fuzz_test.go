@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// FuzzFromEnv feeds FromEnv one value per variable (in Variables order):
+// FuzzFromEnv feeds FromEnv one value for each of the first eleven
+// Variables (target to firmware):
 // it must never panic, and a rejection is one line per problem, each with
 // a hint.
 func FuzzFromEnv(f *testing.F) {
@@ -18,14 +19,14 @@ func FuzzFromEnv(f *testing.F) {
 		{"", "/dev/ttyNOPE", "", "", "99999999999999999999", " 9600 , 0 ", "+7", "007", "1e3", ",,", ""},
 	}
 	for _, s := range seeds {
-		s = append(s, make([]string, len(Variables)-len(s))...)
+		s = append(s, make([]string, 11-len(s))...)
 		f.Add(s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], s[10])
 	}
 	f.Fuzz(func(t *testing.T, target, serial, control, led, baud, bauds, blink, turnaround, jitter, fault, firmware string) {
 		values := []string{target, serial, control, led, baud, bauds, blink, turnaround, jitter, fault, firmware}
 		env := map[string]string{}
-		for i, v := range Variables {
-			env[v] = values[i]
+		for i, v := range values {
+			env[Variables[i]] = v
 		}
 		c, err := FromEnv(func(k string) string { return env[k] })
 		if err != nil {
@@ -37,7 +38,7 @@ func FuzzFromEnv(f *testing.F) {
 			return
 		}
 		switch c.Target {
-		case Virtual, MicroPython, Pico:
+		case Virtual, MicroPython, Pico, Jumper:
 		default:
 			t.Fatalf("accepted with target %q (env %q)", c.Target, values)
 		}

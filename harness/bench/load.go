@@ -1,0 +1,158 @@
+package bench
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Load reads the bench profile — HIL_BENCH, else bench.yaml in the current
+// directory or at the module root, else none — picks this process's bench
+// from it and lays the HIL_* environment over it. Without a profile it is
+// FromEnv. process is the 1-based parallel process number: with a benches
+// list, process N binds to bench N unless HIL_BENCH_ID names one.
+func Load(getenv func(string) string, process int) (Config, error) {
+	env := environment(getenv)
+	c := Config{Environment: env, BenchID: getenv("HIL_BENCH_ID")}
+	dir, err := os.Getwd()
+	if err != nil {
+		return c, fmt.Errorf("bench: current directory: %w", err)
+	}
+	path, err := findProfile(getenv("HIL_BENCH"), dir)
+	if err != nil {
+		return c, err
+	}
+	if path == "" {
+		return build(c, settings{values: env})
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, &FileError{File: path, Problem: err.Error(), Hint: "make the file readable, or point HIL_BENCH at another profile"}
+	}
+	f, err := ParseFile(path, data)
+	if err != nil {
+		return c, err
+	}
+	p, key, err := f.pick(path, c.BenchID, process)
+	if err != nil {
+		return c, err
+	}
+	c.Profile, c.BenchID = path, p.ID
+	s := settings{values: map[string]string{}, origin: map[string]string{}}
+	// A setting's origin is the bench's own field, set or not, unless the
+	// value comes from the top level or the environment.
+	prefix := path + ": "
+	if key != "" {
+		prefix += key + "."
+	}
+	for _, fl := range f.Profile.fields() {
+		s.origin[fl.env] = prefix + fl.key
+		if fl.set {
+			s.values[fl.env], s.origin[fl.env] = fl.value, path+": "+fl.key
+		}
+	}
+	if key != "" {
+		for _, fl := range p.fields() {
+			if fl.set {
+				s.values[fl.env], s.origin[fl.env] = fl.value, prefix+fl.key
+			}
+		}
+	}
+	for name, v := range env {
+		s.values[name] = v
+		delete(s.origin, name)
+	}
+	return build(c, s)
+}
+
+// pick chooses the bench: the one named id, else the process's.
+func (f File) pick(path, id string, process int) (Profile, string, error) {
+	fail := func(problem, hint string) (Profile, string, error) {
+		return Profile{}, "", &FileError{File: path, Problem: problem, Hint: hint}
+	}
+	if id != "" && process > 1 {
+		return fail(fmt.Sprintf("HIL_BENCH_ID=%s binds every parallel process to one bench (this is process %d)", id, process),
+			"unset HIL_BENCH_ID to bind process N to bench N, or run without -p")
+	}
+	if f.Benches == nil {
+		switch {
+		case id != "" && id != f.ID:
+			return fail(fmt.Sprintf("HIL_BENCH_ID=%s but the bench is %q", id, f.ID), "set id: in the profile, or unset HIL_BENCH_ID")
+		case process > 1:
+			return fail(fmt.Sprintf("ginkgo -p started process %d but the file describes one bench", process),
+				"list one bench per parallel process under benches:, or run without -p")
+		}
+		return f.Profile, "", nil
+	}
+	if f.ID != "" {
+		return fail("id is set at the top level of a file with benches", "give each bench its own id under benches:, and no top-level id")
+	}
+	if len(f.Benches) == 0 {
+		return fail("benches: is an empty list", "list at least one bench with an id, or describe a single bench at the top level")
+	}
+	ids := make([]string, len(f.Benches))
+	seen := map[string]bool{}
+	for i, b := range f.Benches {
+		switch {
+		case b.ID == "":
+			return fail(fmt.Sprintf("benches[%d] has no id", i), "give every bench an id: it names the bench in reports and in HIL_BENCH_ID")
+		case seen[b.ID]:
+			return fail(fmt.Sprintf("two benches have the id %q", b.ID), "bench ids must be unique")
+		}
+		seen[b.ID], ids[i] = true, b.ID
+	}
+	if id != "" {
+		for _, b := range f.Benches {
+			if b.ID == id {
+				return b, "benches[" + id + "]", nil
+			}
+		}
+		return fail(fmt.Sprintf("no bench has the id HIL_BENCH_ID=%s", id), "the ids are "+strings.Join(ids, ", "))
+	}
+	if process < 1 || process > len(f.Benches) {
+		return fail(fmt.Sprintf("ginkgo -p started process %d but the file lists %d benches", process, len(f.Benches)),
+			fmt.Sprintf("run with --procs %d or fewer, or add benches", len(f.Benches)))
+	}
+	b := f.Benches[process-1]
+	return b, "benches[" + b.ID + "]", nil
+}
+
+// findProfile resolves HIL_BENCH (name, "" when unset) against dir and
+// then the module root above it; unset, it looks for DefaultProfile the
+// same way and returns "" when there is none.
+func findProfile(name, dir string) (string, error) {
+	look := name
+	if look == "" {
+		look = DefaultProfile
+	}
+	candidates := []string{look}
+	if !filepath.IsAbs(look) {
+		candidates = []string{filepath.Join(dir, look)}
+		if root := moduleRoot(dir); root != "" && root != dir {
+			candidates = append(candidates, filepath.Join(root, look))
+		}
+	}
+	for _, c := range candidates {
+		if _, err := os.Stat(c); err == nil {
+			return c, nil
+		}
+	}
+	if name == "" {
+		return "", nil
+	}
+	return "", &ConfigError{"HIL_BENCH", name, "no such file (looked for " + strings.Join(candidates, " and ") + ")",
+		"give the bench profile's path; harness/bench/bench.example.yaml documents one"}
+}
+
+// moduleRoot is the nearest directory at or above dir holding go.mod.
+func moduleRoot(dir string) string {
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d
+		}
+		if d == filepath.Dir(d) {
+			return ""
+		}
+	}
+}

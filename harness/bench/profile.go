@@ -1,0 +1,175 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// DefaultProfile is the bench file read when HIL_BENCH is not set, looked
+// for in the current directory and then at the module root.
+const DefaultProfile = "bench.yaml"
+
+// example is where every field is documented.
+const example = "harness/bench/bench.example.yaml"
+
+// Profile is one bench as a bench file describes it. A field left out takes
+// the file's top-level value, then the built-in default; the HIL_*
+// variable named beside each field overrides both.
+type Profile struct {
+	ID               string `yaml:"id"`                 // HIL_BENCH_ID selects it
+	Target           string `yaml:"target"`             // HIL_TARGET
+	Data             string `yaml:"data"`               // HIL_SERIAL
+	Control          string `yaml:"control"`            // HIL_CONTROL
+	ControlUSBID     string `yaml:"control_usb_id"`     // HIL_CONTROL_USB_ID, VID:PID
+	ControlUSBSerial string `yaml:"control_usb_serial"` // HIL_CONTROL_USB_SERIAL
+	LEDPin           string `yaml:"led_pin"`            // HIL_LED_PIN
+	ResetPin         string `yaml:"reset_pin"`          // HIL_RESET_PIN
+	JumperPin        string `yaml:"jumper_pin"`         // HIL_JUMPER_PIN
+	Baud             *int   `yaml:"baud"`               // HIL_BAUD
+	Bauds            []int  `yaml:"bauds"`              // HIL_BAUDS
+	BlinkHalfMs      *int   `yaml:"blink_half_ms"`      // HIL_BLINK_MS
+	TurnaroundMs     *int   `yaml:"turnaround_ms"`      // HIL_TURNAROUND_MS
+	JitterMs         *int   `yaml:"jitter_ms"`          // HIL_JITTER_MS
+	ExpectVersion    string `yaml:"expect_version"`     // HIL_EXPECT_VERSION
+}
+
+// File is a bench file: one bench's fields at the top level, or a list of
+// benches that take the top-level fields as their defaults.
+type File struct {
+	Profile `yaml:",inline"`
+	Benches []Profile `yaml:"benches"`
+}
+
+// field is one profile field as a setting: the HIL_* variable it stands
+// for, its YAML key, and its value when the file gives it.
+type field struct {
+	env, key, value string
+	set             bool
+}
+
+// fields lists the profile's fields as settings.
+func (p Profile) fields() []field {
+	str := func(env, key, v string) field { return field{env, key, v, v != ""} }
+	num := func(env, key string, v *int) field {
+		if v == nil {
+			return field{env: env, key: key}
+		}
+		return field{env, key, strconv.Itoa(*v), true}
+	}
+	rates := make([]string, len(p.Bauds))
+	for i, r := range p.Bauds {
+		rates[i] = strconv.Itoa(r)
+	}
+	return []field{
+		str("HIL_TARGET", "target", p.Target),
+		str("HIL_SERIAL", "data", p.Data),
+		str("HIL_CONTROL", "control", p.Control),
+		str("HIL_CONTROL_USB_ID", "control_usb_id", p.ControlUSBID),
+		str("HIL_CONTROL_USB_SERIAL", "control_usb_serial", p.ControlUSBSerial),
+		str("HIL_LED_PIN", "led_pin", p.LEDPin),
+		str("HIL_RESET_PIN", "reset_pin", p.ResetPin),
+		str("HIL_JUMPER_PIN", "jumper_pin", p.JumperPin),
+		num("HIL_BAUD", "baud", p.Baud),
+		{"HIL_BAUDS", "bauds", strings.Join(rates, ","), p.Bauds != nil},
+		num("HIL_BLINK_MS", "blink_half_ms", p.BlinkHalfMs),
+		num("HIL_TURNAROUND_MS", "turnaround_ms", p.TurnaroundMs),
+		num("HIL_JITTER_MS", "jitter_ms", p.JitterMs),
+		str("HIL_EXPECT_VERSION", "expect_version", p.ExpectVersion),
+	}
+}
+
+// FileError is a bench file that cannot be read or decoded.
+type FileError struct {
+	File    string
+	Line    int // 0 when the problem has no line
+	Problem string
+	Hint    string
+}
+
+func (e *FileError) Error() string {
+	where := e.File
+	if e.Line > 0 {
+		where += " line " + strconv.Itoa(e.Line)
+	}
+	return fmt.Sprintf("bench: %s: %s (hint: %s)", where, e.Problem, e.Hint)
+}
+
+var (
+	unknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type`)
+	badValue     = regexp.MustCompile(`^line (\d+): cannot unmarshal !!(\w+) (.*) into (\S+)$`)
+	lineOf       = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
+)
+
+// ParseFile decodes a bench file strictly: an unknown field, a value of
+// the wrong type or broken YAML is one error each, naming the line.
+func ParseFile(name string, data []byte) (File, error) {
+	var f File
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	err := dec.Decode(&f)
+	if errors.Is(err, io.EOF) {
+		return f, &FileError{File: name, Problem: "empty bench file", Hint: "describe the bench as in " + example}
+	}
+	var te *yaml.TypeError
+	if errors.As(err, &te) {
+		errs := make([]error, len(te.Errors))
+		for i, msg := range te.Errors {
+			errs[i] = decodeError(name, msg)
+		}
+		return f, errors.Join(errs...)
+	}
+	if err != nil {
+		return f, decodeError(name, err.Error())
+	}
+	return f, nil
+}
+
+func decodeError(file, msg string) error {
+	if m := unknownField.FindStringSubmatch(msg); m != nil {
+		return &FileError{File: file, Line: atoi(m[1]), Problem: "unknown field " + strconv.Quote(m[2]),
+			Hint: "the fields are " + strings.Join(fieldNames(), ", ") + " and benches; see " + example}
+	}
+	if m := badValue.FindStringSubmatch(msg); m != nil {
+		return &FileError{File: file, Line: atoi(m[1]), Problem: fmt.Sprintf("%s is not a%s", m[3], article(m[4])),
+			Hint: "numbers are whole numbers (baud: 115200), bauds is a list ([9600, 115200]), the others are text"}
+	}
+	if m := lineOf.FindStringSubmatch(msg); m != nil {
+		return &FileError{File: file, Line: atoi(m[1]), Problem: m[2], Hint: "check the indentation and quoting against " + example}
+	}
+	return &FileError{File: file, Problem: strings.TrimPrefix(msg, "yaml: "), Hint: "check the file against " + example}
+}
+
+func article(goType string) string {
+	switch {
+	case strings.HasPrefix(goType, "[]"):
+		return " list"
+	case strings.Contains(goType, "int"):
+		return " whole number"
+	case strings.Contains(goType, "Profile"), strings.Contains(goType, "File"):
+		return " mapping of fields"
+	}
+	return " " + goType
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+// fieldNames lists the profile's YAML keys.
+func fieldNames() []string {
+	t := reflect.TypeFor[Profile]()
+	names := make([]string, t.NumField())
+	for i := range names {
+		names[i] = t.Field(i).Tag.Get("yaml")
+	}
+	return names
+}
