@@ -35,17 +35,24 @@ var hostInit = func() error {
 }
 
 // OpenInput initialises periph, finds the pin by its periph name (GPIO17,
-// P1_11...) and configures it as an input with both-edge detection off,
-// proving it can be used.
+// P1_11...) and opens it as an input with a pull-down, proving it can be
+// used. Where the pin is a line of a GPIO character device it is requested
+// there, and its edges carry the kernel's timestamps (edge.Stamped);
+// otherwise periph configures it with both-edge detection off, edges are
+// timestamped in user space, and the pin's String says why.
 func OpenInput(name string) (gpio.PinIn, error) {
 	p, err := lookup(name)
 	if err != nil {
 		return nil, err
 	}
+	l, kerr := openKernel(p)
+	if kerr == nil {
+		return l, nil
+	}
 	if err := p.In(gpio.PullDown, gpio.NoEdge); err != nil {
 		return nil, configError(name, err)
 	}
-	return p, nil
+	return &userInput{PinIn: p, why: kerr}, nil
 }
 
 // OpenOutput initialises periph, finds the pin by its periph name and
