@@ -78,7 +78,8 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), suiteRunTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.v", "-ginkgo.no-color", "-ginkgo.label-filter="+echoOnly)
+	cmd := exec.CommandContext(ctx, bin, "-ginkgo.v", "-ginkgo.no-color", "-ginkgo.label-filter="+echoOnly,
+		"-ginkgo.junit-report="+filepath.Join(out, "junit.xml"))
 	cmd.Env = append(os.Environ(), "HIL_TARGET=micropython", "HIL_BLINK_MS=200", "HIL_OUT="+out)
 	cmd.Dir = filepath.Dir(bin)
 	stdout, err := cmd.StdoutPipe()
@@ -109,6 +110,9 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	}
 	if run.report, err = report.Read(filepath.Join(out, "report.json")); err != nil {
 		t.Fatalf("no report after the run: %v\n%s", err, run.output)
+	}
+	if _, err := os.Stat(filepath.Join(out, "junit.xml")); err != nil {
+		t.Errorf("no JUnit report after the run: %v", err)
 	}
 	if err := syscall.Kill(run.node, 0); !errors.Is(err, syscall.ESRCH) {
 		syscall.Kill(-run.node, syscall.SIGKILL)
