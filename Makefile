@@ -110,9 +110,10 @@ bench: $(OUT)/bin/specs.test
 	} | tee $(OUT)/bench/bench.txt
 	$(GO) run ./harness/cmd/hil bench-summary --bench $(OUT)/bench/bench.txt --suite $(OUT)/bin/specs.test --out $(OUT)/bench --scale $(BENCH_SCALE)
 
-## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION
-deploy:
-	$(GO) run ./harness/cmd/hil deploy $(if $(PORT),--port $(PORT)) --file $(FIRMWARE) $(if $(EXPECT_VERSION),--expect-version $(EXPECT_VERSION))
+## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION;
+## HIL_TARGET=micropython deploys to MicroPython-WebAssembly's REPL instead
+deploy: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
+	$(GO) run ./harness/cmd/hil deploy $(if $(filter micropython,$(HIL_TARGET)),--micropython) $(if $(PORT),--port $(PORT)) --file $(FIRMWARE) $(if $(EXPECT_VERSION),--expect-version $(EXPECT_VERSION))
 
 ## flash: install MicroPython from UF2 (bootloader over PORT, or hold BOOTSEL), then wait for PORT
 flash:

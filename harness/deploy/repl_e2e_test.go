@@ -57,3 +57,33 @@ func TestRealREPL(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDeployBootsOnRealMicroPython deploys the reference firmware through
+// MicroPython's raw REPL; the soft reset boots it and VERSION answers with
+// the version in the source.
+func TestDeployBootsOnRealMicroPython(t *testing.T) {
+	t.Parallel()
+	d, err := micropython.StartREPL(testCtx(t, micropython.StartTimeout), micropython.Config{})
+	if errors.Is(err, micropython.ErrNoNode) || errors.Is(err, micropython.ErrNoModules) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	src, err := os.ReadFile("../../firmware/main.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := ExpectedVersion(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := Deploy(testCtx(t, 30*time.Second), openLink(t, d.ControlPort()), Firmware{Source: src})
+	if err != nil {
+		t.Fatalf("deploy: %v", err)
+	}
+	if v.Semver != want {
+		t.Errorf("VERSION after boot %s, want %s", v, want)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/picohil/picohil/fixtures/micropython"
 	"github.com/picohil/picohil/harness/deploy"
 	"github.com/picohil/picohil/harness/link"
 )
@@ -25,8 +26,19 @@ func runDeploy(args []string, w io.Writer) error {
 	port := fs.String("port", os.Getenv("HIL_CONTROL"), "the Pico's USB serial port (default $HIL_CONTROL)")
 	file := fs.String("file", "firmware/main.py", "firmware to deploy; it runs at boot as main.py")
 	expect := fs.String("expect-version", "", `version VERSION must report (default: VERSION = "x.y.z" in the file)`)
+	sim := fs.Bool("micropython", false, "deploy to MicroPython-WebAssembly's REPL instead of a Pico (no hardware: proves the deploy path)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), deployTimeout)
+	defer cancel()
+	if *sim {
+		d, err := micropython.StartREPL(ctx, micropython.Config{})
+		if err != nil {
+			return err
+		}
+		defer d.Close()
+		*port = d.ControlPort()
 	}
 	if *port == "" {
 		return errors.New("deploy: --port is required (hint: ls /dev/serial/by-id /dev/ttyACM*)")
@@ -40,8 +52,6 @@ func runDeploy(args []string, w io.Writer) error {
 		return err
 	}
 	defer l.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), deployTimeout)
-	defer cancel()
 	fmt.Fprintf(w, "deploy: writing %s (%s) to %s as main.py\n", filepath.Base(*file), deploy.SumOf(src), *port)
 	v, err := deploy.Deploy(ctx, l, deploy.Firmware{Source: src, Version: *expect})
 	if err != nil {

@@ -28,6 +28,11 @@ var mutants = []mutant{
 		repl: "await self.send(data.decode().strip().encode())",
 	},
 	{
+		name: "print-echo", family: "echo", symptoms: []string{"short answer", "0 of"},
+		find: "await self.send(data)",
+		repl: "print(data)",
+	},
+	{
 		name: "blocking-echo", family: "blink", symptoms: []string{"blink.load"},
 		find: "                    self.rx += len(data)\n",
 		repl: "                    self.rx += len(data)\n                    time.sleep_ms(40)\n",
