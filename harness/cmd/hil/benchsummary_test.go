@@ -45,6 +45,7 @@ func TestParseBenchSample(t *testing.T) {
 		}
 	}
 	for name, pkg := range map[string]string{
+		"BenchmarkRTTFloor/alternating":  "github.com/picohil/picohil/harness/echo",
 		"BenchmarkRTTFloor/raw":          "github.com/picohil/picohil/harness/echo",
 		"BenchmarkRTTFloor/link":         "github.com/picohil/picohil/harness/echo",
 		"BenchmarkLineRate/3000000":      "github.com/picohil/picohil/harness/echo",
@@ -74,9 +75,11 @@ func TestParseBenchSample(t *testing.T) {
 func TestFiguresAndFloorRatio(t *testing.T) {
 	o := readBenchSample(t)
 	s := summarizeBench(o)
-	var raw, link []float64
+	var ratio, raw, link []float64
 	for _, l := range o.Lines {
 		switch l.Name {
+		case "BenchmarkRTTFloor/alternating":
+			ratio = append(ratio, l.Values["p50-ratio"])
 		case "BenchmarkRTTFloor/raw":
 			raw = append(raw, l.Values["p50-us"])
 		case "BenchmarkRTTFloor/link":
@@ -87,12 +90,18 @@ func TestFiguresAndFloorRatio(t *testing.T) {
 	if !ok || f.Runs != 2 || f.Median["p50-us"] != (raw[0]+raw[1])/2 {
 		t.Fatalf("raw figure %+v from %v", f, raw)
 	}
-	want := (link[0] + link[1]) / (raw[0] + raw[1])
-	if s.Floor == nil || math.Abs(s.Floor.P50-want) > 1e-9 || s.Floor.Met != (want <= floorGoal) {
+	want := (ratio[0] + ratio[1]) / 2
+	if s.Floor == nil || s.Floor.P50 != want || s.Floor.Met != (want <= floorGoal) {
 		t.Fatalf("floor %+v, want p50 ratio %v", s.Floor, want)
+	}
+	if alone := (link[0] + link[1]) / (raw[0] + raw[1]); math.Abs(s.Floor.AloneP50-alone) > 1e-9 {
+		t.Fatalf("floor %+v, want alone p50 ratio %v", s.Floor, alone)
 	}
 	if _, ok := findBenchFigure(s.Benchmarks, "TimestampError/load"); !ok {
 		t.Fatal("no timestamp error under load")
+	}
+	if s := summarizeBench(benchOutput{}); s.Floor != nil {
+		t.Fatalf("a floor ratio without the benchmark: %+v", s.Floor)
 	}
 }
 
@@ -208,7 +217,7 @@ func TestBenchSummaryEndToEnd(t *testing.T) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.Schema != BenchSchema || len(s.Benchmarks) != 7 || s.Floor == nil || len(s.Scale) != 2 || len(s.Scale[1].Benches) != 2 || s.Cost == nil {
+	if s.Schema != BenchSchema || len(s.Benchmarks) != 8 || s.Floor == nil || len(s.Scale) != 2 || len(s.Scale[1].Benches) != 2 || s.Cost == nil {
 		t.Fatalf("bench.json: %s", b)
 	}
 	c := s.Cost
