@@ -252,7 +252,11 @@ func benchMetrics(median map[string]float64) string {
 
 func scaleResult(st ScaleStep, base float64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "wall %.1f s (%.2fx first)  passed", st.WallS, st.WallS/base)
+	cpu := 0.0
+	for _, r := range st.Benches {
+		cpu += r.CPUS
+	}
+	fmt.Fprintf(&b, "wall %.1f s (%.2fx first), CPU %.1f s  passed", st.WallS, st.WallS/base, cpu)
 	total := 0
 	for _, r := range st.Benches {
 		if r.Error != "" {
