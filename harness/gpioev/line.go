@@ -96,6 +96,11 @@ func (l *Line) read(ctx context.Context, wait bool) error {
 			return l.wrap(context.Cause(ctx))
 		}
 		deadline, _ = ctx.Deadline()
+	}
+	if err := l.f.SetReadDeadline(deadline); err != nil {
+		return l.wrap(err)
+	}
+	if wait { // after the deadline is set, so a cancellation cannot be overwritten
 		fired := make(chan struct{})
 		stop := context.AfterFunc(ctx, func() {
 			l.f.SetReadDeadline(longAgo)
@@ -106,9 +111,6 @@ func (l *Line) read(ctx context.Context, wait bool) error {
 				<-fired // so it cannot cut short a later read
 			}
 		}()
-	}
-	if err := l.f.SetReadDeadline(deadline); err != nil {
-		return l.wrap(err)
 	}
 	var n int
 	var rerr error
