@@ -10,4 +10,5 @@ var (
 	labelTiming    = Label("timing")
 	labelIntegrity = Label("integrity")
 	labelControl   = Label("control")
+	labelReset     = Label("reset")
 )

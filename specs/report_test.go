@@ -44,6 +44,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		Started:   r.StartTime,
 		Finished:  r.EndTime,
 		Pass:      r.SuiteSucceeded,
+		Preflight: preflightOf(r),
 		Interrupted: slices.ContainsFunc(r.SpecialSuiteFailureReasons, func(s string) bool {
 			return strings.Contains(s, "Interrupted") || strings.Contains(s, "Timeout")
 		}),

@@ -45,6 +45,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	DeferCleanup(b.Halt)
 	rig.bench = b
 	AddReportEntry("bench", b.Describe())
+	runPreflight(ctx, b)
 
 	rig.data, err = link.Open(b.DataPort, cfg.Baud)
 	expectNoError(err, "the data UART opens", "see the hint above")
@@ -53,7 +54,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	if b.ControlPort == "" {
 		return
 	}
-	ctl, err := link.Open(b.ControlPort, cfg.Baud)
+	ctl, err := openControl(b)
 	expectNoError(err, "the control channel opens", "see the hint above")
 	DeferCleanup(ctl.Close)
 	rig.ctl = control.New(ctl)

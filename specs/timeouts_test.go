@@ -5,6 +5,8 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/reset"
 )
 
 // Sizes of the work each spec does; budgets and timeouts derive from them.
@@ -17,6 +19,12 @@ const (
 	baudTolerance = 2.0  // percent
 	meanTolerance = 1.0  // percent of the half-period
 	dutyTolerance = 2.0  // percentage points around 50%
+	// resetPulse holds the Pico's RUN low; resetBudget is how soon after
+	// release it must answer VERSION again: boot ROM and MicroPython
+	// start-up take well under a second, the host's USB enumeration of the
+	// CDC port one to two more.
+	resetPulse  = reset.DefaultPulse
+	resetBudget = 5 * time.Second
 	// opGrace is added to the physical duration of one operation to make
 	// its deadline: it never enters a measured budget.
 	opGrace = time.Second
@@ -37,22 +45,30 @@ type Timeouts struct {
 	Burst                 time.Duration
 	BlinkWindow           time.Duration // capture window for blinkEdges
 	Blink                 time.Duration
+	Preflight             time.Duration // every preflight check, part of Setup
+	Reset                 time.Duration // pulse, recovery, then echo and blink again
 }
 
 func timeoutsFor(c bench.Config) Timeouts {
 	frame := baud.ByteTime(max(c.Baud, 1))
 	window := time.Duration(float64(blinkEdges+2) * 1.5 * float64(c.BlinkHalf))
+	reply, perTrip := 2*time.Second, 2*frame+c.Turnaround+time.Second
+	led := preflight.LEDWindow(c.BlinkHalf, c.JitterTol)
+	// VERSION, BLINK, one echo, two LED edges, the host's wake-up probe.
+	pre := 2*reply + perTrip + led + time.Second
 	return Timeouts{
-		Setup:       slack,
-		Reply:       2 * time.Second,
+		Setup:       slack + pre,
+		Reply:       reply,
 		Cleanup:     5 * time.Second,
-		PerTrip:     2*frame + c.Turnaround + time.Second,
+		PerTrip:     perTrip,
 		RTT:         rttCount*(2*frame+c.Turnaround) + slack,
 		Payload:     2*4097*frame + c.Turnaround + slack,
 		LineRate:    2*lineRateSpan + slack,
 		Burst:       burstDuration + slack,
 		BlinkWindow: window,
 		Blink:       window + 2*time.Second + slack,
+		Preflight:   pre,
+		Reset:       resetPulse + resetBudget + 2*reply + perTrip + led + slack,
 	}
 }
 

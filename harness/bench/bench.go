@@ -19,8 +19,9 @@ import (
 type Bench struct {
 	Config
 	DataPort    string
-	ControlPort string     // empty when the bench has no control channel
-	LED         gpio.PinIn // nil when the bench has no LED input
+	ControlPort string      // empty when the bench has no control channel
+	LED         gpio.PinIn  // nil when the bench has no LED input
+	Reset       gpio.PinOut // wired to the Pico's RUN pin; nil when the bench has none
 	// Truth returns the LED's true transitions where a fixture knows them.
 	Truth func() []edge.Edge
 	// Died returns why the device stopped (a firmware traceback), or nil
@@ -51,7 +52,7 @@ func openVirtual(c Config) (*Bench, error) {
 		return nil, err
 	}
 	return &Bench{
-		Config: c, DataPort: d.DataPort(), ControlPort: d.ControlPort(), LED: d.LED(),
+		Config: c, DataPort: d.DataPort(), ControlPort: d.ControlPort(), LED: d.LED(), Reset: d.Run(),
 		Truth: func() []edge.Edge { return fromSim(d.LEDTruth()) },
 		halt:  d.Close,
 	}, nil
@@ -95,6 +96,15 @@ func openPico(ctx context.Context, c Config) (*Bench, error) {
 		b.LED = p
 		b.halt = p.Halt
 	}
+	if c.ResetPin != "" {
+		p, err := pin.OpenOutputAt(c.ResetPin, gpio.High) // released: the Pico runs
+		if err != nil {
+			return nil, errors.Join(err, b.halt())
+		}
+		b.Reset = p
+		led := b.halt
+		b.halt = func() error { return errors.Join(led(), p.Halt()) }
+	}
 	return b, nil
 }
 
@@ -112,6 +122,9 @@ func (b *Bench) Describe() string {
 	}
 	if b.LED != nil {
 		s += ", LED " + b.LED.String()
+	}
+	if b.Reset != nil {
+		s += ", reset " + b.Reset.String()
 	}
 	if len(b.Faults) > 0 {
 		s += ", faults " + b.Faults.String()

@@ -31,6 +31,7 @@ var symptoms = map[virtual.Fault][]string{
 	virtual.BlinkJitter:         {"jitter_p99"},
 	virtual.BlinkStuck:          {"edges"},
 	virtual.BlinkStallUnderLoad: {"blink.load"},
+	virtual.SlowBoot:            {"reset.recovery"},
 }
 
 // runTimeout bounds one suite run; a hang is a failure of its own.
@@ -196,14 +197,14 @@ func firstLine(s string) string {
 func families(failed []report.Spec) string {
 	count := map[string]int{}
 	for _, s := range failed {
-		for _, fam := range []string{"echo", "baud", "blink"} {
+		for _, fam := range []string{"echo", "baud", "blink", "reset"} {
 			if slices.Contains(s.Labels, fam) {
 				count[fam]++
 			}
 		}
 	}
 	var parts []string
-	for _, fam := range []string{"echo", "baud", "blink"} {
+	for _, fam := range []string{"echo", "baud", "blink", "reset"} {
 		if count[fam] > 0 {
 			parts = append(parts, fmt.Sprintf("%s:%d", fam, count[fam]))
 		}

@@ -1,0 +1,134 @@
+// Package reset restarts the Pico through its RUN pin and waits for the
+// firmware to come back: RUN is pulled low through a Pi output for a
+// bounded pulse, released, and the control channel is asked VERSION until
+// it answers or the context ends.
+//
+// Wiring: a Pi GPIO (GPIO27 on the default bench) to the Pico's RUN pin
+// (pin 30), common GND. RUN has a pull-up on the Pico; the output drives it
+// high when released, which is the level the pull-up holds anyway.
+//
+// On a real Pico the USB serial port disappears with the reset and
+// re-enumerates when the firmware starts; give the Versioner a control
+// client over a reconnect.Line so the port is found again.
+package reset
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+
+	"github.com/picohil/picohil/harness/control"
+)
+
+// Pulse bounds.
+const (
+	// DefaultPulse holds RUN low long enough for any RP2040/RP2350 to
+	// register the reset (it needs microseconds) and for a slow GPIO
+	// driver to have set the level.
+	DefaultPulse = 10 * time.Millisecond
+	// MaxPulse refuses a pulse that is a hold in disguise.
+	MaxPulse = time.Second
+)
+
+// attempt bounds one VERSION question while the firmware boots: a boot
+// drops the question, so it is asked again rather than waited on.
+const attempt = 250 * time.Millisecond
+
+// Versioner asks the firmware for its version.
+type Versioner interface {
+	Version(ctx context.Context) (control.Version, error)
+}
+
+// Result is a reset that came back.
+type Result struct {
+	Pulse     time.Duration   // how long RUN was low
+	Recovered time.Duration   // from release to the VERSION answer
+	Attempts  int             // VERSION questions asked
+	Version   control.Version // what answered
+}
+
+// Stages of a reset, for Error.
+const (
+	StagePull    = "pull RUN low"
+	StageRelease = "release RUN"
+	StageWait    = "wait for VERSION"
+)
+
+// Error is a reset that failed at a stage.
+type Error struct {
+	Stage    string
+	Pin      string
+	Waited   time.Duration // for StageWait: from release to giving up
+	Attempts int
+	Err      error
+}
+
+func (e *Error) Error() string {
+	hint := "check that the reset pin is an output this user may drive (gpio group) and no overlay claims it"
+	msg := fmt.Sprintf("reset: %s on %s: %v", e.Stage, e.Pin, e.Err)
+	if e.Stage == StageWait {
+		msg = fmt.Sprintf("reset: no VERSION answer %v after releasing RUN on %s (%d questions): %v", e.Waited.Round(time.Millisecond), e.Pin, e.Attempts, e.Err)
+		hint = "check the wire from the reset pin to the Pico's RUN pin and GND, and that the firmware boots (a crash loop never answers)"
+	}
+	return msg + " (hint: " + hint + ")"
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// ErrPulse is wrapped when the pulse width is out of bounds.
+var ErrPulse = errors.New("pulse width out of bounds")
+
+// Reset pulls run low for pulse, releases it and waits until v answers.
+// RUN is released whatever happens, also when ctx ends during the pulse.
+func Reset(ctx context.Context, run gpio.PinOut, pulse time.Duration, v Versioner) (Result, error) {
+	if pulse <= 0 || pulse > MaxPulse {
+		return Result{}, &Error{Stage: StagePull, Pin: run.String(), Err: fmt.Errorf("%w: %v, want (0, %v]", ErrPulse, pulse, MaxPulse)}
+	}
+	if err := run.Out(gpio.Low); err != nil {
+		return Result{}, &Error{Stage: StagePull, Pin: run.String(), Err: err}
+	}
+	start := time.Now()
+	t := time.NewTimer(pulse)
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+	t.Stop()
+	if err := run.Out(gpio.High); err != nil {
+		return Result{}, &Error{Stage: StageRelease, Pin: run.String(), Err: err}
+	}
+	released := time.Now()
+	r := Result{Pulse: released.Sub(start)}
+	if err := ctx.Err(); err != nil {
+		return r, &Error{Stage: StagePull, Pin: run.String(), Err: context.Cause(ctx)}
+	}
+	var last error
+	for ctx.Err() == nil {
+		r.Attempts++
+		actx, cancel := context.WithTimeout(ctx, attempt)
+		ver, err := v.Version(actx)
+		cancel()
+		if err == nil {
+			r.Version, r.Recovered = ver, time.Since(released)
+			return r, nil
+		}
+		last = err
+		waitOut(ctx, actx)
+	}
+	return r, &Error{Stage: StageWait, Pin: run.String(), Waited: time.Since(released), Attempts: r.Attempts, Err: last}
+}
+
+// waitOut lets an attempt that failed fast (a port not back yet) use up its
+// slot, so the questions stay attempt apart.
+func waitOut(ctx, actx context.Context) {
+	dl, _ := actx.Deadline()
+	t := time.NewTimer(time.Until(dl))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}

@@ -1,0 +1,150 @@
+package reset
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+	"periph.io/x/conn/v3/gpio/gpiotest"
+
+	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/link"
+)
+
+// runPin records every level driven.
+type runPin struct {
+	gpiotest.Pin
+	mu     sync.Mutex
+	levels []gpio.Level
+	fail   error
+}
+
+func (p *runPin) Out(l gpio.Level) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.fail != nil {
+		return p.fail
+	}
+	p.levels = append(p.levels, l)
+	return p.Pin.Out(l)
+}
+
+func (p *runPin) driven() []gpio.Level {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]gpio.Level(nil), p.levels...)
+}
+
+func newPin() *runPin { return &runPin{Pin: gpiotest.Pin{N: "GPIO27", Num: 27}} }
+
+// booting answers VERSION from its n-th question on.
+type booting struct {
+	n, asked int
+}
+
+func (b *booting) Version(ctx context.Context) (control.Version, error) {
+	b.asked++
+	if b.asked < b.n {
+		return control.Version{}, &link.Error{Op: "read", Port: "ctl", Kind: link.Disconnected}
+	}
+	return control.Version{Name: "picohil", Semver: "1.0.0"}, nil
+}
+
+func released(t *testing.T, p *runPin) {
+	t.Helper()
+	if got := p.driven(); len(got) != 2 || got[0] != gpio.Low || got[1] != gpio.High {
+		t.Fatalf("RUN driven %v, want [Low High]", got)
+	}
+}
+
+func TestResetPulsesAndWaitsForVersion(t *testing.T) {
+	p := newPin()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	r, err := Reset(ctx, p, DefaultPulse, &booting{n: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	released(t, p)
+	if r.Attempts != 3 || r.Version.Semver != "1.0.0" || r.Pulse < DefaultPulse {
+		t.Fatalf("%+v", r)
+	}
+	// Two fast failures each used up their attempt slot.
+	if r.Recovered < 2*attempt {
+		t.Fatalf("recovered after %v, questions were not spaced by %v", r.Recovered, attempt)
+	}
+}
+
+func TestResetGivesUpAtTheDeadlineWithRUNReleased(t *testing.T) {
+	p := newPin()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*attempt)
+	defer cancel()
+	_, err := Reset(ctx, p, DefaultPulse, &booting{n: 1 << 30})
+	var re *Error
+	if !errors.As(err, &re) || re.Stage != StageWait || re.Attempts == 0 || link.KindOf(err) != link.Disconnected {
+		t.Fatalf("err = %v", err)
+	}
+	if !strings.Contains(err.Error(), "RUN pin") || !strings.Contains(err.Error(), "GPIO27") {
+		t.Fatalf("err %q lacks the hint or the pin", err)
+	}
+	released(t, p)
+}
+
+func TestResetReleasesRUNWhenCancelledDuringThePulse(t *testing.T) {
+	p := newPin()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := Reset(ctx, p, MaxPulse, &booting{n: 1})
+	var re *Error
+	if !errors.As(err, &re) || re.Stage != StagePull || !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v", err)
+	}
+	released(t, p)
+}
+
+func TestResetRefusesBadPulsesAndPinErrors(t *testing.T) {
+	for _, pulse := range []time.Duration{0, -time.Millisecond, MaxPulse + 1} {
+		p := newPin()
+		if _, err := Reset(context.Background(), p, pulse, &booting{n: 1}); !errors.Is(err, ErrPulse) || len(p.driven()) != 0 {
+			t.Fatalf("pulse %v: err %v, driven %v", pulse, err, p.driven())
+		}
+	}
+	p := newPin()
+	p.fail = errors.New("permission denied")
+	if _, err := Reset(context.Background(), p, DefaultPulse, &booting{n: 1}); err == nil || !strings.Contains(err.Error(), "gpio group") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestResetTheVirtualPico(t *testing.T) {
+	for _, tc := range []struct {
+		faults virtual.Faults
+		ok     bool
+	}{{virtual.Faults{}, true}, {virtual.Faults{virtual.SlowBoot: true}, false}} {
+		d, err := virtual.Start(virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: tc.faults})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := link.Open(d.ControlPort(), virtual.DefaultBaud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		r, err := Reset(ctx, d.Run(), DefaultPulse, control.New(l))
+		cancel()
+		l.Close()
+		d.Close()
+		if tc.ok && (err != nil || r.Version.Name != virtual.FirmwareName || r.Recovered < virtual.DefaultBootTime) {
+			t.Fatalf("clean: %+v, %v", r, err)
+		}
+		var re *Error
+		if !tc.ok && (!errors.As(err, &re) || re.Stage != StageWait) {
+			t.Fatalf("slow-boot: %+v, %v", r, err)
+		}
+	}
+}

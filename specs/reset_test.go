@@ -1,0 +1,90 @@
+package specs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/reconnect"
+	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/stats"
+)
+
+const resetHint = "the wire from the reset pin to the Pico's RUN pin (pin 30) and GND, and that the firmware boots cleanly (a crash loop never answers VERSION)"
+
+// openControl opens the control channel so that a port that re-enumerates
+// (on a reset, a replug) is found again: by USB identity where the bench
+// gives one, else by its path.
+func openControl(b *bench.Bench) (*reconnect.Line, error) {
+	port, err := link.Open(b.ControlPort, b.Baud)
+	if err != nil {
+		return nil, err
+	}
+	find := reconnect.ByPath(b.ControlPort)
+	if !b.ControlMatch.IsZero() {
+		find = reconnect.ByMatch(discover.System, b.ControlMatch)
+	}
+	return reconnect.New(port, b.ControlPort, find, reconnect.LinkOpener(b.Baud)), nil
+}
+
+func requireReset() {
+	GinkgoHelper()
+	if rig.bench.Reset == nil {
+		Skip(fmt.Sprintf("this bench (%s) has no reset pin (set HIL_RESET_PIN, or reset_pin in the bench profile, to the Pi output wired to the Pico's RUN pin, e.g. GPIO27)", cfg.Target))
+	}
+}
+
+// expectCheck fails the spec unless a preflight-style check passed.
+func expectCheck(c report.Check) {
+	GinkgoHelper()
+	if c.Status != report.CheckOK {
+		Fail(explain(c.Name+": "+c.Expected, c.Detail, c.Hint))
+	}
+}
+
+var _ = Describe("Reset", labelReset, labelControl, Serial, func() {
+	It("comes back after RUN is pulled low: VERSION answers, echo and blink resume", SpecTimeout(timeouts.Reset), func(ctx SpecContext) {
+		requireReset()
+		requireControl()
+		rctx, cancel := context.WithTimeout(ctx, resetPulse+resetBudget)
+		r, err := reset.Reset(rctx, rig.bench.Reset, resetPulse, rig.ctl)
+		cancel()
+		recovered := r.Recovered
+		var re *reset.Error
+		if errors.As(err, &re) && re.Stage == reset.StageWait {
+			recovered = re.Waited
+		}
+		m := record(stats.Measure("reset.recovery", "ms", float64(recovered)/float64(time.Millisecond), stats.AtMost(float64(resetBudget/time.Millisecond))))
+		if err != nil || !m.Pass {
+			seen := m.String()
+			if err != nil {
+				seen += "\n" + err.Error()
+			}
+			if len(rig.ctl.Noise) > 0 {
+				seen += "\nother lines on the control channel: " + strings.Join(rig.ctl.Noise, " | ")
+			}
+			Fail(explain(fmt.Sprintf("reset.recovery within %s ms: VERSION answers after RUN is released", m.Limits), seen, resetHint))
+		}
+		AddReportEntry("reset", fmt.Sprintf("RUN low %v, %s answered after %v (%d questions)", r.Pulse.Round(time.Millisecond), r.Version, r.Recovered.Round(time.Millisecond), r.Attempts))
+
+		// A reset restores the firmware's boot settings: put the bench's back.
+		expectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the reset", cfg.Baud), "the control channel")
+		expectCheck(preflight.EchoByte(ctx, rig.data, timeouts.PerTrip, report.CheckFail))
+		if rig.bench.LED == nil {
+			AddReportEntry("reset", "blink not checked: this bench has no LED input pin")
+			return
+		}
+		ms := int(cfg.BlinkHalf / time.Millisecond)
+		expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the reset", ms), "the control channel")
+		expectCheck(preflight.LEDToggles(ctx, rig.bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
+	})
+})
