@@ -65,7 +65,7 @@ func setBoth(ctx context.Context, rate int) {
 	flushData(ctx)
 }
 
-var _ = Describe("Baud", labelBaud, Serial, func() {
+var _ = Describe("Baud", labelBaud, onBench, func() {
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))

@@ -79,7 +79,7 @@ func edgeSource() edge.Source {
 	return edge.SourceOf(rig.bench.LED)
 }
 
-var _ = Describe("Blink", labelBlink, Serial, func() {
+var _ = Describe("Blink", labelBlink, onBench, func() {
 	BeforeEach(func(ctx SpecContext) {
 		requireLED()
 		if rig.ctl != nil {

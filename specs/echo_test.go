@@ -35,7 +35,7 @@ func randomPayload(n int) []byte {
 	return b
 }
 
-var _ = Describe("Echo", labelEcho, Serial, func() {
+var _ = Describe("Echo", labelEcho, onBench, func() {
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))

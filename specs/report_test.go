@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"cmp"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -34,7 +35,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 	host := report.ProbeHost()
 	out := report.Report{
 		Schema:    report.Schema,
-		BenchID:   report.BenchID(os.Getenv, host),
+		BenchID:   cmp.Or(benchIDs(r), report.BenchID(os.Getenv, host)),
 		Host:      host,
 		Target:    cfg.Target,
 		Reason:    cfg.Reason,

@@ -1,12 +1,15 @@
 // Package specs is the picohil HIL suite: echo, baud and blink specs that
 // run unchanged against a real Pico or a loopback fixture. The bench comes
-// from the environment (see harness/bench); `make hil` runs it.
+// from the bench profile and the environment (see harness/bench); `make
+// hil` runs it.
 package specs
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"testing"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -17,8 +20,11 @@ import (
 	"github.com/picohil/picohil/harness/link"
 )
 
+// cfg is the bench (profile and HIL_* environment). Decorators built at
+// init use bench 1's; TestSpecs binds this process's bench once the flags
+// say which parallel process it is.
 var (
-	cfg, cfgErr = bench.FromEnv(os.Getenv)
+	cfg, cfgErr = bench.Load(os.Getenv, 1)
 	timeouts    = timeoutsFor(cfg)
 )
 
@@ -32,8 +38,13 @@ var rig struct {
 
 func TestSpecs(t *testing.T) {
 	RegisterFailHandler(Fail)
+	cfg, cfgErr = bench.Load(os.Getenv, GinkgoParallelProcess())
+	timeouts = timeoutsFor(cfg)
 	if cfgErr != nil {
 		t.Fatalf("picohil: bad bench configuration:\n%v", cfgErr)
+	}
+	if cfg.BenchID != "" {
+		fmt.Printf("picohil: process %d: bench %s\n", GinkgoParallelProcess(), cfg.BenchID)
 	}
 	fmt.Printf("picohil: target %s — %s\n", cfg.Target, cfg.Reason)
 	RunSpecs(t, "picohil HIL suite")
@@ -66,3 +77,38 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	rig.firmware = v.String()
 	AddReportEntry("firmware", rig.firmware)
 }, NodeTimeout(timeouts.Setup))
+
+// onBench decorates the containers that drive the bench: Serial when the
+// parallel processes would share one bench (no profile), nothing when a
+// profile gives each process a bench of its own, so all are tested at once.
+var onBench = func() []any {
+	if cfg.Profile == "" {
+		return []any{Serial}
+	}
+	return nil
+}()
+
+// benchEntry names the report entry that tells which bench ran a spec:
+// under ginkgo -p each process has its own.
+const benchEntry = "bench_id"
+
+var _ = BeforeEach(func() {
+	if cfg.BenchID != "" {
+		AddReportEntry(benchEntry, cfg.BenchID, ReportEntryVisibilityFailureOrVerbose)
+	}
+})
+
+// benchIDs lists the benches the specs of a (merged) run ran on, "" if
+// none was named.
+func benchIDs(r Report) string {
+	var ids []string
+	for _, s := range r.SpecReports {
+		for _, e := range s.ReportEntries {
+			if e.Name == benchEntry && !slices.Contains(ids, e.Value.String()) {
+				ids = append(ids, e.Value.String())
+			}
+		}
+	}
+	slices.Sort(ids)
+	return strings.Join(ids, ",")
+}
