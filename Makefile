@@ -35,10 +35,11 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 	cd $(NODE_DIR) && npm ci --no-audit --no-fund
 	@touch $@
 
-## hil: run the HIL suite on HIL_TARGET (auto|virtual|pico); reports in out/hil
+## hil: run the HIL suite on HIL_TARGET (auto|virtual|micropython|pico|jumper) or the
+## bench profile (HIL_BENCH, default bench.yaml); PROCS=N runs N benches at once; reports in out/hil
 hil: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
 	@mkdir -p $(HIL_OUT)
-	$(GINKGO) $(GINKGO_FLAGS) ./specs
+	$(GINKGO) $(if $(PROCS),-p --procs $(PROCS)) $(GINKGO_FLAGS) ./specs
 
 ## faults: the suite once clean and once per injected fault on the virtual Pico
 faults: $(OUT)/bin/specs.test
@@ -71,7 +72,7 @@ $(OUT)/bin/specs.test: FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit node-test cross suite-virtual suite-micropython faults faults-micropython gate-check
+test: deps fmt-check vet unit node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
@@ -93,6 +94,11 @@ cross:
 
 suite-virtual:
 	$(QUICK_ENV) $(MAKE) --no-print-directory hil
+
+## suite-multi: the suite on three virtual benches at once, one per ginkgo -p process
+.PHONY: suite-multi
+suite-multi:
+	$(QUICK_ENV) HIL_BENCH=$(CURDIR)/harness/bench/testdata/three-virtual.yaml $(MAKE) --no-print-directory hil PROCS=3 HIL_OUT=$(OUT)/hil-multi
 
 suite-micropython: $(NODE_STAMP)
 	$(MPY_ENV) HIL_OUT=$(OUT)/hil-micropython $(MAKE) --no-print-directory hil
