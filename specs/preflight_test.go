@@ -38,6 +38,9 @@ func runPreflight(ctx context.Context, b *bench.Bench) {
 	pctx, cancel := context.WithTimeout(ctx, timeouts.Preflight)
 	defer cancel()
 	checks := checkList(preflight.Run(pctx, plan))
+	for i := range checks {
+		checks[i].Bench = b.BenchID
+	}
 	visibility := ReportEntryVisibilityFailureOrVerbose
 	if len(preflight.Select(checks, report.CheckWarn)) > 0 {
 		visibility = ReportEntryVisibilityAlways

@@ -50,7 +50,7 @@ func expectCheck(c report.Check) {
 	}
 }
 
-var _ = Describe("Reset", labelReset, labelControl, Serial, func() {
+var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 	It("comes back after RUN is pulled low: VERSION answers, echo and blink resume", SpecTimeout(timeouts.Reset), func(ctx SpecContext) {
 		requireReset()
 		requireControl()

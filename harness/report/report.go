@@ -48,6 +48,7 @@ const (
 // Check is one preflight check's outcome.
 type Check struct {
 	Name         string              `json:"name"`
+	Bench        string              `json:"bench,omitempty"`    // the bench id, where a profile names benches
 	Status       string              `json:"status"`             // ok, warn, fail, skip
 	Expected     string              `json:"expected,omitempty"` // what a healthy bench shows
 	Detail       string              `json:"detail"`             // what was seen, or why it was skipped
