@@ -72,7 +72,7 @@ $(OUT)/bin/specs.test: FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check
+test: deps fmt-check vet unit node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check fuzz-short
 
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
@@ -140,12 +140,54 @@ FUZZ_TARGETS := \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
 
-.PHONY: fuzz
+# A run that ends in a bare "context deadline exceeded" without writing a
+# failing input is the Go fuzz coordinator's shutdown race at the end of
+# -fuzztime (Go issue 75804, not fixed in Go 1.26), not a finding: it is
+# reported and not counted. Any failing input fails the target.
+.PHONY: fuzz fuzz-short
 fuzz:
-	@set -e; for t in $(FUZZ_TARGETS); do \
-		echo "fuzz: $${t%%:*} $${t##*:} for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$${t##*:}$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) "$${t%%:*}"; \
+	@mkdir -p $(OUT)/fuzz; set -e; for t in $(FUZZ_TARGETS); do \
+		pkg=$${t%%:*}; name=$${t##*:}; log=$(OUT)/fuzz/$$name.log; \
+		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
+		if ! $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) "$$pkg" >$$log 2>&1; then \
+			if grep -qx '    context deadline exceeded' $$log && ! grep -q 'Failing input written' $$log; then \
+				echo "fuzz: $$name: fuzz coordinator deadline race (Go issue 75804), no failing input"; \
+			else cat $$log; exit 1; fi; \
+		fi; \
+		grep '^fuzz: elapsed' $$log | tail -1; \
 	done
+
+## fuzz-short: every fuzz target for 5 s on one worker (part of make test)
+fuzz-short:
+	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s FUZZFLAGS=-parallel=1
+
+## soak: echo and blink continuously on HIL_TARGET for DURATION; totals, errors,
+## missed edges and RTT p50/p99 per SOAK_WINDOW in out/soak/soak.json; Ctrl-C ends it early
+DURATION ?= 10m
+SOAK_WINDOW ?= 1m
+.PHONY: soak
+soak: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
+	@mkdir -p $(OUT)/bin
+	$(GO) build -o $(OUT)/bin/hil ./harness/cmd/hil
+	$(OUT)/bin/hil soak --duration $(DURATION) --window $(SOAK_WINDOW) --out $(OUT)/soak
+
+## stress: the virtual suite STRESS_RUNS times in a row in quick mode; fails on
+## any failed run; each run's reports in out/stress/<i>
+STRESS_RUNS ?= 20
+.PHONY: stress
+stress: $(OUT)/bin/specs.test
+	@rm -rf $(OUT)/stress; failed=0; \
+	for i in $$(seq 1 $(STRESS_RUNS)); do \
+		dir=$(OUT)/stress/$$i; mkdir -p $$dir; \
+		if $(QUICK_ENV) HIL_OUT=$$dir $(OUT)/bin/specs.test -ginkgo.no-color -ginkgo.junit-report=$$dir/junit.xml >$$dir/console.log 2>&1; then \
+			echo "stress: run $$i/$(STRESS_RUNS) passed"; \
+		else \
+			failed=$$((failed + 1)); echo "stress: run $$i/$(STRESS_RUNS) FAILED (see $$dir/console.log)"; \
+			grep -E '^  \[(FAIL|INTERRUPTED|TIMEDOUT|PANICKED)\]' $$dir/console.log | sed 's/^ */stress:   /' || true; \
+		fi; \
+	done; \
+	echo "stress: $$(( $(STRESS_RUNS) - failed )) of $(STRESS_RUNS) runs passed, $$failed failed"; \
+	[ $$failed -eq 0 ]
 
 ## gate: compare $(HIL_OUT)/report.json with BASELINE (e.g. firmware/baselines/1.0.0.json); fails on a regression
 .PHONY: gate baseline
