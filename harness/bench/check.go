@@ -10,8 +10,9 @@ import (
 // (GPIO17) or header position (P1_11).
 var pinName = regexp.MustCompile(`^(GPIO[0-9]{1,3}|P[0-9]{1,2}_[0-9]{1,2})$`)
 
-// semver is the shape of the firmware's version, as VERSION reports it.
-var semver = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
+// version is the shape of an expected firmware version: a semver, or the
+// name and semver VERSION answers with ("picohil 1.2.0").
+var version = regexp.MustCompile(`^([0-9A-Za-z_.-]+ )?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.+-]+)?$`)
 
 // checkHardware validates the pins, the control channel's USB match and
 // the expected version, one error per mistake, and fills ControlMatch.
@@ -50,8 +51,8 @@ func (c *Config) checkHardware(s settings) []error {
 			errs = append(errs, &ConfigError{s.from("HIL_CONTROL"), c.Control, "both a control port and a USB match for it are given", "keep one: the port path, or the USB id and serial number to find it"})
 		}
 	}
-	if c.ExpectVersion != "" && !semver.MatchString(c.ExpectVersion) {
-		errs = append(errs, &ConfigError{s.from("HIL_EXPECT_VERSION"), c.ExpectVersion, "not a semantic version", "give the firmware's version as VERSION reports it, such as 1.2.0"})
+	if c.ExpectVersion != "" && !version.MatchString(c.ExpectVersion) {
+		errs = append(errs, &ConfigError{s.from("HIL_EXPECT_VERSION"), c.ExpectVersion, "not a semantic version", "give the firmware's version as VERSION reports it, such as 1.2.0 or picohil 1.2.0"})
 	}
 	return errs
 }

@@ -59,6 +59,9 @@ expect_version: 1.2.0
 	if len(c.Bauds) != 2 || c.Bauds[1] != 115200 || c.Reason != path+": target=pico" {
 		t.Fatalf("bauds %v reason %q", c.Bauds, c.Reason)
 	}
+	if c, _, err := load(t, "expect_version: picohil 1.2.0-rc.1\n", 1); err != nil || c.ExpectVersion != "picohil 1.2.0-rc.1" {
+		t.Fatalf("name and version: %q, %v", c.ExpectVersion, err)
+	}
 	if r := c.Reproduce(); r != `HIL_BENCH="`+path+`" HIL_BENCH_ID="lab-1"` {
 		t.Fatalf("reproduce %s", r)
 	}
@@ -167,7 +170,7 @@ func TestBadProfiles(t *testing.T) {
 		{"control port and USB match", "control: /dev/ttyACM0\ncontrol_usb_serial: E661\n", 1, nil,
 			`bench: FILE: control="/dev/ttyACM0": both a control port and a USB match for it are given (hint: keep one: the port path, or the USB id and serial number to find it)`},
 		{"version not semver", "expect_version: v1\n", 1, nil,
-			`bench: FILE: expect_version="v1": not a semantic version (hint: give the firmware's version as VERSION reports it, such as 1.2.0)`},
+			`bench: FILE: expect_version="v1": not a semantic version (hint: give the firmware's version as VERSION reports it, such as 1.2.0 or picohil 1.2.0)`},
 		{"bad override names the variable", "baud: 9600\n", 1, []string{"HIL_BAUD", "x"},
 			`bench: HIL_BAUD="x": not a positive integer (hint: give a whole number greater than zero)`},
 		{"more processes than benches", threeBenches, 4, nil,
