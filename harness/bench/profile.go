@@ -132,7 +132,11 @@ func ParseFile(name string, data []byte) (File, error) {
 	return f, nil
 }
 
+// oneLine escapes line breaks that a quoted value brings into a message.
+var oneLine = strings.NewReplacer("\r", `\r`, "\n", `\n`)
+
 func decodeError(file, msg string) error {
+	msg = oneLine.Replace(msg)
 	if m := unknownField.FindStringSubmatch(msg); m != nil {
 		return &FileError{File: file, Line: atoi(m[1]), Problem: "unknown field " + strconv.Quote(m[2]),
 			Hint: "the fields are " + strings.Join(fieldNames(), ", ") + " and benches; see " + example}
