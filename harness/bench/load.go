@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -30,13 +31,13 @@ func Load(getenv func(string) string, process int) (Config, error) {
 	if err != nil {
 		return c, &FileError{File: path, Problem: err.Error(), Hint: "make the file readable, or point HIL_BENCH at another profile"}
 	}
-	f, err := ParseFile(path, data)
+	f, fieldErrs, err := parseFile(path, data)
 	if err != nil {
 		return c, err
 	}
 	p, key, err := f.pick(path, c.BenchID, process)
 	if err != nil {
-		return c, err
+		return c, errors.Join(append(fieldErrs, err)...)
 	}
 	c.Profile, c.BenchID = path, p.ID
 	s := settings{values: map[string]string{}, origin: map[string]string{}}
@@ -63,7 +64,8 @@ func Load(getenv func(string) string, process int) (Config, error) {
 		s.values[name] = v
 		delete(s.origin, name)
 	}
-	return build(c, s)
+	c, err = build(c, s)
+	return c, errors.Join(append(fieldErrs, err)...)
 }
 
 // pick chooses the bench: the one named id, else the process's.

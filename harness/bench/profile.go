@@ -33,12 +33,43 @@ type Profile struct {
 	LEDPin           string `yaml:"led_pin"`            // HIL_LED_PIN
 	ResetPin         string `yaml:"reset_pin"`          // HIL_RESET_PIN
 	JumperPin        string `yaml:"jumper_pin"`         // HIL_JUMPER_PIN
-	Baud             *int   `yaml:"baud"`               // HIL_BAUD
-	Bauds            []int  `yaml:"bauds"`              // HIL_BAUDS
-	BlinkHalfMs      *int   `yaml:"blink_half_ms"`      // HIL_BLINK_MS
-	TurnaroundMs     *int   `yaml:"turnaround_ms"`      // HIL_TURNAROUND_MS
-	JitterMs         *int   `yaml:"jitter_ms"`          // HIL_JITTER_MS
+	Baud             whole  `yaml:"baud"`               // HIL_BAUD
+	Bauds            rates  `yaml:"bauds"`              // HIL_BAUDS
+	BlinkHalfMs      whole  `yaml:"blink_half_ms"`      // HIL_BLINK_MS
+	TurnaroundMs     whole  `yaml:"turnaround_ms"`      // HIL_TURNAROUND_MS
+	JitterMs         whole  `yaml:"jitter_ms"`          // HIL_JITTER_MS
 	ExpectVersion    string `yaml:"expect_version"`     // HIL_EXPECT_VERSION
+}
+
+// whole is a number field, set only when the file gives a valid number, so
+// a value of the wrong type is one error and not also a bad zero.
+type whole struct {
+	n   int
+	set bool
+}
+
+func (w *whole) UnmarshalYAML(node *yaml.Node) error {
+	var n int
+	if err := node.Decode(&n); err != nil {
+		return err
+	}
+	*w = whole{n, true}
+	return nil
+}
+
+// rates is a list of rates, set only when every element is a number.
+type rates struct {
+	list []int
+	set  bool
+}
+
+func (r *rates) UnmarshalYAML(node *yaml.Node) error {
+	var list []int
+	if err := node.Decode(&list); err != nil {
+		return err
+	}
+	*r = rates{list, true}
+	return nil
 }
 
 // File is a bench file: one bench's fields at the top level, or a list of
@@ -58,15 +89,10 @@ type field struct {
 // fields lists the profile's fields as settings.
 func (p Profile) fields() []field {
 	str := func(env, key, v string) field { return field{env, key, v, v != ""} }
-	num := func(env, key string, v *int) field {
-		if v == nil {
-			return field{env: env, key: key}
-		}
-		return field{env, key, strconv.Itoa(*v), true}
-	}
-	rates := make([]string, len(p.Bauds))
-	for i, r := range p.Bauds {
-		rates[i] = strconv.Itoa(r)
+	num := func(env, key string, v whole) field { return field{env, key, strconv.Itoa(v.n), v.set} }
+	list := make([]string, len(p.Bauds.list))
+	for i, r := range p.Bauds.list {
+		list[i] = strconv.Itoa(r)
 	}
 	return []field{
 		str("HIL_TARGET", "target", p.Target),
@@ -78,7 +104,7 @@ func (p Profile) fields() []field {
 		str("HIL_RESET_PIN", "reset_pin", p.ResetPin),
 		str("HIL_JUMPER_PIN", "jumper_pin", p.JumperPin),
 		num("HIL_BAUD", "baud", p.Baud),
-		{"HIL_BAUDS", "bauds", strings.Join(rates, ","), p.Bauds != nil},
+		{"HIL_BAUDS", "bauds", strings.Join(list, ","), p.Bauds.set},
 		num("HIL_BLINK_MS", "blink_half_ms", p.BlinkHalfMs),
 		num("HIL_TURNAROUND_MS", "turnaround_ms", p.TurnaroundMs),
 		num("HIL_JITTER_MS", "jitter_ms", p.JitterMs),
@@ -111,25 +137,34 @@ var (
 // ParseFile decodes a bench file strictly: an unknown field, a value of
 // the wrong type or broken YAML is one error each, naming the line.
 func ParseFile(name string, data []byte) (File, error) {
-	var f File
+	f, fieldErrs, err := parseFile(name, data)
+	if err != nil {
+		return f, err
+	}
+	return f, errors.Join(fieldErrs...)
+}
+
+// parseFile separates errors in single fields (unknown, wrong type), after
+// which the rest of the file is still decoded and can be checked, from a
+// file that could not be decoded at all.
+func parseFile(name string, data []byte) (f File, fieldErrs []error, err error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
-	err := dec.Decode(&f)
+	err = dec.Decode(&f)
 	if errors.Is(err, io.EOF) {
-		return f, &FileError{File: name, Problem: "empty bench file", Hint: "describe the bench as in " + example}
+		return f, nil, &FileError{File: name, Problem: "empty bench file", Hint: "describe the bench as in " + example}
 	}
 	var te *yaml.TypeError
 	if errors.As(err, &te) {
-		errs := make([]error, len(te.Errors))
-		for i, msg := range te.Errors {
-			errs[i] = decodeError(name, msg)
+		for _, msg := range te.Errors {
+			fieldErrs = append(fieldErrs, decodeError(name, msg))
 		}
-		return f, errors.Join(errs...)
+		return f, fieldErrs, nil
 	}
 	if err != nil {
-		return f, decodeError(name, err.Error())
+		return f, nil, decodeError(name, err.Error())
 	}
-	return f, nil
+	return f, nil, nil
 }
 
 // oneLine escapes line breaks that a quoted value brings into a message.

@@ -211,6 +211,11 @@ func TestSeveralMistakesGiveOneLineEach(t *testing.T) {
 	if err == nil || strings.Count(err.Error(), "\n") != 2 {
 		t.Fatalf("want three lines, got %v", err)
 	}
+	// A field that does not decode does not stop the others being checked.
+	_, _, err = load(t, "ledpin: GPIO17\nbaud: fast\njitter_ms: 0\n", 1)
+	if err == nil || strings.Count(err.Error(), "\n") != 2 || !strings.Contains(err.Error(), `jitter_ms="0"`) {
+		t.Fatalf("want three lines, the last about jitter_ms, got %v", err)
+	}
 }
 
 func TestFindProfile(t *testing.T) {
