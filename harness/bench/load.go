@@ -40,9 +40,20 @@ func Load(getenv func(string) string, process int) (Config, error) {
 		return c, errors.Join(append(fieldErrs, err)...)
 	}
 	c.Profile, c.BenchID = path, p.ID
+	s := f.merged(path, p, key)
+	for name, v := range env {
+		s.values[name] = v
+		delete(s.origin, name)
+	}
+	c, err = build(c, s)
+	return c, errors.Join(append(fieldErrs, err)...)
+}
+
+// merged is a bench's settings: its own fields over the file's top level.
+// A setting's origin is the bench's field, set or not, unless the value
+// comes from the top level. key is "" for a file of one bench.
+func (f File) merged(path string, b Profile, key string) settings {
 	s := settings{values: map[string]string{}, origin: map[string]string{}}
-	// A setting's origin is the bench's own field, set or not, unless the
-	// value comes from the top level or the environment.
 	prefix := path + ": "
 	if key != "" {
 		prefix += key + "."
@@ -54,18 +65,37 @@ func Load(getenv func(string) string, process int) (Config, error) {
 		}
 	}
 	if key != "" {
-		for _, fl := range p.fields() {
+		for _, fl := range b.fields() {
 			if fl.set {
 				s.values[fl.env], s.origin[fl.env] = fl.value, prefix+fl.key
 			}
 		}
 	}
-	for name, v := range env {
-		s.values[name] = v
-		delete(s.origin, name)
+	return s
+}
+
+// exclusive are the settings no two benches of a file may share: each
+// Pico has its own lines.
+var exclusive = []string{"HIL_SERIAL", "HIL_CONTROL", "HIL_CONTROL_USB_SERIAL", "HIL_LED_PIN", "HIL_RESET_PIN", "HIL_JUMPER_PIN"}
+
+// checkShared finds a port, serial number or pin two benches both use.
+func (f File) checkShared(path string) error {
+	user := map[[2]string]string{} // setting and value -> id of the first bench using it
+	for _, b := range f.Benches {
+		s := f.merged(path, b, "benches["+b.ID+"]")
+		for _, name := range exclusive {
+			v, ok := s.values[name]
+			if !ok {
+				continue
+			}
+			if first, taken := user[[2]string{name, v}]; taken {
+				return &ConfigError{s.from(name), v, fmt.Sprintf("benches %s and %s both use it", first, b.ID),
+					"each bench needs its own ports and pins: set them per bench under benches:"}
+			}
+			user[[2]string{name, v}] = b.ID
+		}
 	}
-	c, err = build(c, s)
-	return c, errors.Join(append(fieldErrs, err)...)
+	return nil
 }
 
 // pick chooses the bench: the one named id, else the process's.
@@ -103,6 +133,9 @@ func (f File) pick(path, id string, process int) (Profile, string, error) {
 			return fail(fmt.Sprintf("two benches have the id %q", b.ID), "bench ids must be unique")
 		}
 		seen[b.ID], ids[i] = true, b.ID
+	}
+	if err := f.checkShared(path); err != nil {
+		return Profile{}, "", err
 	}
 	if id != "" {
 		for _, b := range f.Benches {

@@ -187,6 +187,12 @@ func TestBadProfiles(t *testing.T) {
 			`bench: FILE: two benches have the id "a" (hint: bench ids must be unique)`},
 		{"empty bench list", "benches: []\n", 1, nil,
 			"bench: FILE: benches: is an empty list (hint: list at least one bench with an id, or describe a single bench at the top level)"},
+		{"two benches on one pin", "target: pico\nled_pin: GPIO17\nbenches:\n  - id: a\n    data: /dev/ttyAMA3\n  - id: b\n    data: /dev/ttyAMA4\n", 1, nil,
+			`bench: FILE: led_pin="GPIO17": benches a and b both use it (hint: each bench needs its own ports and pins: set them per bench under benches:)`},
+		{"two benches on one port", "benches:\n  - id: a\n    data: /dev/ttyAMA3\n  - id: b\n    data: /dev/ttyAMA3\n", 1, nil,
+			`bench: FILE: benches[b].data="/dev/ttyAMA3": benches a and b both use it (hint: each bench needs its own ports and pins: set them per bench under benches:)`},
+		{"a bench without its data port", "target: pico\nbenches:\n  - id: a\n    data: /dev/null\n  - id: b\n", 2, nil,
+			`bench: FILE: benches[b].data="": the pico target needs the data UART port (hint: set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile)`},
 		{"top-level id with benches", "id: x\nbenches:\n  - id: a\n", 1, nil,
 			"bench: FILE: id is set at the top level of a file with benches (hint: give each bench its own id under benches:, and no top-level id)"},
 	} {
