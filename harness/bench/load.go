@@ -9,18 +9,24 @@ import (
 )
 
 // Load reads the bench profile — HIL_BENCH, else bench.yaml in the current
-// directory or at the module root, else none — picks this process's bench
-// from it and lays the HIL_* environment over it. Without a profile it is
-// FromEnv. process is the 1-based parallel process number: with a benches
+// directory or at the module root unless HIL_TARGET names a fixture, else
+// none — picks this process's bench from it and lays the HIL_* environment
+// over it. Without a profile it is FromEnv. process is the 1-based parallel process number: with a benches
 // list, process N binds to bench N unless HIL_BENCH_ID names one.
 func Load(getenv func(string) string, process int) (Config, error) {
 	env := environment(getenv)
 	c := Config{Environment: env, BenchID: getenv("HIL_BENCH_ID")}
+	name := getenv("HIL_BENCH")
+	if t := env["HIL_TARGET"]; name == "" && (t == Virtual || t == MicroPython) {
+		// bench.yaml describes hardware: a fixture named in the environment
+		// (as make test does) runs without it unless HIL_BENCH asks for it.
+		return build(c, settings{values: env})
+	}
 	dir, err := os.Getwd()
 	if err != nil {
 		return c, fmt.Errorf("bench: current directory: %w", err)
 	}
-	path, err := findProfile(getenv("HIL_BENCH"), dir)
+	path, err := findProfile(name, dir)
 	if err != nil {
 		return c, err
 	}

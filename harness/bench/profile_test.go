@@ -264,3 +264,27 @@ func TestExampleIsValid(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 }
+
+// TestDefaultProfileAndFixtures: bench.yaml in the working directory is
+// read by default, but not when the environment names a fixture target.
+func TestDefaultProfileAndFixtures(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, DefaultProfile), []byte("id: lab\ntarget: virtual\nexpect_version: 9.9.9\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	c, err := Load(env(), 1)
+	if err != nil || c.BenchID != "lab" || c.ExpectVersion != "9.9.9" {
+		t.Fatalf("default bench.yaml not read: %+v, %v", c, err)
+	}
+	for _, target := range []string{Virtual, MicroPython} {
+		c, err = Load(env("HIL_TARGET", target), 1)
+		if err != nil || c.Profile != "" || c.ExpectVersion != "" {
+			t.Fatalf("HIL_TARGET=%s read the profile: %+v, %v", target, c, err)
+		}
+	}
+	c, err = Load(env("HIL_TARGET", Virtual, "HIL_BENCH", DefaultProfile), 1)
+	if err != nil || c.BenchID != "lab" {
+		t.Fatalf("HIL_BENCH given with a fixture: %+v, %v", c, err)
+	}
+}
