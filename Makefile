@@ -136,6 +136,7 @@ FUZZ_TARGETS := \
 	./harness/control:FuzzParseStats \
 	./harness/control:FuzzParseVersion \
 	./harness/bench:FuzzFromEnv \
+	./harness/bench:FuzzParseFile \
 	./harness/report:FuzzRead \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
