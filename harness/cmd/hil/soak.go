@@ -71,13 +71,14 @@ type SoakReport struct {
 type soak struct {
 	start  time.Time
 	window time.Duration
+	last   int // index of the last window: a trip ending just past the duration counts in it
 
 	mu  sync.Mutex
 	rep SoakReport
 }
 
 func (s *soak) at(t time.Time) *SoakWindow {
-	i := int(t.Sub(s.start) / s.window)
+	i := min(int(t.Sub(s.start)/s.window), s.last)
 	for len(s.rep.Windows) <= i {
 		s.rep.Windows = append(s.rep.Windows, SoakWindow{StartS: (time.Duration(len(s.rep.Windows)) * s.window).Seconds()})
 	}
@@ -149,7 +150,7 @@ func runSoak(ctx context.Context, args []string, w io.Writer) error {
 		return err
 	}
 
-	s := &soak{start: time.Now(), window: *window, rep: SoakReport{Bench: b.Describe(), WindowS: window.Seconds()}}
+	s := &soak{start: time.Now(), window: *window, last: int((*duration - 1) / *window), rep: SoakReport{Bench: b.Describe(), WindowS: window.Seconds()}}
 	s.rep.Started = s.start
 	fmt.Fprintf(w, "soak: %s for %v, windows of %v (Ctrl-C ends it early)\n", s.rep.Bench, *duration, *window)
 	runCtx, cancel := context.WithTimeout(ctx, *duration)
