@@ -231,7 +231,9 @@ var lineNoise = []struct {
 	}},
 	// A break is the line held low for longer than a character: with
 	// PARMRK off a UART delivers it as 0x00 with a framing error, and the
-	// characters right after it are mis-framed.
+	// characters right after it are mis-framed. (tcsendbreak on a pty
+	// master succeeds but delivers nothing: ptys have no break, so the
+	// bytes a UART would hand over stand in for it.)
 	{"break", func() []byte { return append(make([]byte, 32), 0xf0, 0xe0, 0x80, 0xfe) }},
 	// More than the tty's line buffer holds while nobody reads: on a real
 	// UART the excess overruns the FIFO; here the writer blocks until the
