@@ -121,7 +121,9 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	return run
 }
 
-// childCalled returns the pid of parent's child process named comm, or 0.
+// childCalled returns the pid of parent's child process whose command
+// name starts with comm ("node", or "nodejs" where a distribution installs
+// it so), or 0.
 func childCalled(parent int, comm string) int {
 	procs, _ := os.ReadDir("/proc")
 	for _, p := range procs {
@@ -142,7 +144,7 @@ func childCalled(parent int, comm string) int {
 				ppid = strings.TrimSpace(v)
 			}
 		}
-		if name == comm && ppid == strconv.Itoa(parent) {
+		if strings.HasPrefix(name, comm) && ppid == strconv.Itoa(parent) {
 			return pid
 		}
 	}
