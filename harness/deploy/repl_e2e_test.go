@@ -11,10 +11,10 @@ import (
 	"github.com/picohil/picohil/fixtures/micropython"
 )
 
-// TestRealREPL writes the reference firmware through MicroPython's own raw
-// REPL (the WebAssembly port under Node) and reads it back.
-func TestRealREPL(t *testing.T) {
-	t.Parallel()
+// startREPL runs MicroPython's REPL behind a pty, skipping the test where
+// Node or the npm modules are missing.
+func startREPL(t *testing.T) *micropython.Device {
+	t.Helper()
 	d, err := micropython.StartREPL(testCtx(t, micropython.StartTimeout), micropython.Config{})
 	if errors.Is(err, micropython.ErrNoNode) || errors.Is(err, micropython.ErrNoModules) {
 		t.Skip(err)
@@ -22,7 +22,15 @@ func TestRealREPL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
+	return d
+}
+
+// TestRealREPL writes the reference firmware through MicroPython's own raw
+// REPL (the WebAssembly port under Node) and reads it back.
+func TestRealREPL(t *testing.T) {
+	t.Parallel()
+	d := startREPL(t)
 	l := openLink(t, d.ControlPort())
 	src, err := os.ReadFile("../../firmware/main.py")
 	if err != nil {
@@ -63,14 +71,7 @@ func TestRealREPL(t *testing.T) {
 // the version in the source.
 func TestDeployBootsOnRealMicroPython(t *testing.T) {
 	t.Parallel()
-	d, err := micropython.StartREPL(testCtx(t, micropython.StartTimeout), micropython.Config{})
-	if errors.Is(err, micropython.ErrNoNode) || errors.Is(err, micropython.ErrNoModules) {
-		t.Skip(err)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
+	d := startREPL(t)
 	src, err := os.ReadFile("../../firmware/main.py")
 	if err != nil {
 		t.Fatal(err)
