@@ -7,4 +7,5 @@ type Trace struct {
 	Name    string      `json:"name"`
 	Columns []string    `json:"columns"`
 	Rows    [][]float64 `json:"rows"`
+	Source  string      `json:"source,omitempty"` // where the times came from, e.g. "kernel" for LED edges
 }
