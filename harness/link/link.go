@@ -211,12 +211,10 @@ func (l *Link) putPending(b []byte) {
 
 // Flush discards everything already received, waiting quiet for settle so
 // bytes still on the wire are dropped too. It returns how many bytes it
-// threw away.
+// threw away: it reads them rather than flushing the driver's buffer, which
+// would discard them uncounted.
 func (l *Link) Flush(ctx context.Context, settle time.Duration) (int, error) {
 	dropped := len(l.takePending(-1))
-	if err := l.port.ResetInputBuffer(); err != nil {
-		return dropped, l.fail("flush", err)
-	}
 	buf := make([]byte, 4096)
 	for {
 		qctx, cancel := context.WithTimeout(ctx, settle)
