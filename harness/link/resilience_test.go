@@ -291,9 +291,10 @@ func TestResyncAfterLineNoise(t *testing.T) {
 			if err := <-written; err != nil {
 				t.Fatal(err)
 			}
-			if dropped == 0 {
-				t.Errorf("resync dropped nothing after %s", c.name)
-			}
+			// What the failed echo left on the line is gone once the echoes
+			// below come back exact; how much of it the resync read
+			// depends on how far the pty had delivered it.
+			t.Logf("resync dropped %d bytes after %s", dropped, c.name)
 			rtts, err := echo.SingleBytes(ctx, l, 100, time.Second, time.Second)
 			if err != nil || len(rtts) != 100 {
 				t.Fatalf("echoes after the resync: %d trips, %v", len(rtts), err)
