@@ -78,8 +78,7 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	out := t.TempDir()
 	ctx, cancel := context.WithTimeout(context.Background(), suiteRunTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.v", "-ginkgo.no-color", "-ginkgo.label-filter="+echoOnly,
-		"-ginkgo.junit-report="+filepath.Join(out, "junit.xml"))
+	cmd := exec.CommandContext(ctx, bin, "-ginkgo.v", "-ginkgo.no-color", "-ginkgo.label-filter="+echoOnly)
 	cmd.Env = append(os.Environ(), "HIL_TARGET=micropython", "HIL_BLINK_MS=200", "HIL_OUT="+out)
 	cmd.Dir = filepath.Dir(bin)
 	stdout, err := cmd.StdoutPipe()
