@@ -123,6 +123,9 @@ func specOf(s types.SpecReport, name string) report.Spec {
 		spec.Failure = s.Failure.Message
 		spec.Location = s.Failure.Location.String()
 	}
+	if s.State == types.SpecStateSkipped {
+		spec.SkipReason = s.Failure.Message
+	}
 	for _, e := range s.ReportEntries {
 		if m, ok := entryAs(e, validMeasurement); ok {
 			spec.Measurements = append(spec.Measurements, m)

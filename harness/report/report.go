@@ -63,6 +63,7 @@ type Spec struct {
 	State        string              `json:"state"` // passed, failed, skipped, pending, interrupted, timedout, panicked
 	DurationMs   float64             `json:"duration_ms"`
 	Failure      string              `json:"failure,omitempty"`
+	SkipReason   string              `json:"skip_reason,omitempty"` // why a skipped spec did not run
 	Location     string              `json:"location,omitempty"`
 	Measurements []stats.Measurement `json:"measurements"`
 	Traces       []stats.Trace       `json:"traces,omitempty"` // raw timelines: LED edges, burst arrivals
