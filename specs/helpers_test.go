@@ -3,6 +3,7 @@ package specs
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -51,7 +52,8 @@ func explain(expected, seen, hint string) string {
 }
 
 func reproduce() string {
-	return fmt.Sprintf("%s make hil FOCUS=%q", cfg.Reproduce(), CurrentSpecReport().LeafNodeText)
+	focus := regexp.QuoteMeta(CurrentSpecReport().LeafNodeText)
+	return fmt.Sprintf("%s make hil FOCUS='%s'", cfg.Reproduce(), strings.ReplaceAll(focus, "'", `'\''`))
 }
 
 // bounded gives one operation a deadline: its physical duration plus opGrace.
