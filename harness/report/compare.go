@@ -44,29 +44,44 @@ func (c Comparison) Regressions() []Row {
 }
 
 // Compare judges cur against base: echo.rtt.1B's p99, the blink
-// half-period means, every effective baud rate, and every spec's state.
+// half-period means, every effective baud rate, and every spec's state. A
+// gated measurement of the baseline that the current run lacks, and a spec
+// that passed in the baseline but was skipped or left out now, regress too:
+// a bench that lost its LED pin must not pass a release.
 // Series-backed measurements regress only when the threshold is exceeded
 // and a Mann-Whitney test on the raw samples agrees (p < Alpha, effect at
 // least Effect), so one noisy run does not block.
 func Compare(base, cur Report, th Thresholds) Comparison {
 	var c Comparison
-	for _, k := range keysOf(cur) {
-		b, ok := find(base, k)
-		if !ok {
+	for _, k := range keysOf(base) {
+		b, _ := find(base, k)
+		compare := comparison(k.name)
+		if compare == nil {
 			continue
 		}
-		m, _ := find(cur, k)
-		switch {
-		case k.name == "echo.rtt.1B":
-			c.Rows = append(c.Rows, compareRTT(b, m, th))
-		case strings.HasSuffix(k.name, ".half_period"):
-			c.Rows = append(c.Rows, compareHalfPeriod(b, m, th))
-		case strings.HasPrefix(k.name, "baud.effective."):
-			c.Rows = append(c.Rows, compareBaud(b, m, th))
+		m, ok := find(cur, k)
+		if !ok {
+			c.Rows = append(c.Rows, Row{Name: k.name, Baseline: num(b.Value, b.Unit), Current: "absent",
+				Regressed: true, Why: "measured in the baseline, not in this run"})
+			continue
 		}
+		c.Rows = append(c.Rows, compare(b, m, th))
 	}
 	c.Rows = append(c.Rows, compareSpecs(base, cur)...)
 	return c
+}
+
+// comparison is how a gated measurement is judged, or nil for the rest.
+func comparison(name string) func(b, m stats.Measurement, th Thresholds) Row {
+	switch {
+	case name == "echo.rtt.1B":
+		return compareRTT
+	case strings.HasSuffix(name, ".half_period"):
+		return compareHalfPeriod
+	case strings.HasPrefix(name, "baud.effective."):
+		return compareBaud
+	}
+	return nil
 }
 
 type key struct{ spec, name string }
@@ -165,6 +180,18 @@ func compareSpecs(base, cur Report) []Row {
 	}
 	baseFailed := base.Failed()
 	var rows []Row
+	now := map[string]string{}
+	for _, s := range cur.Specs {
+		now[s.Name] = s.State
+	}
+	for _, s := range base.Specs {
+		if state, ok := now[s.Name]; s.State == "passed" && (!ok || state == "skipped" || state == "pending") {
+			if !ok {
+				state = "absent"
+			}
+			rows = append(rows, Row{Name: "spec: " + s.Name, Baseline: "passed", Current: state, Regressed: true, Why: "passed in the baseline, did not run now"})
+		}
+	}
 	for _, name := range cur.Failed() {
 		if slices.Contains(baseFailed, name) {
 			continue

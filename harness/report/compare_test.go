@@ -46,6 +46,8 @@ func TestGate(t *testing.T) {
 	failing.Specs[0].State = "failed"
 	slowBaud := synthetic(1, 1, 1)
 	slowBaud.Specs[2].Measurements[0].Value = 9600 * 0.98
+	noLED := synthetic(2, 1, 1) // a bench that lost its LED pin
+	noLED.Specs[1].State, noLED.Specs[1].Measurements = "skipped", nil
 	for _, tc := range []struct {
 		name string
 		cur  Report
@@ -58,6 +60,7 @@ func TestGate(t *testing.T) {
 		{"half-period -3% fails", synthetic(2, 1, 0.97), "blink.half_period mean"},
 		{"baud error growth fails", slowBaud, "baud.effective.9600 error"},
 		{"newly failing spec fails", failing, "spec: Echo one byte"},
+		{"a gated spec skipped now fails", noLED, "blink.half_period,spec: Blink idle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := regressed(Compare(base, tc.cur, DefaultThresholds)); got != tc.want {
