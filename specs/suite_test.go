@@ -20,9 +20,12 @@ import (
 	"github.com/picohil/picohil/harness/link"
 )
 
-// cfg is the bench (profile and HIL_* environment). Decorators built at
-// init use bench 1's; TestSpecs binds this process's bench once the flags
-// say which parallel process it is.
+// cfg is the bench (profile and HIL_* environment). Decorators of the
+// top-level containers are built at init from bench 1's; TestSpecs binds
+// this process's bench once the flags say which parallel process it is,
+// and RunSpecs then builds the spec tree (names, sweep, SpecTimeouts) from
+// it. Every process must build the same spec list, so bench.Load refuses
+// benches that differ in baud, bauds or blink_half_ms.
 var (
 	cfg, cfgErr = bench.Load(os.Getenv, 1)
 	timeouts    = timeoutsFor(cfg)

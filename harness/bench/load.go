@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // Load reads the bench profile — HIL_BENCH, else bench.yaml in the current
@@ -45,13 +47,11 @@ func Load(getenv func(string) string, process int) (Config, error) {
 	if err != nil {
 		return c, errors.Join(append(fieldErrs, err)...)
 	}
-	c.Profile, c.BenchID = path, p.ID
-	s := f.merged(path, p, key)
-	for name, v := range env {
-		s.values[name] = v
-		delete(s.origin, name)
+	if err := f.checkSameSpecs(path, env); err != nil {
+		return c, errors.Join(append(fieldErrs, err)...)
 	}
-	c, err = build(c, s)
+	c.Profile, c.BenchID = path, p.ID
+	c, err = build(c, f.merged(path, p, key).over(env))
 	return c, errors.Join(append(fieldErrs, err)...)
 }
 
@@ -78,6 +78,54 @@ func (f File) merged(path string, b Profile, key string) settings {
 		}
 	}
 	return s
+}
+
+// over lays the environment over the settings: a variable that is set
+// wins over the file.
+func (s settings) over(env map[string]string) settings {
+	for name, v := range env {
+		s.values[name] = v
+		delete(s.origin, name)
+	}
+	return s
+}
+
+// specShaping are the settings the spec list is built from: spec names,
+// the baud sweep and timeouts follow them.
+var specShaping = []struct {
+	name string
+	of   func(Config) string
+}{
+	{"HIL_BAUD", func(c Config) string { return strconv.Itoa(c.Baud) }},
+	{"HIL_BAUDS", func(c Config) string { return fmt.Sprint(c.Bauds) }},
+	{"HIL_BLINK_MS", func(c Config) string { return strconv.Itoa(int(c.BlinkHalf / time.Millisecond)) }},
+}
+
+// checkSameSpecs refuses benches that would give parallel processes
+// different spec lists: Ginkgo builds each process's spec tree from its
+// own bench, and the processes must agree on it. A bench whose settings
+// do not parse is left to its own process to report.
+func (f File) checkSameSpecs(path string, env map[string]string) error {
+	var first Config
+	firstID := ""
+	for _, b := range f.Benches {
+		s := f.merged(path, b, "benches["+b.ID+"]").over(env)
+		c, err := build(Config{}, s)
+		if err != nil {
+			continue
+		}
+		if firstID == "" {
+			first, firstID = c, b.ID
+			continue
+		}
+		for _, sh := range specShaping {
+			if v, want := sh.of(c), sh.of(first); v != want {
+				return &ConfigError{s.from(sh.name), v, fmt.Sprintf("bench %s has %s", firstID, want),
+					"benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms"}
+			}
+		}
+	}
+	return nil
 }
 
 // exclusive are the settings no two benches of a file may share: each

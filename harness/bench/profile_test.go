@@ -86,29 +86,38 @@ blink_half_ms: 50
 benches:
   - id: a
   - id: b
-    blink_half_ms: 80
+    jitter_ms: 12
   - id: c
-    baud: 9600
+    turnaround_ms: 9
+    baud: 115200
 `
 
 func TestProcessBindsToItsBench(t *testing.T) {
 	for _, tc := range []struct {
-		process int
-		id      string
-		half    time.Duration
-		baud    int
-	}{{1, "a", 50 * time.Millisecond, 115200}, {2, "b", 80 * time.Millisecond, 115200}, {3, "c", 50 * time.Millisecond, 9600}} {
+		process            int
+		id                 string
+		jitter, turnaround time.Duration
+	}{{1, "a", 5 * time.Millisecond, 5 * time.Millisecond}, {2, "b", 12 * time.Millisecond, 5 * time.Millisecond}, {3, "c", 5 * time.Millisecond, 9 * time.Millisecond}} {
 		c, _, err := load(t, threeBenches, tc.process)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.BenchID != tc.id || c.BlinkHalf != tc.half || c.Baud != tc.baud || c.Target != Virtual {
-			t.Errorf("process %d: bench %q half %v baud %d target %s", tc.process, c.BenchID, c.BlinkHalf, c.Baud, c.Target)
+		if c.BenchID != tc.id || c.JitterTol != tc.jitter || c.Turnaround != tc.turnaround || c.BlinkHalf != 50*time.Millisecond || c.Target != Virtual {
+			t.Errorf("process %d: bench %q jitter %v turnaround %v half %v target %s", tc.process, c.BenchID, c.JitterTol, c.Turnaround, c.BlinkHalf, c.Target)
 		}
 	}
 	c, _, err := load(t, threeBenches, 1, "HIL_BENCH_ID", "c")
 	if err != nil || c.BenchID != "c" {
 		t.Fatalf("HIL_BENCH_ID=c picked %q, %v", c.BenchID, err)
+	}
+}
+
+// TestOverrideMakesBenchesAgree: a variable set for every process gives
+// every bench the same value, whatever the file says.
+func TestOverrideMakesBenchesAgree(t *testing.T) {
+	c, _, err := load(t, "target: virtual\nbenches:\n  - id: a\n  - id: b\n    baud: 9600\n", 2, "HIL_BAUD", "230400")
+	if err != nil || c.Baud != 230400 {
+		t.Fatalf("baud %d, %v", c.Baud, err)
 	}
 }
 
@@ -193,6 +202,12 @@ func TestBadProfiles(t *testing.T) {
 			`bench: FILE: benches[b].data="/dev/ttyAMA3": benches a and b both use it (hint: each bench needs its own ports and pins: set them per bench under benches:)`},
 		{"a bench without its data port", "target: pico\nbenches:\n  - id: a\n    data: /dev/null\n  - id: b\n", 2, nil,
 			`bench: FILE: benches[b].data="": the pico target needs the data UART port (hint: set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile)`},
+		{"benches with different rates", "target: virtual\nbenches:\n  - id: a\n  - id: b\n    baud: 9600\n", 1, nil,
+			`bench: FILE: benches[b].baud="9600": bench a has 115200 (hint: benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms)`},
+		{"benches with different sweeps", "target: virtual\nbauds: [9600]\nbenches:\n  - id: a\n  - id: b\n    bauds: [9600, 19200]\n", 2, nil,
+			`bench: FILE: benches[b].bauds="[9600 19200]": bench a has [9600] (hint: benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms)`},
+		{"benches with different blinks", "target: virtual\nbenches:\n  - id: a\n    blink_half_ms: 50\n  - id: b\n", 1, nil,
+			`bench: FILE: benches[b].blink_half_ms="1000": bench a has 50 (hint: benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms)`},
 		{"top-level id with benches", "id: x\nbenches:\n  - id: a\n", 1, nil,
 			"bench: FILE: id is set at the top level of a file with benches (hint: give each bench its own id under benches:, and no top-level id)"},
 	} {
