@@ -80,7 +80,16 @@ func runFaults(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	clean := runOne(*suite, *out, probe{name: "clean", env: []string{"HIL_TARGET=" + *target}})
+	cleanEnv := []string{"HIL_TARGET=" + *target}
+	if *target == "micropython" {
+		// The variants are made from this file: the clean run judges it too.
+		fw, err := filepath.Abs(*firmware)
+		if err != nil {
+			return err
+		}
+		cleanEnv = append(cleanEnv, "HIL_FIRMWARE="+fw)
+	}
+	clean := runOne(*suite, *out, probe{name: "clean", env: cleanEnv})
 	results := []outcome{clean}
 	for _, p := range probes {
 		o := runOne(*suite, *out, p)
@@ -145,6 +154,12 @@ func runOne(suite, out string, p probe) outcome {
 	}
 	defer log.Close()
 	cmd.Stdout, cmd.Stderr = log, log
+	// A run that dies before writing its report must not be judged by the
+	// previous run's.
+	if err := os.Remove(filepath.Join(dir, "report.json")); err != nil && !errors.Is(err, os.ErrNotExist) {
+		o.err = err
+		return o
+	}
 	runErr := cmd.Run()
 	r, err := report.Read(filepath.Join(dir, "report.json"))
 	if err != nil {

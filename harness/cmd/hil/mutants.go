@@ -2,8 +2,10 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -56,11 +58,18 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faults: %w", err)
 	}
+	want := map[string]bool{}
+	for name := range strings.SplitSeq(only, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			want[name] = true
+		}
+	}
 	var probes []probe
 	for _, m := range mutants {
-		if only != "" && !strings.Contains(","+only+",", ","+m.name+",") {
+		if len(want) > 0 && !want[m.name] {
 			continue
 		}
+		delete(want, m.name)
 		if !strings.Contains(string(src), m.find) {
 			return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update harness/cmd/hil/mutants.go)", m.name, m.find, firmware)
 		}
@@ -78,5 +87,16 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 		probes = append(probes, probe{name: m.name, family: m.family, symptoms: m.symptoms,
 			env: []string{"HIL_TARGET=micropython", "HIL_FIRMWARE=" + path}})
 	}
+	if len(want) > 0 {
+		return nil, fmt.Errorf("faults: unknown firmware variant %s (hint: the variants are %s)", strings.Join(slices.Sorted(maps.Keys(want)), ", "), mutantNames())
+	}
 	return probes, nil
+}
+
+func mutantNames() string {
+	names := make([]string, len(mutants))
+	for i, m := range mutants {
+		names[i] = m.name
+	}
+	return strings.Join(names, ", ")
 }
