@@ -118,7 +118,8 @@ func soakCommand(args []string, w io.Writer) error {
 	return runSoak(ctx, args, w)
 }
 
-// runSoak runs echo and blink on the bench from the environment until
+// runSoak runs echo and blink on the bench the suite would use (bench
+// profile and environment, as bench.Load reads them) until
 // --duration ends or ctx is cancelled (Ctrl-C), then prints and writes the
 // totals. It fails when any round trip failed or any edge was missed.
 func runSoak(ctx context.Context, args []string, w io.Writer) error {
@@ -132,7 +133,7 @@ func runSoak(ctx context.Context, args []string, w io.Writer) error {
 	if *duration <= 0 || *window <= 0 {
 		return fmt.Errorf("soak: --duration %v and --window %v must be positive (hint: --duration 10m --window 1m)", *duration, *window)
 	}
-	cfg, err := bench.FromEnv(os.Getenv)
+	cfg, err := bench.Load(os.Getenv, 1)
 	if err != nil {
 		return fmt.Errorf("soak: bad bench configuration:\n%w", err)
 	}

@@ -103,3 +103,19 @@ func TestSoakEndsEarlyWithTotals(t *testing.T) {
 		t.Errorf("console does not say it ended early:\n%s", console)
 	}
 }
+
+// TestSoakReadsTheBenchProfile: soak takes its bench from the profile as
+// the suite does, so a profile the suite refuses stops it too.
+func TestSoakReadsTheBenchProfile(t *testing.T) {
+	profile := filepath.Join(t.TempDir(), "bench.yaml")
+	if err := os.WriteFile(profile, []byte("target: virtual\nblink_half_ms: 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("HIL_TARGET", "")
+	t.Setenv("HIL_BLINK_MS", "")
+	t.Setenv("HIL_BENCH", profile)
+	err := runSoak(context.Background(), []string{"--out", t.TempDir(), "--duration", "1s"}, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), profile+`: blink_half_ms="0"`) {
+		t.Fatalf("want the profile's blink_half_ms refused, got %v", err)
+	}
+}
