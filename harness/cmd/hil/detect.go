@@ -13,7 +13,7 @@ import (
 // runDetect lists serial ports and GPIO chips, the things a bench is made of.
 func runDetect(args []string, w io.Writer) error {
 	if len(args) > 0 {
-		return fmt.Errorf("detect: no arguments expected, got %q", args)
+		return fmt.Errorf("detect: no arguments expected, got %q (hint: run `hil detect` alone)", args)
 	}
 	ports, err := discover.System()
 	if err != nil {

@@ -26,7 +26,7 @@ func runFlash(args []string, w io.Writer) error {
 		return err
 	}
 	if *uf2 == "" {
-		return errors.New("flash: --uf2 is required")
+		return errors.New("flash: --uf2 is required (hint: the MicroPython .uf2 for your board from the MicroPython download page, e.g. RPI_PICO-v1.24.1.uf2; see firmware/README.md)")
 	}
 	if _, err := deploy.ReadUF2(*uf2); err != nil {
 		return err
