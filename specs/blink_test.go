@@ -29,7 +29,7 @@ func checkCadence(ctx context.Context, prefix string) {
 	trace := edge.Trace(prefix+".edges", edges)
 	trace.Source = string(source)
 	keep(trace)
-	record(stats.Measure(prefix+".edges", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
+	record(stats.Measure(prefix+".edges_seen", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
 	expectNoError(err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	c, err := edge.Analyze(edges)
 	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
@@ -119,6 +119,7 @@ var _ = Describe("Blink", labelBlink, onBench, func() {
 			loadErr = nil
 		}
 		expectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked", echoHint)
-		record(stats.Measure("blink.load.bytes_echoed", "bytes", float64(moved), stats.AtLeast(1)))
+		m := record(stats.Measure("blink.load.bytes_echoed", "bytes", float64(moved), stats.AtLeast(1)))
+		expectWithin(m, "bytes echoed while the LED edges were captured", "the echo load did not run: "+echoHint)
 	})
 })
