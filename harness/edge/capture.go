@@ -87,14 +87,15 @@ type nextEdge func(ctx context.Context) (gpio.Level, time.Time, int, error)
 
 // Capture waits for n edges on pin, for at most window (or until ctx ends).
 // A Stamped pin times its own edges; any other is timestamped on wake with
-// the monotonic clock. It returns the edges seen; fewer than n gives a
-// *ShortError alongside them.
-func Capture(ctx context.Context, p gpio.PinIn, n int, window time.Duration) ([]Edge, error) {
+// the monotonic clock. It returns the edges seen; fewer than n by the end
+// of the window gives a *ShortError alongside them, and ctx ending first
+// an error wrapping its cause.
+func Capture(parent context.Context, p gpio.PinIn, n int, window time.Duration) ([]Edge, error) {
 	if err := p.In(gpio.PullNoChange, gpio.BothEdges); err != nil {
 		return nil, fmt.Errorf("edge: %s: enable edge detection: %w", p, err)
 	}
 	defer p.In(gpio.PullNoChange, gpio.NoEdge)
-	ctx, cancel := context.WithTimeout(ctx, window)
+	ctx, cancel := context.WithTimeout(parent, window)
 	defer cancel()
 	next := onWake(p)
 	if s, ok := p.(Stamped); ok {
@@ -107,12 +108,27 @@ func Capture(ctx context.Context, p gpio.PinIn, n int, window time.Duration) ([]
 		case err == nil:
 			edges = append(edges, Edge{Level: level, At: at, Lost: lost})
 		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
+			if cause := ended(parent); cause != nil {
+				return edges, fmt.Errorf("edge: %s: capture stopped after %d of %d edges, before its %v window ended: %w (hint: an interrupt or the caller's timeout stopped it, not the pin)", p, len(edges), n, window, cause)
+			}
 			return edges, &ShortError{Pin: p.String(), Want: n, Got: len(edges), Window: window, Level: p.Read()}
 		default:
 			return edges, fmt.Errorf("edge: %s: %w", p, err)
 		}
 	}
 	return edges, nil
+}
+
+// ended is why ctx ended, nil while it runs; a deadline just past counts
+// as ended before ctx itself says so.
+func ended(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 // onWake is NextEdge through periph's WaitForEdge, the time taken when this

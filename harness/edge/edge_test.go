@@ -113,6 +113,27 @@ func TestCaptureStuckPinExplains(t *testing.T) {
 	}
 }
 
+// TestCaptureCancelledIsNotStuck: the caller's context ending (Ctrl-C, a
+// spec timeout) is not a stuck pin, with a periph pin or a stamped one.
+func TestCaptureCancelledIsNotStuck(t *testing.T) {
+	interrupted := errors.New("interrupted")
+	for _, p := range []gpio.PinIn{&gpiotest.Pin{N: "GPIO17", EdgesChan: make(chan gpio.Level)}, newStamped(nil, nil)} {
+		ctx, cancel := context.WithCancelCause(context.Background())
+		time.AfterFunc(20*time.Millisecond, func() { cancel(interrupted) })
+		_, err := Capture(ctx, p, 3, time.Minute)
+		var se *ShortError
+		if !errors.Is(err, interrupted) || errors.As(err, &se) {
+			t.Fatalf("%T: err = %v, want the cancel's cause, not a short capture", p, err)
+		}
+		short, stop := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		_, err = Capture(short, p, 3, time.Minute)
+		stop()
+		if !errors.Is(err, context.DeadlineExceeded) || errors.As(err, &se) {
+			t.Fatalf("%T: err = %v, want the caller's deadline, not a short capture", p, err)
+		}
+	}
+}
+
 func TestTimestampError(t *testing.T) {
 	truth := square(100, 100)
 	captured := make([]Edge, len(truth))
