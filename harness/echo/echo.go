@@ -8,9 +8,9 @@ import (
 	"time"
 )
 
-// Port is what an echo needs from a link.
+// Port is what an echo needs from a link. Both calls end when ctx does.
 type Port interface {
-	Write(p []byte) error
+	WriteContext(ctx context.Context, p []byte) error
 	ReadFull(ctx context.Context, p []byte) (int, error)
 }
 
@@ -21,7 +21,7 @@ type Port interface {
 func RoundTrip(ctx context.Context, p Port, payload []byte) (time.Duration, error) {
 	got := make([]byte, len(payload))
 	start := time.Now()
-	if err := p.Write(payload); err != nil {
+	if err := p.WriteContext(ctx, payload); err != nil {
 		return 0, err
 	}
 	n, err := p.ReadFull(ctx, got)
@@ -73,28 +73,39 @@ func (t Transfer) BytesPerSecond() float64 {
 	return float64(t.Bytes) / t.Elapsed.Seconds()
 }
 
-// Pipelined writes data in chunks while reading the echo concurrently, so
-// the line stays busy in both directions, and checks the echo byte for byte.
+// Pipelined writes data in chunks of chunk bytes while reading the echo
+// concurrently, so the line stays busy in both directions, and checks the
+// echo byte for byte. It returns by the time ctx ends even when a write
+// never does: the writer is then left to finish on its own.
 func Pipelined(ctx context.Context, p Port, data []byte, chunk int) (Transfer, error) {
+	if chunk <= 0 {
+		return Transfer{}, fmt.Errorf("echo: chunk of %d bytes (hint: pass a positive chunk size, such as 256)", chunk)
+	}
 	got := make([]byte, len(data))
+	wctx, stop := context.WithCancel(ctx)
+	defer stop()
 	werr := make(chan error, 1)
 	start := time.Now()
 	go func() {
-		for off := 0; off < len(data); off += chunk {
-			if err := p.Write(data[off:min(off+chunk, len(data))]); err != nil {
+		for off := 0; off < len(data) && wctx.Err() == nil; off += chunk {
+			if err := p.WriteContext(wctx, data[off:min(off+chunk, len(data))]); err != nil {
 				werr <- err
 				return
-			}
-			if ctx.Err() != nil {
-				break
 			}
 		}
 		werr <- nil
 	}()
 	n, err := p.ReadFull(ctx, got)
 	t := Transfer{Bytes: n, Elapsed: time.Since(start)}
-	if e := <-werr; e != nil && err == nil {
-		err = e
+	if err != nil {
+		stop() // the echo failed: the rest of data need not go out
+	}
+	select {
+	case e := <-werr:
+		if e != nil && err == nil {
+			err = e
+		}
+	case <-ctx.Done(): // a writer that ignores ctx must not hold the caller
 	}
 	if err != nil {
 		return t, &MismatchError{Want: data, Got: got[:n], Err: err}

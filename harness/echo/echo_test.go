@@ -20,7 +20,7 @@ func newLoop(answer func([]byte) []byte) *loop {
 	return &loop{answer: answer, buf: make(chan byte, 1<<16)}
 }
 
-func (l *loop) Write(p []byte) error {
+func (l *loop) WriteContext(_ context.Context, p []byte) error {
 	for _, b := range l.answer(p) {
 		l.buf <- b
 	}
@@ -91,5 +91,42 @@ func TestPipelinedDetectsLoss(t *testing.T) {
 	var mm *MismatchError
 	if !errors.As(err, &mm) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// stuck is a port whose writes never return, not even when ctx ends, and
+// whose reads wait for ctx: a line that never drains behind a careless driver.
+type stuck struct{}
+
+func (stuck) WriteContext(context.Context, []byte) error { select {} }
+
+func (stuck) ReadFull(ctx context.Context, _ []byte) (int, error) {
+	<-ctx.Done()
+	return 0, ctx.Err()
+}
+
+func TestPipelinedReturnsWhenAWriteNeverDoes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := Pipelined(ctx, stuck{}, make([]byte, 1024), 64)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v; want the read's deadline", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Pipelined waited on a blocked writer long past its deadline")
+	}
+}
+
+func TestPipelinedRejectsNonPositiveChunks(t *testing.T) {
+	for _, chunk := range []int{0, -1} {
+		if _, err := Pipelined(context.Background(), newLoop(same), []byte("abc"), chunk); err == nil || !strings.Contains(err.Error(), "hint:") {
+			t.Errorf("chunk %d: err = %v; want a refusal with a hint", chunk, err)
+		}
 	}
 }

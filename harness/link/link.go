@@ -28,6 +28,8 @@ type Link struct {
 	mu      sync.Mutex
 	baud    int
 	pending []byte // bytes read past the end of a line
+
+	writing chan struct{} // holds a token while a write is in flight
 }
 
 // Open opens the serial port at path at the given baud, 8N1, raw. It
@@ -52,7 +54,7 @@ func Open(path string, baud int) (*Link, error) {
 		}
 		return nil, e
 	}
-	return &Link{path: path, port: p, baud: baud}, nil
+	return &Link{path: path, port: p, baud: baud, writing: make(chan struct{}, 1)}, nil
 }
 
 func mode(baud int) *serial.Mode {
@@ -86,10 +88,51 @@ func (l *Link) SetBaud(baud int) error {
 	return nil
 }
 
-// Write sends all of p.
-func (l *Link) Write(p []byte) error {
+// writeSlice bounds one write system call, so a write abandoned when its
+// context ends stops after at most this many more bytes.
+const writeSlice = 256
+
+// Write sends all of p, waiting as long as the line takes to drain it.
+func (l *Link) Write(p []byte) error { return l.WriteContext(context.Background(), p) }
+
+// WriteContext sends all of p or fails with a Timeout when ctx ends first.
+// The serial library's write has no deadline, so the bytes go out from a
+// goroutine in slices of writeSlice; when ctx ends, WriteContext discards
+// the driver's queued output, which lets the slice in flight complete, and
+// returns while that goroutine stops after it. Writes never interleave: the
+// next one waits, within its own ctx, until the abandoned slice is done.
+func (l *Link) WriteContext(ctx context.Context, p []byte) error {
+	select {
+	case l.writing <- struct{}{}:
+	case <-ctx.Done():
+		return l.timeout("write", ctx)
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer func() { <-l.writing }()
+		done <- l.write(ctx, p)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		select {
+		case err := <-done:
+			return err
+		default:
+		}
+		l.port.ResetOutputBuffer() // best effort: the timeout is the error to report
+		return l.timeout("write", ctx)
+	}
+}
+
+// write sends p slice by slice until it is all out or ctx ends.
+func (l *Link) write(ctx context.Context, p []byte) error {
 	for len(p) > 0 {
-		n, err := l.port.Write(p)
+		if ctx.Err() != nil {
+			return l.timeout("write", ctx)
+		}
+		n, err := l.port.Write(p[:min(len(p), writeSlice)])
 		if err != nil {
 			return l.fail("write", err)
 		}

@@ -3,6 +3,7 @@ package link
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -141,5 +142,41 @@ func TestDisconnectIsNamed(t *testing.T) {
 	_, err := l.ReadFull(ctx, make([]byte, 1))
 	if KindOf(err) != Disconnected {
 		t.Fatalf("err = %v (kind %s); want disconnected", err, KindOf(err))
+	}
+}
+
+func TestErrorNamesTheHolderOnceAndEveryKindHasAHint(t *testing.T) {
+	busy := &Error{Op: "open", Port: "/dev/ttyACM0", Kind: Busy, Holder: "pid 42 minicom"}
+	if msg := busy.Error(); strings.Count(msg, "pid 42 minicom") != 1 || !strings.Contains(msg, "hint:") {
+		t.Errorf("busy: %q; want the holder once and a hint", msg)
+	}
+	for k := range kindNames {
+		e := &Error{Op: "read", Port: "/dev/ttyACM0", Kind: k, Err: errors.New("cause")}
+		if msg := e.Error(); !strings.Contains(msg, "(hint: ") || strings.Contains(msg, "\n") {
+			t.Errorf("kind %s: %q; want one line with a hint", k, msg)
+		}
+	}
+}
+
+func TestWriteContextEndsWhenTheLineDoesNotDrain(t *testing.T) {
+	p, l := openPair(t) // nothing reads the master, so the pty fills up
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- l.WriteContext(ctx, make([]byte, 1<<20)) }()
+	select {
+	case err := <-done:
+		if KindOf(err) != Timeout || !errors.Is(err, ErrTimeout) {
+			t.Fatalf("err = %v (kind %s); want a write timeout", err, KindOf(err))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("WriteContext still blocked long after its deadline")
+	}
+
+	go io.Copy(io.Discard, p.Master) // the line drains again
+	wctx, wcancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer wcancel()
+	if err := l.WriteContext(wctx, []byte("after")); err != nil {
+		t.Fatalf("write once the line drains: %v", err)
 	}
 }
