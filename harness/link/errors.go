@@ -44,6 +44,8 @@ var kindHints = map[Kind]string{
 	InvalidBaud:  "use a positive standard rate such as 9600, 115200 or 921600",
 	Timeout:      "the device did not answer in time: check wiring (TX->RX, RX<-TX, GND), the baud rate and that the firmware is running",
 	Disconnected: "the device went away: check the USB cable and power, then re-run",
+	Closed:       "this program already closed the port; open it again before using it",
+	Other:        "an unexpected serial failure: check that the path is a serial device (ls -l <port>) and the kernel log (dmesg) for driver errors",
 }
 
 // ErrTimeout is matched by errors.Is for every read that ran out of time.
@@ -66,7 +68,7 @@ func (e *Error) Error() string {
 	h := kindHints[e.Kind]
 	if e.Holder != "" {
 		msg += " (held by " + e.Holder + ")"
-		h = e.Holder + " holds the port; close that program or pick another port"
+		h = "close that program or pick another port"
 	}
 	if h != "" {
 		msg += " (hint: " + h + ")"
