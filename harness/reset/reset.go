@@ -53,6 +53,7 @@ type Result struct {
 // Stages of a reset, for Error.
 const (
 	StagePull    = "pull RUN low"
+	StagePulse   = "hold RUN low" // ctx ended during the pulse; RUN was released
 	StageRelease = "release RUN"
 	StageWait    = "wait for VERSION"
 )
@@ -69,7 +70,11 @@ type Error struct {
 func (e *Error) Error() string {
 	hint := "check that the reset pin is an output this user may drive (gpio group) and no overlay claims it"
 	msg := fmt.Sprintf("reset: %s on %s: %v", e.Stage, e.Pin, e.Err)
-	if e.Stage == StageWait {
+	switch e.Stage {
+	case StagePulse:
+		msg = fmt.Sprintf("reset: cancelled while RUN was held low on %s (RUN released): %v", e.Pin, e.Err)
+		hint = "an interrupt or the caller's timeout ended the reset, not the pin"
+	case StageWait:
 		msg = fmt.Sprintf("reset: no VERSION answer %v after releasing RUN on %s (%d questions): %v", e.Waited.Round(time.Millisecond), e.Pin, e.Attempts, e.Err)
 		hint = "check the wire from the reset pin to the Pico's RUN pin and GND, and that the firmware boots (a crash loop never answers)"
 	}
@@ -103,7 +108,7 @@ func Reset(ctx context.Context, run gpio.PinOut, pulse time.Duration, v Versione
 	released := time.Now()
 	r := Result{Pulse: released.Sub(start)}
 	if err := ctx.Err(); err != nil {
-		return r, &Error{Stage: StagePull, Pin: run.String(), Err: context.Cause(ctx)}
+		return r, &Error{Stage: StagePulse, Pin: run.String(), Err: context.Cause(ctx)}
 	}
 	var last error
 	for ctx.Err() == nil {

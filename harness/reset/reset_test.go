@@ -101,7 +101,7 @@ func TestResetReleasesRUNWhenCancelledDuringThePulse(t *testing.T) {
 	cancel()
 	_, err := Reset(ctx, p, MaxPulse, &booting{n: 1})
 	var re *Error
-	if !errors.As(err, &re) || re.Stage != StagePull || !errors.Is(err, context.Canceled) {
+	if !errors.As(err, &re) || re.Stage != StagePulse || !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "gpio group") {
 		t.Fatalf("err = %v", err)
 	}
 	released(t, p)
