@@ -36,7 +36,7 @@ func openJumper(c Config, openIn func(string) (gpio.PinIn, error), openOut func(
 	}
 	bl, err := startBlinker(out, c.BlinkHalf)
 	if err != nil {
-		return nil, errors.Join(err, in.Halt())
+		return nil, errors.Join(err, out.Halt(), in.Halt())
 	}
 	b.LED, b.Truth, b.Died = in, bl.truth, bl.failed
 	b.halt = func() error { return errors.Join(bl.Halt(), in.Halt()) }
@@ -50,6 +50,9 @@ type blinker struct {
 	half time.Duration
 	done chan struct{}
 	wg   sync.WaitGroup
+
+	halt    sync.Once
+	haltErr error // what the first Halt returned
 
 	mu    sync.Mutex
 	edges []edge.Edge // each level driven, timed as the drive began
@@ -99,9 +102,13 @@ func (b *blinker) failed() error {
 	return b.err
 }
 
-// Halt stops the blinker and leaves the output low and then inert.
+// Halt stops the blinker and leaves the output low and then inert; later
+// calls return what the first did.
 func (b *blinker) Halt() error {
-	close(b.done)
-	b.wg.Wait()
-	return errors.Join(b.out.Out(gpio.Low), b.out.Halt())
+	b.halt.Do(func() {
+		close(b.done)
+		b.wg.Wait()
+		b.haltErr = errors.Join(b.out.Out(gpio.Low), b.out.Halt())
+	})
+	return b.haltErr
 }

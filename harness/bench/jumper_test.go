@@ -35,7 +35,10 @@ func (w *jumperWire) Out(l gpio.Level) error {
 		return err
 	}
 	if prev != l {
-		w.to.EdgesChan <- l
+		select {
+		case w.to.EdgesChan <- l:
+		default: // nobody reads the input: the edge is lost, as on a real pin
+		}
 	}
 	return nil
 }
@@ -108,6 +111,9 @@ func TestJumperEchoesAndBlinks(t *testing.T) {
 	if err := b.Halt(); err != nil {
 		t.Fatal(err)
 	}
+	if err := b.Halt(); err != nil {
+		t.Fatalf("second Halt: %v", err)
+	}
 	if out.Read() != gpio.Low {
 		t.Fatal("jumper pin left high after Halt")
 	}
@@ -164,5 +170,21 @@ func TestJumperPinErrorsReleaseWhatWasOpened(t *testing.T) {
 	_, err := openJumper(c, func(string) (gpio.PinIn, error) { return spy, nil }, func(string) (gpio.PinOut, error) { return nil, boom })
 	if !errors.Is(err, boom) || !spy.halted {
 		t.Fatalf("err = %v, LED pin released: %v", err, spy.halted)
+	}
+}
+
+// refusing is an output that cannot be driven.
+type refusing struct{ haltSpy }
+
+func (r *refusing) Out(gpio.Level) error { return errors.New("pin: GPIO22: permission denied") }
+
+func TestJumperBlinkerErrorsReleaseBothPins(t *testing.T) {
+	in, _ := jumpered()
+	spy := &haltSpy{Pin: in}
+	out := &refusing{haltSpy{Pin: &gpiotest.Pin{N: "GPIO22", Num: 22}}}
+	c := jumperConfig(t, loopback(t), "GPIO17", "GPIO22")
+	_, err := openJumper(c, func(string) (gpio.PinIn, error) { return spy, nil }, func(string) (gpio.PinOut, error) { return out, nil })
+	if err == nil || !strings.Contains(err.Error(), "permission denied") || !spy.halted || !out.halted {
+		t.Fatalf("err = %v, LED pin released: %v, jumper pin released: %v", err, spy.halted, out.halted)
 	}
 }
