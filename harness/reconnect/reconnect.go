@@ -91,9 +91,10 @@ type Line struct {
 	open Opener
 
 	mu         sync.Mutex
-	port       Port // nil while the port is gone
+	port       Port // nil while the port is gone or after Close
 	path       string
 	held       []byte // a command written while the port was gone
+	closed     bool   // Close was called: nothing reopens the port
 	reconnects int
 }
 
@@ -125,6 +126,11 @@ func gone(err error) bool {
 	return false
 }
 
+// closedError is the error of any use after Close. Callers hold mu.
+func (l *Line) closedError(op string) error {
+	return &link.Error{Op: op, Port: l.path, Kind: link.Closed}
+}
+
 // drop closes a port that went away. Callers hold mu.
 func (l *Line) drop() {
 	if l.port != nil {
@@ -137,6 +143,9 @@ func (l *Line) drop() {
 func (l *Line) Write(p []byte) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return l.closedError("write")
+	}
 	if l.port != nil {
 		err := l.port.Write(p)
 		if !gone(err) {
@@ -153,6 +162,9 @@ func (l *Line) Write(p []byte) error {
 func (l *Line) ReadLine(ctx context.Context) (string, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	if l.closed {
+		return "", l.closedError("read")
+	}
 	if l.port == nil {
 		held := l.held
 		l.held = nil
@@ -192,10 +204,12 @@ func (l *Line) reopen(ctx context.Context) error {
 	}
 }
 
-// Close closes the port if it is open.
+// Close closes the port if it is open; after it every Write and ReadLine
+// fails with a link.Closed error instead of finding the port again.
 func (l *Line) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.closed, l.held = true, nil
 	if l.port == nil {
 		return nil
 	}

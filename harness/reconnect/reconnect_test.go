@@ -14,6 +14,7 @@ import (
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/link"
 )
 
 const serialNo = "E6614C311B8D5B2C"
@@ -150,5 +151,32 @@ func TestByPathWaitsForThePortToReturn(t *testing.T) {
 	defer cancel()
 	if _, err := ByPath("/dev/ttyNOPE9")(ctx); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestClosedLineStaysClosed: after Close nothing finds or reopens the
+// port; every use fails as closed.
+func TestClosedLineStaysClosed(t *testing.T) {
+	p := pico(t, "dev")
+	port, err := LinkOpener(115200)(p.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	find := func(context.Context) (string, error) { found = true; return p.Path, nil }
+	line := New(port, p.Path, find, LinkOpener(115200))
+	if err := line.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if err := line.Write([]byte("VERSION\r\n")); link.KindOf(err) != link.Closed {
+		t.Fatalf("Write after Close: %v", err)
+	}
+	if _, err := line.ReadLine(ctx); link.KindOf(err) != link.Closed || found {
+		t.Fatalf("ReadLine after Close: %v (port looked for: %v)", err, found)
+	}
+	if err := line.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
 	}
 }
