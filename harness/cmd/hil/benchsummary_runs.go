@@ -34,7 +34,7 @@ type benchRun struct {
 	HalfMs    float64  `json:"half_period_ms,omitempty"` // blink.half_period
 	SpecsS    float64  `json:"specs_s"`                  // summed duration of the specs that ran
 	Error     string   `json:"error,omitempty"`          // no report was written
-	Failures  []string `json:"failures,omitempty"`       // failed measurements, or failed specs without one       // names of the specs that failed
+	Failures  []string `json:"failures,omitempty"`       // failed measurements, or failed specs without one
 }
 
 // runBenchSuite runs the suite binary with env added to the environment,

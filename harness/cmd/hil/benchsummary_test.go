@@ -103,6 +103,14 @@ func TestFiguresAndFloorRatio(t *testing.T) {
 	if s := summarizeBench(benchOutput{}); s.Floor != nil {
 		t.Fatalf("a floor ratio without the benchmark: %+v", s.Floor)
 	}
+	noP50 := "BenchmarkRTTFloor/alternating-2 \t 2000 \t 76428 ns/op \t 1.023 p99-ratio\n"
+	o, err := parseBench(strings.NewReader(noP50))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := summarizeBench(o); s.Floor == nil || s.Floor.Met {
+		t.Fatalf("floor %+v from a run without a p50 ratio; want it not met", s.Floor)
+	}
 }
 
 func TestBenchMedian(t *testing.T) {
