@@ -96,13 +96,20 @@ var System Lister = func() ([]*enumerator.PortDetails, error) {
 
 // NotFoundError is returned when no port matches.
 type NotFoundError struct {
-	Match Match
-	Seen  int // ports listed, matching or not
+	Match  Match
+	Seen   int   // ports listed, matching or not
+	GaveUp error // why WaitFor stopped waiting, nil after one look
 }
 
 func (e *NotFoundError) Error() string {
-	return fmt.Sprintf("discover: no serial port matches %s (%d ports listed) (hint: run `hil detect` to see the ports and their ids, and check the USB cable)", e.Match, e.Seen)
+	waited := ""
+	if e.GaveUp != nil {
+		waited = fmt.Sprintf("; gave up waiting: %v", e.GaveUp)
+	}
+	return fmt.Sprintf("discover: no serial port matches %s (%d ports listed)%s (hint: run `hil detect` to see the ports and their ids, and check the USB cable)", e.Match, e.Seen, waited)
 }
+
+func (e *NotFoundError) Unwrap() error { return e.GaveUp }
 
 // AmbiguousError is returned when several ports match.
 type AmbiguousError struct {
@@ -167,6 +174,11 @@ func (l Lister) WaitFor(ctx context.Context, m Match) (string, error) {
 		}
 		select {
 		case <-ctx.Done():
+			var nf *NotFoundError
+			if errors.As(err, &nf) {
+				nf.GaveUp = context.Cause(ctx)
+				return "", nf
+			}
 			return "", fmt.Errorf("%w; gave up waiting: %w", err, context.Cause(ctx))
 		case <-tick.C:
 		}
@@ -175,9 +187,6 @@ func (l Lister) WaitFor(ctx context.Context, m Match) (string, error) {
 
 // Find looks m up among the host's serial ports.
 func Find(ctx context.Context, m Match) (string, error) { return System.Find(ctx, m) }
-
-// WaitFor waits for m to appear among the host's serial ports.
-func WaitFor(ctx context.Context, m Match) (string, error) { return System.WaitFor(ctx, m) }
 
 // Describe formats one port for a listing, marking Picos.
 func Describe(p *enumerator.PortDetails) string {

@@ -107,8 +107,9 @@ func TestWaitForGivesUp(t *testing.T) {
 	if !errors.As(err, &nf) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want NotFoundError wrapping DeadlineExceeded, got %v", err)
 	}
-	if strings.Count(err.Error(), "\n") != 0 {
-		t.Fatalf("error spans lines: %q", err)
+	if msg := err.Error(); strings.Count(msg, "\n") != 0 || !strings.HasSuffix(msg, ")") ||
+		strings.Index(msg, "gave up waiting") > strings.Index(msg, "(hint:") {
+		t.Fatalf("want one line ending with the hint, got %q", msg)
 	}
 }
 
