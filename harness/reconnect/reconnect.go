@@ -90,31 +90,16 @@ type Line struct {
 	find Finder
 	open Opener
 
-	mu         sync.Mutex
-	port       Port // nil while the port is gone or after Close
-	path       string
-	held       []byte // a command written while the port was gone
-	closed     bool   // Close was called: nothing reopens the port
-	reconnects int
+	mu     sync.Mutex
+	port   Port // nil while the port is gone or after Close
+	path   string
+	held   []byte // a command written while the port was gone
+	closed bool   // Close was called: nothing reopens the port
 }
 
 // New wraps port, open at path; find and open bring it back.
 func New(port Port, path string, find Finder, open Opener) *Line {
 	return &Line{port: port, path: path, find: find, open: open}
-}
-
-// Path is the port's current path.
-func (l *Line) Path() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.path
-}
-
-// Reconnects counts how often the port was found again.
-func (l *Line) Reconnects() int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.reconnects
 }
 
 // gone reports whether err means the device went away.
@@ -192,7 +177,6 @@ func (l *Line) reopen(ctx context.Context) error {
 			var p Port
 			if p, err = l.open(path); err == nil {
 				l.port, l.path = p, path
-				l.reconnects++
 				return nil
 			}
 		}

@@ -106,9 +106,6 @@ func TestReenumeratedPortIsFoundBySerialNumber(t *testing.T) {
 	if err != nil || v.Name != "second" {
 		t.Fatalf("after re-enumeration: %v, %v (errors %v)", v, err, errs)
 	}
-	if line.Path() != second.Path || line.Reconnects() != 1 {
-		t.Fatalf("path %s (want %s), %d reconnects", line.Path(), second.Path, line.Reconnects())
-	}
 }
 
 func TestPortThatNeverComesBackFailsWithinTheDeadline(t *testing.T) {
