@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,22 +50,33 @@ func FuzzFromEnv(f *testing.F) {
 	})
 }
 
-// FuzzParseFile feeds ParseFile arbitrary text: it must never panic, and a
-// rejection is one line per problem, each naming the file and with a hint.
-func FuzzParseFile(f *testing.F) {
+// FuzzLoadProfile feeds Load a bench file of arbitrary text: it must
+// never panic, and a rejection is one line per problem, each naming the
+// file and with a hint.
+func FuzzLoadProfile(f *testing.F) {
 	for _, seed := range []string{
 		"", "data: /dev/null\n", "benches:\n  - id: a\n    baud: 9600\n", "baud: fast\nledpin: x\n",
 		"bauds: [1, 2, x]\n", "data: /dev/null\n  led_pin: GPIO17\n", "- 1\n- 2\n", "id: &a x\nbenches: [*a]\n",
+		"benches:\n  - id: a\n    led_pin: GPIO17\n  - id: b\n    led_pin: GPIO17\n",
 	} {
 		f.Add(seed)
 	}
+	path := filepath.Join(f.TempDir(), "bench.yaml")
 	f.Fuzz(func(t *testing.T, text string) {
-		_, err := ParseFile("bench.yaml", []byte(text))
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(func(k string) string {
+			if k == "HIL_BENCH" {
+				return path
+			}
+			return ""
+		}, 1)
 		if err == nil {
 			return
 		}
 		for _, line := range strings.Split(err.Error(), "\n") {
-			if !strings.HasPrefix(line, "bench: bench.yaml") || !strings.Contains(line, "hint:") {
+			if !strings.HasPrefix(line, "bench: "+path) || !strings.Contains(line, "hint:") {
 				t.Fatalf("error line %q for %q", line, text)
 			}
 		}

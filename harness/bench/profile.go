@@ -134,19 +134,11 @@ var (
 	lineOf       = regexp.MustCompile(`^(?:yaml: )?line (\d+): (.*)$`)
 )
 
-// ParseFile decodes a bench file strictly: an unknown field, a value of
-// the wrong type or broken YAML is one error each, naming the line.
-func ParseFile(name string, data []byte) (File, error) {
-	f, fieldErrs, err := parseFile(name, data)
-	if err != nil {
-		return f, err
-	}
-	return f, errors.Join(fieldErrs...)
-}
-
-// parseFile separates errors in single fields (unknown, wrong type), after
-// which the rest of the file is still decoded and can be checked, from a
-// file that could not be decoded at all.
+// parseFile decodes a bench file strictly: an unknown field, a value of
+// the wrong type or broken YAML is one error each, naming the line. It
+// separates errors in single fields (unknown, wrong type), after which the
+// rest of the file is still decoded and can be checked, from a file that
+// could not be decoded at all.
 func parseFile(name string, data []byte) (f File, fieldErrs []error, err error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
