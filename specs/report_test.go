@@ -12,6 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -22,10 +23,8 @@ func outDir() string {
 		return d
 	}
 	dir, _ := os.Getwd()
-	for d := dir; d != filepath.Dir(d); d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "out", "hil")
-		}
+	if root, ok := repo.Root(dir); ok {
+		dir = root
 	}
 	return filepath.Join(dir, "out", "hil")
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/picohil/picohil/harness/repo"
 )
 
 // Load reads the bench profile — HIL_BENCH, else bench.yaml in the current
@@ -218,7 +220,7 @@ func findProfile(name, dir string) (string, error) {
 	candidates := []string{look}
 	if !filepath.IsAbs(look) {
 		candidates = []string{filepath.Join(dir, look)}
-		if root := moduleRoot(dir); root != "" && root != dir {
+		if root, ok := repo.Root(dir); ok && root != dir {
 			candidates = append(candidates, filepath.Join(root, look))
 		}
 	}
@@ -232,16 +234,4 @@ func findProfile(name, dir string) (string, error) {
 	}
 	return "", &ConfigError{"HIL_BENCH", name, "no such file (looked for " + strings.Join(candidates, " and ") + ")",
 		"give the bench profile's path; harness/bench/bench.example.yaml documents one"}
-}
-
-// moduleRoot is the nearest directory at or above dir holding go.mod.
-func moduleRoot(dir string) string {
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d
-		}
-		if d == filepath.Dir(d) {
-			return ""
-		}
-	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/repo"
 )
 
 // writeProfile writes a bench file into a temporary directory.
@@ -247,7 +248,7 @@ func TestFindProfile(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module "+repo.Module+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if got, err := findProfile("", sub); got != "" || err != nil {
