@@ -53,7 +53,7 @@ var DefaultBauds = []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 9216
 
 // Config is a bench before it is opened.
 type Config struct {
-	Target  string // virtual or pico once resolved
+	Target  string // virtual, micropython, pico or jumper once resolved
 	Reason  string // why this target
 	BenchID string // the bench's id in a profile, "" without one
 	Profile string // the bench profile file read, "" when configured by environment only
