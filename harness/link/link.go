@@ -28,8 +28,6 @@ type Link struct {
 	mu      sync.Mutex
 	baud    int
 	pending []byte // bytes read past the end of a line
-
-	writing chan struct{} // holds a token while a write is in flight
 }
 
 // Open opens the serial port at path at the given baud, 8N1, raw. It
@@ -54,7 +52,7 @@ func Open(path string, baud int) (*Link, error) {
 		}
 		return nil, e
 	}
-	return &Link{path: path, port: p, baud: baud, writing: make(chan struct{}, 1)}, nil
+	return &Link{path: path, port: p, baud: baud}, nil
 }
 
 func mode(baud int) *serial.Mode {
@@ -79,55 +77,30 @@ func (l *Link) SetBaud(baud int) error {
 	if baud <= 0 {
 		return &Error{Op: "set baud", Port: l.path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
 	}
+	l.mu.Lock() // held across SetMode, so unblock cannot restore the old rate
+	defer l.mu.Unlock()
 	if err := l.port.SetMode(mode(baud)); err != nil {
 		return l.fail("set baud", err)
 	}
-	l.mu.Lock()
 	l.baud = baud
-	l.mu.Unlock()
 	return nil
 }
 
-// writeSlice bounds one write system call, so a write abandoned when its
-// context ends stops after at most this many more bytes.
+// writeSlice bounds one write system call: when a write's context ends,
+// the slice in flight is all that still goes out.
 const writeSlice = 256
 
 // Write sends all of p, waiting as long as the line takes to drain it.
 func (l *Link) Write(p []byte) error { return l.WriteContext(context.Background(), p) }
 
 // WriteContext sends all of p or fails with a Timeout when ctx ends first.
-// The serial library's write has no deadline, so the bytes go out from a
-// goroutine in slices of writeSlice; when ctx ends, WriteContext discards
-// the driver's queued output, which lets the slice in flight complete, and
-// returns while that goroutine stops after it. Writes never interleave: the
-// next one waits, within its own ctx, until the abandoned slice is done.
+// It writes on the caller's goroutine, so an echo's timing carries no
+// hand-over to another one. The serial library's write has no deadline,
+// so p goes out in slices of writeSlice and, should ctx end while a slice
+// waits for room in a line that does not drain, unblock frees that room.
 func (l *Link) WriteContext(ctx context.Context, p []byte) error {
-	select {
-	case l.writing <- struct{}{}:
-	case <-ctx.Done():
-		return l.timeout("write", ctx)
-	}
-	done := make(chan error, 1)
-	go func() {
-		defer func() { <-l.writing }()
-		done <- l.write(ctx, p)
-	}()
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		select {
-		case err := <-done:
-			return err
-		default:
-		}
-		l.port.ResetOutputBuffer() // best effort: the timeout is the error to report
-		return l.timeout("write", ctx)
-	}
-}
-
-// write sends p slice by slice until it is all out or ctx ends.
-func (l *Link) write(ctx context.Context, p []byte) error {
+	stop := context.AfterFunc(ctx, l.unblock)
+	defer stop()
 	for len(p) > 0 {
 		if ctx.Err() != nil {
 			return l.timeout("write", ctx)
@@ -139,6 +112,17 @@ func (l *Link) write(ctx context.Context, p []byte) error {
 		p = p[n:]
 	}
 	return nil
+}
+
+// unblock lets a write waiting for room complete: it discards the output
+// queued in the driver, then applies the current mode again, which wakes
+// a writer asleep on a tty that discarding alone does not wake (a pty).
+// Best effort: the write that ran out of time reports the timeout.
+func (l *Link) unblock() {
+	l.port.ResetOutputBuffer()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.port.SetMode(mode(l.baud))
 }
 
 // ReadFull reads exactly len(p) bytes or fails when ctx ends. It returns the
