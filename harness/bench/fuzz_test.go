@@ -58,6 +58,7 @@ func FuzzLoadProfile(f *testing.F) {
 		"", "data: /dev/null\n", "benches:\n  - id: a\n    baud: 9600\n", "baud: fast\nledpin: x\n",
 		"bauds: [1, 2, x]\n", "data: /dev/null\n  led_pin: GPIO17\n", "- 1\n- 2\n", "id: &a x\nbenches: [*a]\n",
 		"benches:\n  - id: a\n    led_pin: GPIO17\n  - id: b\n    led_pin: GPIO17\n",
+		"benches:\n  - id: \"a\\nb\"\n    baud: 9600\n  - id: c\n",
 	} {
 		f.Add(seed)
 	}

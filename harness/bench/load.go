@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -154,6 +155,10 @@ func (f File) checkShared(path string) error {
 	return nil
 }
 
+// benchID is the shape of a bench's id in a list: a plain name, since it
+// names the bench in messages, reports and HIL_BENCH_ID.
+var benchID = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
 // pick chooses the bench: the one named id, else the process's.
 func (f File) pick(path, id string, process int) (Profile, string, error) {
 	fail := func(problem, hint string) (Profile, string, error) {
@@ -185,6 +190,8 @@ func (f File) pick(path, id string, process int) (Profile, string, error) {
 		switch {
 		case b.ID == "":
 			return fail(fmt.Sprintf("benches[%d] has no id", i), "give every bench an id: it names the bench in reports and in HIL_BENCH_ID")
+		case !benchID.MatchString(b.ID):
+			return fail(fmt.Sprintf("benches[%d] has the id %q", i, b.ID), "a bench id is letters, digits, '.', '-' and '_', such as pico-a")
 		case seen[b.ID]:
 			return fail(fmt.Sprintf("two benches have the id %q", b.ID), "bench ids must be unique")
 		}

@@ -193,6 +193,8 @@ func TestBadProfiles(t *testing.T) {
 			"bench: FILE: HIL_BENCH_ID=a binds every parallel process to one bench (this is process 2) (hint: unset HIL_BENCH_ID to bind process N to bench N, or run without -p)"},
 		{"bench without id", "benches:\n  - id: a\n  - target: virtual\n", 1, nil,
 			"bench: FILE: benches[1] has no id (hint: give every bench an id: it names the bench in reports and in HIL_BENCH_ID)"},
+		{"id that is not a name", "benches:\n  - id: \"a\\nb\"\n  - id: c\n", 1, nil,
+			`bench: FILE: benches[0] has the id "a\nb" (hint: a bench id is letters, digits, '.', '-' and '_', such as pico-a)`},
 		{"duplicate ids", "benches:\n  - id: a\n  - id: a\n", 1, nil,
 			`bench: FILE: two benches have the id "a" (hint: bench ids must be unique)`},
 		{"empty bench list", "benches: []\n", 1, nil,
