@@ -141,7 +141,7 @@ FUZZ_TARGETS := \
 	./harness/control:FuzzParseStats \
 	./harness/control:FuzzParseVersion \
 	./harness/bench:FuzzFromEnv \
-	./harness/bench:FuzzParseFile \
+	./harness/bench:FuzzLoadProfile \
 	./harness/report:FuzzRead \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
