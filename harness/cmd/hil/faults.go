@@ -67,8 +67,13 @@ func runFaults(args []string, w io.Writer) error {
 	if *suite == "" {
 		return errors.New("faults: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
 	}
+	// The suite runs in its own directory, so a relative path must not be.
+	bin, err := filepath.Abs(*suite)
+	if err != nil {
+		return err
+	}
+	*suite = bin
 	var probes []probe
-	var err error
 	switch *target {
 	case "virtual":
 		probes, err = virtualProbes(*only)
