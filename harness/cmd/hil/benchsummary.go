@@ -29,7 +29,7 @@ const floorGoal = 1.3
 // benchQuickEnv is the virtual bench the scale runs use: it mirrors
 // QUICK_ENV in the Makefile, the bench make test runs the suite on, so
 // change both together.
-var benchQuickEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=50", "HIL_JITTER_MS=12"}
+var benchQuickEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_JITTER_MS=12"}
 
 // BenchSummary is out/bench/bench.json (fields documented in README.md,
 // "Benchmarks").
