@@ -233,7 +233,7 @@ func TestBenchSummaryEndToEnd(t *testing.T) {
 		t.Fatalf("cost: %+v", c)
 	}
 	log, err := os.ReadFile(filepath.Join(out, "scale", "n2", "bench2", "console.log"))
-	if err != nil || !strings.Contains(string(log), "-ginkgo.label-filter=echo") || !strings.Contains(string(log), "env: virtual 50") {
+	if err != nil || !strings.Contains(string(log), "-ginkgo.label-filter=echo") || !strings.Contains(string(log), "env: virtual 100") {
 		t.Fatalf("scale run: %s %v", log, err)
 	}
 	log, err = os.ReadFile(filepath.Join(out, "cost", "console.log"))
