@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -54,16 +53,7 @@ func bareEcho(t *testing.T) string {
 // bench whose only port is a plain echo: the echo family passes, every
 // other spec skips and says why.
 func TestBareEchoPortRunsTheEchoSpecsAndSkipsTheRest(t *testing.T) {
-	bin, err := buildSuite()
-	if err != nil {
-		t.Fatalf("building the suite: %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), suiteRunTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.no-color")
-	cmd.Env = append(os.Environ(), "HIL_TARGET=pico", "HIL_SERIAL="+bareEcho(t), "HIL_OUT="+out)
-	cmd.Dir = filepath.Dir(bin)
+	cmd, out := suiteCmd(t, []string{"HIL_TARGET=pico", "HIL_SERIAL=" + bareEcho(t)})
 	output, runErr := cmd.CombinedOutput()
 	r, err := report.Read(filepath.Join(out, "report.json"))
 	if err != nil {

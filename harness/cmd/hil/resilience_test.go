@@ -44,6 +44,23 @@ var buildSuite = sync.OnceValues(func() (string, error) {
 // suiteRunTimeout bounds one out-of-process suite run here.
 const suiteRunTimeout = 60 * time.Second
 
+// suiteCmd is the built suite with args and env, bounded by
+// suiteRunTimeout, writing its reports to the returned directory.
+func suiteCmd(t *testing.T, env []string, args ...string) (*exec.Cmd, string) {
+	t.Helper()
+	bin, err := buildSuite()
+	if err != nil {
+		t.Fatalf("building the suite: %v", err)
+	}
+	out := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), suiteRunTimeout)
+	t.Cleanup(cancel)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"-ginkgo.no-color"}, args...)...)
+	cmd.Env = append(append(os.Environ(), env...), "HIL_OUT="+out)
+	cmd.Dir = filepath.Dir(bin)
+	return cmd, out
+}
+
 // deviceStopped is what the suite adds to a failure when the device died.
 const deviceStopped = "device stopped: micropython:"
 
@@ -71,16 +88,7 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	if _, err := os.Stat("../../../fixtures/micropython/node/node_modules"); err != nil {
 		t.Skipf("the micropython target needs its npm packages (make deps): %v", err)
 	}
-	bin, err := buildSuite()
-	if err != nil {
-		t.Fatalf("building the suite: %v", err)
-	}
-	out := t.TempDir()
-	ctx, cancel := context.WithTimeout(context.Background(), suiteRunTimeout)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "-ginkgo.v", "-ginkgo.no-color", "-ginkgo.label-filter="+echoOnly)
-	cmd.Env = append(os.Environ(), "HIL_TARGET=micropython", "HIL_BLINK_MS=200", "HIL_OUT="+out)
-	cmd.Dir = filepath.Dir(bin)
+	cmd, out := suiteCmd(t, []string{"HIL_TARGET=micropython", "HIL_BLINK_MS=200"}, "-ginkgo.v", "-ginkgo.label-filter="+echoOnly)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
