@@ -46,11 +46,11 @@ hil: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
 
 ## faults: the suite once clean and once per injected fault on the virtual Pico
 faults: $(OUT)/bin/specs.test
-	$(QUICK_ENV) $(GO) run ./harness/cmd/hil faults --suite $(OUT)/bin/specs.test --out $(OUT)/faults
+	$(QUICK_ENV) $(GO) run ./specs/selftest faults --suite $(OUT)/bin/specs.test --out $(OUT)/faults
 
 ## faults-micropython: the suite on broken variants of firmware/main.py under MicroPython; each must be caught
 faults-micropython: $(OUT)/bin/specs.test $(NODE_STAMP)
-	$(MPY_ENV) $(GO) run ./harness/cmd/hil faults --target micropython --firmware $(FIRMWARE) --suite $(OUT)/bin/specs.test --out $(OUT)/faults-micropython
+	$(MPY_ENV) $(GO) run ./specs/selftest faults --target micropython --firmware $(FIRMWARE) --suite $(OUT)/bin/specs.test --out $(OUT)/faults-micropython
 
 ## gate-check: after suite-virtual and faults: a clean run passes the gate
 ## against another clean run; the slow-echo and blink-drift runs are blocked,
@@ -84,7 +84,7 @@ vet:
 	$(GO) vet ./...
 
 unit: $(NODE_STAMP)
-	$(GO) test $(RACE) -count=1 ./harness/... ./fixtures/...
+	$(GO) test $(RACE) -count=1 ./harness/... ./fixtures/... ./specs/selftest/...
 
 node-test: $(NODE_STAMP)
 	cd $(NODE_DIR) && npm test
@@ -119,7 +119,7 @@ bench: $(OUT)/bin/specs.test
 		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(BENCH_COUNT) ./harness/echo && \
 		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(BENCH_COUNT) ./harness/edge; \
 	} | tee $(OUT)/bench/bench.txt
-	$(GO) run ./harness/cmd/hil bench-summary --bench $(OUT)/bench/bench.txt --suite $(OUT)/bin/specs.test --out $(OUT)/bench --scale $(BENCH_SCALE)
+	$(GO) run ./specs/selftest bench-summary --bench $(OUT)/bench/bench.txt --suite $(OUT)/bin/specs.test --out $(OUT)/bench --scale $(BENCH_SCALE)
 
 ## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION;
 ## HIL_TARGET=micropython deploys to MicroPython-WebAssembly's REPL instead

@@ -1,18 +1,16 @@
 // Command hil is picohil's command-line tool.
 //
-//	hil faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
 //	hil deploy [--port /dev/ttyACM0] [--file firmware/main.py] [--expect-version X]
 //	hil flash --uf2 micropython.uf2 [--port /dev/ttyACM0] [--mount /media/pi/RPI-RP2]
 //	hil gate --baseline firmware/baselines/1.0.0.json [--current out/hil/report.json] [--rtt-p99 20] [--half-period 0.5] [--baud 0.5]
 //	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json
 //	hil detect
 //	hil soak [--duration 10m] [--window 1m] [--out out/soak]
-//	hil bench-summary --suite out/bin/specs.test [--bench out/bench/bench.txt] [--out out/bench] [--scale 1,2,4,8]
 //
-// faults runs the suite on the virtual Pico once clean and once per injected
-// fault, prints which specs each fault made fail, and exits non-zero when the
-// clean run failed or a fault went undetected. deploy and flash put firmware
-// and MicroPython on a Pico (see firmware/README.md).
+// These are the bench owner's verbs: deploy and flash put firmware and
+// MicroPython on a Pico (see firmware/README.md), gate and baseline judge a
+// run against a firmware's baseline. The project's own self-test runs
+// (faults, firmware variants, perf summary) are in specs/selftest.
 package main
 
 import (
@@ -23,14 +21,12 @@ import (
 const usage = `usage: hil <command> [flags]
 
 commands:
-  faults   run the suite clean and once per injected fault; fail if a fault goes undetected
   deploy   write firmware/main.py to the Pico over the raw REPL, verify it, reset, check VERSION
   flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port
   gate     compare a report with a baseline side by side; fail on a regression
   baseline promote a passing report to a baseline
   detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips
-  soak     echo and blink continuously on the bench from the environment; totals and RTT drift per window
-  bench-summary  summarise go test -bench output, run the scale and cost runs, write out/bench/bench.json`
+  soak     echo and blink continuously on the bench from the environment; totals and RTT drift per window`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -39,8 +35,6 @@ func main() {
 	}
 	var err error
 	switch os.Args[1] {
-	case "faults":
-		err = runFaults(os.Args[2:], os.Stdout)
 	case "deploy":
 		err = runDeploy(os.Args[2:], os.Stdout)
 	case "flash":
@@ -53,8 +47,6 @@ func main() {
 		err = runDetect(os.Args[2:], os.Stdout)
 	case "soak":
 		err = soakCommand(os.Args[2:], os.Stdout)
-	case "bench-summary":
-		err = runBenchSummary(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
 		os.Exit(2)

@@ -71,7 +71,7 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 		}
 		delete(want, m.name)
 		if !strings.Contains(string(src), m.find) {
-			return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update harness/cmd/hil/mutants.go)", m.name, m.find, firmware)
+			return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update specs/selftest/mutants.go)", m.name, m.find, firmware)
 		}
 		dir, err := filepath.Abs(filepath.Join(out, m.name))
 		if err != nil {

@@ -34,7 +34,7 @@ func TestMain(m *testing.M) {
 
 var buildSuite = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(suiteDir, "specs.test")
-	out, err := exec.Command("go", "test", "-c", "-o", bin, "../../../specs").CombinedOutput()
+	out, err := exec.Command("go", "test", "-c", "-o", bin, "..").CombinedOutput()
 	if err != nil {
 		return "", errors.New(string(out))
 	}
@@ -85,7 +85,7 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skipf("the micropython target needs Node: %v", err)
 	}
-	if _, err := os.Stat("../../../fixtures/micropython/node/node_modules"); err != nil {
+	if _, err := os.Stat("../../fixtures/micropython/node/node_modules"); err != nil {
 		t.Skipf("the micropython target needs its npm packages (make deps): %v", err)
 	}
 	cmd, out := suiteCmd(t, []string{"HIL_TARGET=micropython", "HIL_BLINK_MS=200"}, "-ginkgo.v", "-ginkgo.label-filter="+echoOnly)

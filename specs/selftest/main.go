@@ -1,0 +1,45 @@
+// Command selftest is the project's check of its own suite: it runs the
+// compiled suite on injected faults and broken firmware and expects each to
+// be caught, and summarises the harness's benchmarks.
+//
+//	go run ./specs/selftest faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
+//	go run ./specs/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
+//	go run ./specs/selftest bench-summary --suite out/bin/specs.test [--bench out/bench/bench.txt] [--out out/bench] [--scale 1,2,4,8]
+//
+// faults runs the suite on the virtual Pico once clean and once per injected
+// fault (or, with --target micropython, once per broken variant of the
+// firmware), prints which specs each made fail, and exits non-zero when the
+// clean run failed or a fault went undetected.
+package main
+
+import (
+	"fmt"
+	"os"
+)
+
+const usage = `usage: go run ./specs/selftest <command> [flags]
+
+commands:
+  faults   run the suite clean and once per injected fault; fail if a fault goes undetected
+  bench-summary  summarise go test -bench output, run the scale and cost runs, write out/bench/bench.json`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, usage)
+		os.Exit(2)
+	}
+	var err error
+	switch os.Args[1] {
+	case "faults":
+		err = runFaults(os.Args[2:], os.Stdout)
+	case "bench-summary":
+		err = runBenchSummary(os.Args[2:], os.Stdout)
+	default:
+		fmt.Fprintf(os.Stderr, "selftest: unknown command %q\n%s\n", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "selftest:", err)
+		os.Exit(1)
+	}
+}
