@@ -25,7 +25,7 @@ ifdef LABELS
 GINKGO_FLAGS += --label-filter='$(LABELS)'
 endif
 
-.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test bench deploy flash clean
+.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean
 
 all: test
 
@@ -108,18 +108,18 @@ suite-multi:
 suite-micropython: $(NODE_STAMP)
 	$(MPY_ENV) HIL_OUT=$(OUT)/hil-micropython $(MAKE) --no-print-directory hil
 
-## bench: the harness measured against the physical floor, side by side in one run (README "Benchmarks");
-## prints the table, writes out/bench/bench.txt (benchstat input) and out/bench/bench.json
-BENCH_COUNT ?= 6
-BENCH_SCALE ?= 1,2,4,8
-bench: $(OUT)/bin/specs.test
-	@mkdir -p $(OUT)/bench
+## perf: the harness measured against the physical floor, side by side in one run (README "Benchmarks");
+## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
+PERF_COUNT ?= 6
+PERF_SCALE ?= 1,2,4,8
+perf: $(OUT)/bin/specs.test
+	@mkdir -p $(OUT)/perf
 	set -o pipefail; { \
-		$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count $(BENCH_COUNT) ./harness/echo && \
-		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(BENCH_COUNT) ./harness/echo && \
-		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(BENCH_COUNT) ./harness/edge; \
-	} | tee $(OUT)/bench/bench.txt
-	$(GO) run ./specs/selftest bench-summary --bench $(OUT)/bench/bench.txt --suite $(OUT)/bin/specs.test --out $(OUT)/bench --scale $(BENCH_SCALE)
+		$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count $(PERF_COUNT) ./harness/echo && \
+		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(PERF_COUNT) ./harness/echo && \
+		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(PERF_COUNT) ./harness/edge; \
+	} | tee $(OUT)/perf/perf.txt
+	$(GO) run ./specs/selftest perf-summary --input $(OUT)/perf/perf.txt --suite $(OUT)/bin/specs.test --out $(OUT)/perf --scale $(PERF_SCALE)
 
 ## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION;
 ## HIL_TARGET=micropython deploys to MicroPython-WebAssembly's REPL instead

@@ -4,7 +4,7 @@
 //
 //	go run ./specs/selftest faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
 //	go run ./specs/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
-//	go run ./specs/selftest bench-summary --suite out/bin/specs.test [--bench out/bench/bench.txt] [--out out/bench] [--scale 1,2,4,8]
+//	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
 // fault (or, with --target micropython, once per broken variant of the
@@ -21,7 +21,7 @@ const usage = `usage: go run ./specs/selftest <command> [flags]
 
 commands:
   faults   run the suite clean and once per injected fault; fail if a fault goes undetected
-  bench-summary  summarise go test -bench output, run the scale and cost runs, write out/bench/bench.json`
+  perf-summary  summarise go test -bench output, run the scale and cost runs, write out/perf/perf.json`
 
 func main() {
 	if len(os.Args) < 2 {
@@ -32,8 +32,8 @@ func main() {
 	switch os.Args[1] {
 	case "faults":
 		err = runFaults(os.Args[2:], os.Stdout)
-	case "bench-summary":
-		err = runBenchSummary(os.Args[2:], os.Stdout)
+	case "perf-summary":
+		err = runPerfSummary(os.Args[2:], os.Stdout)
 	default:
 		fmt.Fprintf(os.Stderr, "selftest: unknown command %q\n%s\n", os.Args[1], usage)
 		os.Exit(2)

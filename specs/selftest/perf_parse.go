@@ -9,10 +9,10 @@ import (
 	"strings"
 )
 
-// benchLine is one result line of `go test -bench` output:
+// perfLine is one result line of `go test -bench` output:
 //
 //	BenchmarkRTTFloor/raw-2   5000   21000 ns/op   12.3 p50-us   30.1 p99-us
-type benchLine struct {
+type perfLine struct {
 	Name   string // without the -GOMAXPROCS suffix, e.g. "BenchmarkRTTFloor/raw"
 	Procs  int
 	Pkg    string // the "pkg:" header in force
@@ -20,30 +20,30 @@ type benchLine struct {
 	Values map[string]float64 // unit -> value
 }
 
-// benchOutput is a parsed `go test -bench` log: the result lines in order
+// perfOutput is a parsed `go test -bench` log: the result lines in order
 // and the benchmarks or packages that failed.
-type benchOutput struct {
+type perfOutput struct {
 	Config map[string]string // the last goos, goarch, cpu headers
-	Lines  []benchLine
+	Lines  []perfLine
 	Failed []string
 }
 
-// BenchParseError is a result line that does not follow the benchmark format.
-type BenchParseError struct {
+// PerfParseError is a result line that does not follow the benchmark format.
+type PerfParseError struct {
 	Line    int
 	Text    string
 	Problem string
 }
 
-func (e *BenchParseError) Error() string {
-	return fmt.Sprintf("bench-summary: line %d %q: %s (hint: give the unedited output of go test -bench)", e.Line, e.Text, e.Problem)
+func (e *PerfParseError) Error() string {
+	return fmt.Sprintf("perf-summary: line %d %q: %s (hint: give the unedited output of go test -bench)", e.Line, e.Text, e.Problem)
 }
 
-// parseBench reads the standard benchmark format: "key: value" headers,
+// parsePerf reads the standard benchmark format: "key: value" headers,
 // result lines of a name, an iteration count and value-unit pairs, and
 // anything else (PASS, ok, logs) ignored except failures.
-func parseBench(r io.Reader) (benchOutput, error) {
-	out := benchOutput{Config: map[string]string{}}
+func parsePerf(r io.Reader) (perfOutput, error) {
+	out := perfOutput{Config: map[string]string{}}
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 1024*1024)
 	for n := 1; sc.Scan(); n++ {
@@ -54,9 +54,9 @@ func parseBench(r io.Reader) (benchOutput, error) {
 		case strings.HasPrefix(text, "--- FAIL: ") || fields[0] == "FAIL" && len(fields) > 1:
 			out.Failed = append(out.Failed, strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(text, "--- FAIL: "), "FAIL")))
 		case strings.HasPrefix(text, "Benchmark") && len(fields) > 1:
-			l, err := parseBenchLine(fields)
+			l, err := parsePerfLine(fields)
 			if err != nil {
-				return out, &BenchParseError{Line: n, Text: text, Problem: err.Error()}
+				return out, &PerfParseError{Line: n, Text: text, Problem: err.Error()}
 			}
 			l.Pkg = out.Config["pkg"]
 			out.Lines = append(out.Lines, l)
@@ -67,13 +67,13 @@ func parseBench(r io.Reader) (benchOutput, error) {
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return out, fmt.Errorf("bench-summary: read: %w", err)
+		return out, fmt.Errorf("perf-summary: read: %w", err)
 	}
 	return out, nil
 }
 
-func parseBenchLine(fields []string) (benchLine, error) {
-	l := benchLine{Name: fields[0], Procs: 1, Values: map[string]float64{}}
+func parsePerfLine(fields []string) (perfLine, error) {
+	l := perfLine{Name: fields[0], Procs: 1, Values: map[string]float64{}}
 	if i := strings.LastIndexByte(l.Name, '-'); i > 0 {
 		if p, err := strconv.Atoi(l.Name[i+1:]); err == nil {
 			l.Name, l.Procs = l.Name[:i], p
@@ -98,9 +98,9 @@ func parseBenchLine(fields []string) (benchLine, error) {
 	return l, nil
 }
 
-// BenchFigure is every run of one benchmark reduced to the median of each
-// unit, as bench.json stores it.
-type BenchFigure struct {
+// PerfFigure is every run of one benchmark reduced to the median of each
+// unit, as perf.json stores it.
+type PerfFigure struct {
 	Name   string             `json:"name"` // without "Benchmark" and the -GOMAXPROCS suffix
 	Pkg    string             `json:"pkg"`
 	Runs   int                `json:"runs"`   // result lines (go test -count)
@@ -108,15 +108,15 @@ type BenchFigure struct {
 }
 
 // figures groups result lines by package and name, in first-seen order.
-func (o benchOutput) figures() []BenchFigure {
-	var figs []BenchFigure
+func (o perfOutput) figures() []PerfFigure {
+	var figs []PerfFigure
 	samples := map[int]map[string][]float64{}
 	for _, l := range o.Lines {
 		name := strings.TrimPrefix(l.Name, "Benchmark")
-		i := slices.IndexFunc(figs, func(f BenchFigure) bool { return f.Name == name && f.Pkg == l.Pkg })
+		i := slices.IndexFunc(figs, func(f PerfFigure) bool { return f.Name == name && f.Pkg == l.Pkg })
 		if i < 0 {
 			i = len(figs)
-			figs = append(figs, BenchFigure{Name: name, Pkg: l.Pkg, Median: map[string]float64{}})
+			figs = append(figs, PerfFigure{Name: name, Pkg: l.Pkg, Median: map[string]float64{}})
 			samples[i] = map[string][]float64{}
 		}
 		figs[i].Runs++
@@ -126,14 +126,14 @@ func (o benchOutput) figures() []BenchFigure {
 	}
 	for i := range figs {
 		for unit, vs := range samples[i] {
-			figs[i].Median[unit] = benchMedian(vs)
+			figs[i].Median[unit] = perfMedian(vs)
 		}
 	}
 	return figs
 }
 
-// benchMedian is the median of a non-empty sample; the mean of the middle two for an even count.
-func benchMedian(v []float64) float64 {
+// perfMedian is the median of a non-empty sample; the mean of the middle two for an even count.
+func perfMedian(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	m := len(s) / 2

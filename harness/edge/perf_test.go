@@ -16,7 +16,7 @@ import (
 	"github.com/picohil/picohil/harness/stats"
 )
 
-// The timestamp-error bench: a fast blink so each capture is short, and the
+// The timestamp-error benchmark: a fast blink so each capture is short, and the
 // fastest rate the bench sweeps so the UART load is as heavy as it gets.
 const (
 	tsBlinkMs    = 10

@@ -14,23 +14,23 @@ import (
 	"github.com/picohil/picohil/harness/stats"
 )
 
-// testdata/bench.txt is unedited output of the benchmarks make bench runs.
-func readBenchSample(t *testing.T) benchOutput {
+// testdata/perf.txt is unedited output of the benchmarks make perf runs.
+func readPerfSample(t *testing.T) perfOutput {
 	t.Helper()
-	f, err := os.Open("testdata/bench.txt")
+	f, err := os.Open("testdata/perf.txt")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	o, err := parseBench(f)
+	o, err := parsePerf(f)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return o
 }
 
-func TestParseBenchSample(t *testing.T) {
-	o := readBenchSample(t)
+func TestParsePerfSample(t *testing.T) {
+	o := readPerfSample(t)
 	if o.Config["cpu"] == "" || o.Config["goos"] != "linux" {
 		t.Errorf("headers: %v", o.Config)
 	}
@@ -73,8 +73,8 @@ func TestParseBenchSample(t *testing.T) {
 }
 
 func TestFiguresAndFloorRatio(t *testing.T) {
-	o := readBenchSample(t)
-	s := summarizeBench(o)
+	o := readPerfSample(t)
+	s := summarizePerf(o)
 	var ratio, raw, link []float64
 	for _, l := range o.Lines {
 		switch l.Name {
@@ -86,7 +86,7 @@ func TestFiguresAndFloorRatio(t *testing.T) {
 			link = append(link, l.Values["p50-us"])
 		}
 	}
-	f, ok := findBenchFigure(s.Benchmarks, "RTTFloor/raw")
+	f, ok := findPerfFigure(s.Benchmarks, "RTTFloor/raw")
 	if !ok || f.Runs != 2 || f.Median["p50-us"] != (raw[0]+raw[1])/2 {
 		t.Fatalf("raw figure %+v from %v", f, raw)
 	}
@@ -97,34 +97,34 @@ func TestFiguresAndFloorRatio(t *testing.T) {
 	if alone := (link[0] + link[1]) / (raw[0] + raw[1]); math.Abs(s.Floor.AloneP50-alone) > 1e-9 {
 		t.Fatalf("floor %+v, want alone p50 ratio %v", s.Floor, alone)
 	}
-	if _, ok := findBenchFigure(s.Benchmarks, "TimestampError/load"); !ok {
+	if _, ok := findPerfFigure(s.Benchmarks, "TimestampError/load"); !ok {
 		t.Fatal("no timestamp error under load")
 	}
-	if s := summarizeBench(benchOutput{}); s.Floor != nil {
+	if s := summarizePerf(perfOutput{}); s.Floor != nil {
 		t.Fatalf("a floor ratio without the benchmark: %+v", s.Floor)
 	}
 	noP50 := "BenchmarkRTTFloor/alternating-2 \t 2000 \t 76428 ns/op \t 1.023 p99-ratio\n"
-	o, err := parseBench(strings.NewReader(noP50))
+	o, err := parsePerf(strings.NewReader(noP50))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := summarizeBench(o); s.Floor == nil || s.Floor.Met {
+	if s := summarizePerf(o); s.Floor == nil || s.Floor.Met {
 		t.Fatalf("floor %+v from a run without a p50 ratio; want it not met", s.Floor)
 	}
 }
 
-func TestBenchMedian(t *testing.T) {
+func TestPerfMedian(t *testing.T) {
 	for _, c := range []struct {
 		in   []float64
 		want float64
 	}{{[]float64{3}, 3}, {[]float64{5, 1, 3}, 3}, {[]float64{4, 1, 3, 2}, 2.5}} {
-		if got := benchMedian(c.in); got != c.want {
-			t.Errorf("benchMedian(%v) = %v, want %v", c.in, got, c.want)
+		if got := perfMedian(c.in); got != c.want {
+			t.Errorf("perfMedian(%v) = %v, want %v", c.in, got, c.want)
 		}
 	}
 }
 
-func TestParseBenchBadLines(t *testing.T) {
+func TestParsePerfBadLines(t *testing.T) {
 	for _, line := range []string{
 		"BenchmarkX-2 ten 5 ns/op",
 		"BenchmarkX-2 0 5 ns/op",
@@ -133,17 +133,17 @@ func TestParseBenchBadLines(t *testing.T) {
 		"BenchmarkX-2 10 5 ns/op 7",
 		"BenchmarkX-2 10 five ns/op",
 	} {
-		_, err := parseBench(strings.NewReader("pkg: p\n" + line + "\n"))
-		var pe *BenchParseError
+		_, err := parsePerf(strings.NewReader("pkg: p\n" + line + "\n"))
+		var pe *PerfParseError
 		if !errors.As(err, &pe) || pe.Line != 2 || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%q: %v", line, err)
 		}
 	}
 }
 
-func TestParseBenchFailures(t *testing.T) {
+func TestParsePerfFailures(t *testing.T) {
 	in := "BenchmarkA\n    bench_test.go:9: UART load: echo: short answer\n--- FAIL: BenchmarkA/load\nFAIL\nFAIL\tgithub.com/x/y\t1.2s\nBenchmarkB 10 5 ns/op 1 lost-bytes\n"
-	o, err := parseBench(strings.NewReader(in))
+	o, err := parsePerf(strings.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +153,7 @@ func TestParseBenchFailures(t *testing.T) {
 	if len(o.Lines) != 1 || o.Lines[0].Procs != 1 || o.Lines[0].Values["lost-bytes"] != 1 {
 		t.Fatalf("lines = %+v", o.Lines)
 	}
-	err = summarizeBench(o).problems(o.Failed)
+	err = summarizePerf(o).problems(o.Failed)
 	if err == nil || !strings.Contains(err.Error(), "BenchmarkA/load") || !strings.Contains(err.Error(), "B lost 1 bytes") {
 		t.Fatalf("problems: %v", err)
 	}
@@ -170,9 +170,9 @@ func TestParseScaleCounts(t *testing.T) {
 	}
 }
 
-// fakeBenchSuite is a stand-in for the compiled suite: it records its arguments
+// fakeSuite is a stand-in for the compiled suite: it records its arguments
 // and environment and copies a prepared report into HIL_OUT.
-func fakeBenchSuite(t *testing.T, rep *report.Report) string {
+func fakeSuite(t *testing.T, rep *report.Report) string {
 	t.Helper()
 	dir := t.TempDir()
 	script := "#!/bin/sh\necho \"args: $*\"\necho \"env: $HIL_TARGET $HIL_BLINK_MS\"\n"
@@ -190,7 +190,7 @@ func fakeBenchSuite(t *testing.T, rep *report.Report) string {
 	return path
 }
 
-func benchSampleReport() report.Report {
+func perfSampleReport() report.Report {
 	return report.Report{Schema: report.Schema, Target: "virtual", Specs: []report.Spec{
 		{Name: "Echo round-trips", State: "passed", DurationMs: 400, Measurements: []stats.Measurement{stats.Measure(rttMeasurement, "us", 540, stats.AtMost(5000))}},
 		{Name: "Echo payloads", State: "failed", Measurements: []stats.Measurement{stats.Measure("echo.payload.1B", "us", 6000, stats.AtMost(5000))}},
@@ -200,12 +200,12 @@ func benchSampleReport() report.Report {
 	}}
 }
 
-func TestBenchSummaryEndToEnd(t *testing.T) {
-	rep := benchSampleReport()
-	suite := fakeBenchSuite(t, &rep)
+func TestPerfSummaryEndToEnd(t *testing.T) {
+	rep := perfSampleReport()
+	suite := fakeSuite(t, &rep)
 	out := t.TempDir()
 	var w bytes.Buffer
-	err := runBenchSummary([]string{"--bench", "testdata/bench.txt", "--suite", suite, "--out", out, "--scale", "1,2", "--labels", "echo"}, &w)
+	err := runPerfSummary([]string{"--input", "testdata/perf.txt", "--suite", suite, "--out", out, "--scale", "1,2", "--labels", "echo"}, &w)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, w.String())
 	}
@@ -217,16 +217,16 @@ func TestBenchSummaryEndToEnd(t *testing.T) {
 			t.Errorf("table lacks %q:\n%s", want, table)
 		}
 	}
-	b, err := os.ReadFile(filepath.Join(out, "bench.json"))
+	b, err := os.ReadFile(filepath.Join(out, "perf.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s BenchSummary
+	var s PerfSummary
 	if err := json.Unmarshal(b, &s); err != nil {
 		t.Fatal(err)
 	}
-	if s.Schema != BenchSchema || len(s.Benchmarks) != 8 || s.Floor == nil || len(s.Scale) != 2 || len(s.Scale[1].Benches) != 2 || s.Cost == nil {
-		t.Fatalf("bench.json: %s", b)
+	if s.Schema != PerfSchema || len(s.Benchmarks) != 8 || s.Floor == nil || len(s.Scale) != 2 || len(s.Scale[1].Benches) != 2 || s.Cost == nil {
+		t.Fatalf("perf.json: %s", b)
 	}
 	c := s.Cost
 	if c.Run.SpecsS != 2 || c.Run.MaxRSSMiB <= 0 || c.CPUPerCaptureS != c.Run.CPUS/2 {
@@ -242,9 +242,9 @@ func TestBenchSummaryEndToEnd(t *testing.T) {
 	}
 }
 
-func TestBenchSummaryNoReport(t *testing.T) {
+func TestPerfSummaryNoReport(t *testing.T) {
 	var w bytes.Buffer
-	err := runBenchSummary([]string{"--bench", "testdata/bench.txt", "--suite", fakeBenchSuite(t, nil), "--out", t.TempDir(), "--scale", "1"}, &w)
+	err := runPerfSummary([]string{"--input", "testdata/perf.txt", "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1"}, &w)
 	if err == nil || !strings.Contains(err.Error(), "scale N=1: report:") || !strings.Contains(w.String(), "passed ERR of 0") {
 		t.Fatalf("%v\n%s", err, w.String())
 	}

@@ -19,29 +19,29 @@ import (
 	"github.com/picohil/picohil/harness/report"
 )
 
-// BenchSchema identifies the layout of bench.json.
-const BenchSchema = "picohil.bench/v1"
+// PerfSchema identifies the layout of perf.json.
+const PerfSchema = "picohil.perf/v1"
 
 // floorGoal is the p50 ratio of the harness's echo to the raw floor the
 // harness aims to stay within.
 const floorGoal = 1.3
 
-// benchQuickEnv is the virtual bench the scale runs use: it mirrors
-// QUICK_ENV in the Makefile, the bench make test runs the suite on, so
+// quickEnv is the virtual bench the scale runs use: it mirrors
+// QUICK_ENV in the Makefile, the virtual bench make test runs the suite on, so
 // change both together.
-var benchQuickEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_JITTER_MS=12"}
+var quickEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_JITTER_MS=12"}
 
-// BenchSummary is out/bench/bench.json (fields documented in README.md,
+// PerfSummary is out/perf/perf.json (fields documented in README.md,
 // "Benchmarks").
-type BenchSummary struct {
-	Schema     string        `json:"schema"`
-	Generated  time.Time     `json:"generated"`
-	Host       report.Host   `json:"host"`
-	CPU        string        `json:"cpu"` // the "cpu:" header of the benchmark output
-	Benchmarks []BenchFigure `json:"benchmarks"`
-	Floor      *FloorRatio   `json:"rtt_floor,omitempty"`
-	Scale      []ScaleStep   `json:"scale"`
-	Cost       *BenchCost    `json:"cost,omitempty"`
+type PerfSummary struct {
+	Schema     string       `json:"schema"`
+	Generated  time.Time    `json:"generated"`
+	Host       report.Host  `json:"host"`
+	CPU        string       `json:"cpu"` // the "cpu:" header of the benchmark output
+	Benchmarks []PerfFigure `json:"benchmarks"`
+	Floor      *FloorRatio  `json:"rtt_floor,omitempty"`
+	Scale      []ScaleStep  `json:"scale"`
+	Cost       *PerfCost    `json:"cost,omitempty"`
 }
 
 // FloorRatio is the harness's 1-byte echo over the raw syscall floor:
@@ -55,11 +55,11 @@ type FloorRatio struct {
 	Met      bool    `json:"met"` // P50 <= Goal, false when the run did not report P50
 }
 
-func runBenchSummary(args []string, w io.Writer) error {
-	fs := flag.NewFlagSet("bench-summary", flag.ContinueOnError)
-	benchFile := fs.String("bench", "out/bench/bench.txt", "go test -bench output to summarise")
+func runPerfSummary(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("perf-summary", flag.ContinueOnError)
+	input := fs.String("input", "out/perf/perf.txt", "go test -bench output to summarise")
 	suite := fs.String("suite", "", "compiled suite binary (go test -c ./specs) for the scale and cost runs")
-	out := fs.String("out", "out/bench", "directory for bench.json and each run's reports")
+	out := fs.String("out", "out/perf", "directory for perf.json and each run's reports")
 	scale := fs.String("scale", "1,2,4,8", "how many virtual benches to run at once, in turn")
 	labels := fs.String("labels", "", "Ginkgo label filter for the scale runs (default: the whole suite)")
 	costLabels := fs.String("cost-labels", "blink && !echo", "Ginkgo label filter of the capture-heavy cost run")
@@ -68,55 +68,55 @@ func runBenchSummary(args []string, w io.Writer) error {
 		return err
 	}
 	if *suite == "" {
-		return errors.New("bench-summary: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
+		return errors.New("perf-summary: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
 	}
 	steps, err := parseScaleCounts(*scale)
 	if err != nil {
 		return err
 	}
-	f, err := os.Open(*benchFile)
+	f, err := os.Open(*input)
 	if err != nil {
-		return fmt.Errorf("bench-summary: %w (hint: make bench writes it)", err)
+		return fmt.Errorf("perf-summary: %w (hint: make perf writes it)", err)
 	}
-	parsed, err := parseBench(f)
+	parsed, err := parsePerf(f)
 	f.Close()
 	if err != nil {
 		return err
 	}
 	abs, err := filepath.Abs(*out)
 	if err != nil {
-		return fmt.Errorf("bench-summary: %w", err)
+		return fmt.Errorf("perf-summary: %w", err)
 	}
-	s := summarizeBench(parsed)
+	s := summarizePerf(parsed)
 	var filter []string
 	if *labels != "" {
 		filter = []string{"-ginkgo.label-filter=" + *labels}
 	}
 	for _, n := range steps {
-		fmt.Fprintf(w, "bench-summary: %d virtual benches at once\n", n)
+		fmt.Fprintf(w, "perf-summary: %d virtual benches at once\n", n)
 		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-		s.Scale = append(s.Scale, runBenchScale(ctx, *suite, filepath.Join(abs, "scale"), n, benchQuickEnv, filter))
+		s.Scale = append(s.Scale, runScale(ctx, *suite, filepath.Join(abs, "scale"), n, quickEnv, filter))
 		cancel()
 	}
-	fmt.Fprintf(w, "bench-summary: cost run (%s, HIL_BLINK_MS=%d)\n", *costLabels, *costBlink)
+	fmt.Fprintf(w, "perf-summary: cost run (%s, HIL_BLINK_MS=%d)\n", *costLabels, *costBlink)
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-	run := runBenchSuite(ctx, *suite, filepath.Join(abs, "cost"), []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=" + strconv.Itoa(*costBlink)},
+	run := runSuite(ctx, *suite, filepath.Join(abs, "cost"), []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=" + strconv.Itoa(*costBlink)},
 		[]string{"-ginkgo.label-filter=" + *costLabels})
 	cancel()
-	s.Cost = &BenchCost{Labels: *costLabels, BlinkMs: *costBlink, Run: run}
+	s.Cost = &PerfCost{Labels: *costLabels, BlinkMs: *costBlink, Run: run}
 	if run.SpecsS > 0 {
 		s.Cost.CPUPerCaptureS = run.CPUS / run.SpecsS
 	}
-	printBenchSummary(w, s)
+	printPerfSummary(w, s)
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
-		return fmt.Errorf("bench-summary: encode: %w", err)
+		return fmt.Errorf("perf-summary: encode: %w", err)
 	}
-	path := filepath.Join(abs, "bench.json")
+	path := filepath.Join(abs, "perf.json")
 	if err := os.WriteFile(path, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("bench-summary: %w", err)
+		return fmt.Errorf("perf-summary: %w", err)
 	}
-	fmt.Fprintf(w, "bench-summary: wrote %s\n", path)
+	fmt.Fprintf(w, "perf-summary: wrote %s\n", path)
 	return s.problems(parsed.Failed)
 }
 
@@ -125,7 +125,7 @@ func parseScaleCounts(list string) ([]int, error) {
 	for f := range strings.SplitSeq(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || n <= 0 {
-			return nil, fmt.Errorf("bench-summary: --scale %q: %q is not a positive count (hint: e.g. 1,2,4,8)", list, f)
+			return nil, fmt.Errorf("perf-summary: --scale %q: %q is not a positive count (hint: e.g. 1,2,4,8)", list, f)
 		}
 		out = append(out, n)
 	}
@@ -133,16 +133,16 @@ func parseScaleCounts(list string) ([]int, error) {
 }
 
 // summarize reduces the benchmark output to figures and the floor ratio.
-func summarizeBench(o benchOutput) BenchSummary {
-	s := BenchSummary{Schema: BenchSchema, Generated: time.Now().UTC(), Host: report.ProbeHost(), CPU: o.Config["cpu"], Benchmarks: o.figures()}
-	alt, ok := findBenchFigure(s.Benchmarks, "RTTFloor/alternating")
+func summarizePerf(o perfOutput) PerfSummary {
+	s := PerfSummary{Schema: PerfSchema, Generated: time.Now().UTC(), Host: report.ProbeHost(), CPU: o.Config["cpu"], Benchmarks: o.figures()}
+	alt, ok := findPerfFigure(s.Benchmarks, "RTTFloor/alternating")
 	if !ok {
 		return s
 	}
 	p50, measured := alt.Median["p50-ratio"]
 	s.Floor = &FloorRatio{P50: p50, P99: alt.Median["p99-ratio"], Goal: floorGoal, Met: measured && p50 <= floorGoal}
-	raw, okRaw := findBenchFigure(s.Benchmarks, "RTTFloor/raw")
-	link, okLink := findBenchFigure(s.Benchmarks, "RTTFloor/link")
+	raw, okRaw := findPerfFigure(s.Benchmarks, "RTTFloor/raw")
+	link, okLink := findPerfFigure(s.Benchmarks, "RTTFloor/link")
 	if okRaw && okLink && raw.Median["p50-us"] > 0 && raw.Median["p99-us"] > 0 {
 		s.Floor.AloneP50 = link.Median["p50-us"] / raw.Median["p50-us"]
 		s.Floor.AloneP99 = link.Median["p99-us"] / raw.Median["p99-us"]
@@ -150,10 +150,10 @@ func summarizeBench(o benchOutput) BenchSummary {
 	return s
 }
 
-func findBenchFigure(figs []BenchFigure, name string) (BenchFigure, bool) {
-	i := slices.IndexFunc(figs, func(f BenchFigure) bool { return f.Name == name })
+func findPerfFigure(figs []PerfFigure, name string) (PerfFigure, bool) {
+	i := slices.IndexFunc(figs, func(f PerfFigure) bool { return f.Name == name })
 	if i < 0 {
-		return BenchFigure{}, false
+		return PerfFigure{}, false
 	}
 	return figs[i], true
 }
@@ -161,7 +161,7 @@ func findBenchFigure(figs []BenchFigure, name string) (BenchFigure, bool) {
 // problems are what makes the summary fail: a failed benchmark, a byte
 // lost on the line, a suite run that wrote no report. Timing figures never
 // fail it.
-func (s BenchSummary) problems(failed []string) error {
+func (s PerfSummary) problems(failed []string) error {
 	var out []string
 	for _, f := range failed {
 		out = append(out, "benchmark failed: "+f)
@@ -182,28 +182,28 @@ func (s BenchSummary) problems(failed []string) error {
 		out = append(out, "cost run: "+s.Cost.Run.Error)
 	}
 	if len(out) > 0 {
-		return errors.New("bench-summary: " + strings.Join(out, "; "))
+		return errors.New("perf-summary: " + strings.Join(out, "; "))
 	}
 	return nil
 }
 
-// benchTitles names the benchmarks in the table; others keep their name.
-var benchTitles = map[string]string{
+// perfTitles names the benchmarks in the table; others keep their name.
+var perfTitles = map[string]string{
 	"RTTFloor":       "echo RTT 1B (pty, instant echo)",
 	"TimestampError": "edge timestamp error",
 	"LineRate":       "line rate (pipelined, virtual)",
 }
 
-// benchStandardUnits are go test's own; the figures are the custom metrics.
-var benchStandardUnits = []string{"ns/op", "B/op", "allocs/op", "MB/s"}
+// perfStandardUnits are go test's own; the figures are the custom metrics.
+var perfStandardUnits = []string{"ns/op", "B/op", "allocs/op", "MB/s"}
 
-func printBenchSummary(w io.Writer, s BenchSummary) {
+func printPerfSummary(w io.Writer, s PerfSummary) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "FIGURE\tCASE\tRESULT")
 	for _, f := range s.Benchmarks {
 		group, sub, _ := strings.Cut(f.Name, "/")
-		title := cmp.Or(benchTitles[group], group)
-		fmt.Fprintf(tw, "%s\t%s\t%s  (median of %d)\n", title, cmp.Or(sub, "-"), benchMetrics(f.Median), f.Runs)
+		title := cmp.Or(perfTitles[group], group)
+		fmt.Fprintf(tw, "%s\t%s\t%s  (median of %d)\n", title, cmp.Or(sub, "-"), perfMetrics(f.Median), f.Runs)
 		if fl := s.Floor; group == "RTTFloor" && sub == "link" && fl != nil {
 			verdict := "met"
 			if !fl.Met {
@@ -235,10 +235,10 @@ func printBenchSummary(w io.Writer, s BenchSummary) {
 
 // metrics renders the custom metrics as "unit value" pairs in unit order,
 // or ns/op when a benchmark has none.
-func benchMetrics(median map[string]float64) string {
+func perfMetrics(median map[string]float64) string {
 	units := slices.Sorted(func(yield func(string) bool) {
 		for u := range median {
-			if !slices.Contains(benchStandardUnits, u) && !yield(u) {
+			if !slices.Contains(perfStandardUnits, u) && !yield(u) {
 				return
 			}
 		}
@@ -270,10 +270,10 @@ func scaleResult(st ScaleStep, base float64) string {
 		total = max(total, r.Passed+r.Failed+r.Skipped)
 	}
 	fmt.Fprintf(&b, " of %d", total)
-	if lo, hi, ok := benchSpan(st.Benches, func(r benchRun) float64 { return r.RTTP99Us }); ok {
+	if lo, hi, ok := runSpan(st.Benches, func(r suiteRun) float64 { return r.RTTP99Us }); ok {
 		fmt.Fprintf(&b, "  %s p99 %.0f..%.0f us", rttMeasurement, lo, hi)
 	}
-	if lo, hi, ok := benchSpan(st.Benches, func(r benchRun) float64 { return r.HalfMs }); ok {
+	if lo, hi, ok := runSpan(st.Benches, func(r suiteRun) float64 { return r.HalfMs }); ok {
 		fmt.Fprintf(&b, "  %s %.2f..%.2f ms", blinkMeasurement, lo, hi)
 	}
 	return b.String()

@@ -21,8 +21,8 @@ const (
 	blinkMeasurement = "blink.half_period"
 )
 
-// benchRun is one run of the compiled suite in its own HIL_OUT directory.
-type benchRun struct {
+// suiteRun is one run of the compiled suite in its own HIL_OUT directory.
+type suiteRun struct {
 	Dir       string   `json:"dir"`
 	WallS     float64  `json:"wall_s"`
 	CPUS      float64  `json:"cpu_s"`       // user + system time of the suite process
@@ -37,10 +37,10 @@ type benchRun struct {
 	Failures  []string `json:"failures,omitempty"`       // failed measurements, or failed specs without one
 }
 
-// runBenchSuite runs the suite binary with env added to the environment,
+// runSuite runs the suite binary with env added to the environment,
 // writing its reports to dir, and measures the child process.
-func runBenchSuite(ctx context.Context, suite, dir string, env, args []string) benchRun {
-	r := benchRun{Dir: dir}
+func runSuite(ctx context.Context, suite, dir string, env, args []string) suiteRun {
+	r := suiteRun{Dir: dir}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		r.Error = err.Error()
 		return r
@@ -117,17 +117,17 @@ func tvSeconds(tv syscall.Timeval) float64 {
 type ScaleStep struct {
 	N       int        `json:"n"`
 	WallS   float64    `json:"wall_s"` // first start to last exit
-	Benches []benchRun `json:"benches"`
+	Benches []suiteRun `json:"benches"`
 }
 
-// runBenchScale runs n copies of the suite concurrently under out/n<n>/bench<i>.
-func runBenchScale(ctx context.Context, suite, out string, n int, env, args []string) ScaleStep {
-	step := ScaleStep{N: n, Benches: make([]benchRun, n)}
+// runScale runs n copies of the suite concurrently under out/n<n>/bench<i>.
+func runScale(ctx context.Context, suite, out string, n int, env, args []string) ScaleStep {
+	step := ScaleStep{N: n, Benches: make([]suiteRun, n)}
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i := range n {
 		dir := filepath.Join(out, fmt.Sprintf("n%d", n), fmt.Sprintf("bench%d", i+1))
-		wg.Go(func() { step.Benches[i] = runBenchSuite(ctx, suite, dir, env, args) })
+		wg.Go(func() { step.Benches[i] = runSuite(ctx, suite, dir, env, args) })
 	}
 	wg.Wait()
 	step.WallS = time.Since(start).Seconds()
@@ -136,7 +136,7 @@ func runBenchScale(ctx context.Context, suite, out string, n int, env, args []st
 
 // span is the lowest and highest of a per-bench value, skipping benches
 // that did not measure it.
-func benchSpan(runs []benchRun, value func(benchRun) float64) (lo, hi float64, ok bool) {
+func runSpan(runs []suiteRun, value func(suiteRun) float64) (lo, hi float64, ok bool) {
 	var vs []float64
 	for _, r := range runs {
 		if v := value(r); r.Error == "" && v != 0 {
@@ -149,11 +149,11 @@ func benchSpan(runs []benchRun, value func(benchRun) float64) (lo, hi float64, o
 	return slices.Min(vs), slices.Max(vs), true
 }
 
-// BenchCost is one capture-heavy run of the suite, measured from outside.
-type BenchCost struct {
+// PerfCost is one capture-heavy run of the suite, measured from outside.
+type PerfCost struct {
 	Labels  string   `json:"labels"`   // the label filter of the run
 	BlinkMs int      `json:"blink_ms"` // HIL_BLINK_MS of the run
-	Run     benchRun `json:"run"`
+	Run     suiteRun `json:"run"`
 	// CPUPerCaptureS is the suite process's CPU seconds per second spent
 	// in the specs that ran (the captures).
 	CPUPerCaptureS float64 `json:"cpu_per_capture_s"`
