@@ -10,7 +10,6 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/discover"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reconnect"
 	"github.com/picohil/picohil/harness/report"
@@ -24,15 +23,11 @@ const resetHint = "the wire from the reset pin to the Pico's RUN pin (pin 30) an
 // (on a reset, a replug) is found again: by USB identity where the bench
 // gives one, else by its path.
 func openControl(b *bench.Bench) (*reconnect.Line, error) {
-	port, err := link.Open(b.ControlPort, b.Baud)
-	if err != nil {
-		return nil, err
-	}
 	find := reconnect.ByPath(b.ControlPort)
 	if !b.ControlMatch.IsZero() {
 		find = reconnect.ByMatch(discover.System, b.ControlMatch)
 	}
-	return reconnect.New(port, b.ControlPort, find, reconnect.LinkOpener(b.Baud)), nil
+	return reconnect.Open(b.ControlPort, find)
 }
 
 func requireReset() {

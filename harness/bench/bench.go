@@ -13,15 +13,16 @@ import (
 	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/pin"
+	"github.com/picohil/picohil/harness/reset"
 )
 
 // Bench is an opened bench: where the lines are and the LED pin.
 type Bench struct {
 	Config
 	DataPort    string
-	ControlPort string      // empty when the bench has no control channel
-	LED         gpio.PinIn  // nil when the bench has no LED input
-	Reset       gpio.PinOut // wired to the Pico's RUN pin; nil when the bench has none
+	ControlPort string        // empty when the bench has no control channel
+	LED         gpio.PinIn    // nil when the bench has no LED input
+	Reset       reset.RunLine // wired to the Pico's RUN pin; nil when the bench has none
 	// Truth returns the LED's true transitions where a fixture knows them.
 	Truth func() []edge.Edge
 	// Died returns why the device stopped (a firmware traceback), or nil
@@ -97,7 +98,7 @@ func openPico(ctx context.Context, c Config) (*Bench, error) {
 		b.halt = p.Halt
 	}
 	if c.ResetPin != "" {
-		p, err := pin.OpenOutputAt(c.ResetPin, gpio.High) // released: the Pico runs
+		p, err := pin.OpenReleased(c.ResetPin) // released: the Pico's pull-up holds RUN
 		if err != nil {
 			return nil, errors.Join(err, b.halt())
 		}

@@ -20,6 +20,13 @@ import (
 	"strings"
 )
 
+// PortBaud is the rate every control port is opened at. A USB CDC port
+// ignores the rate for its data, so it need not follow the data UART's;
+// it must not be 1200, which MicroPython's USB stack on the rp2 takes as a
+// request to reboot into the bootloader when the port closes
+// (shared/tinyusb/mp_usbd_cdc.c, MICROPY_HW_USB_CDC_1200BPS_TOUCH).
+const PortBaud = 115200
+
 // Line is what the client needs from a link.
 type Line interface {
 	Write(p []byte) error

@@ -57,16 +57,27 @@ func OpenInput(name string) (gpio.PinIn, error) {
 
 // OpenOutput initialises periph, finds the pin by its periph name and
 // drives it low, proving it can be used.
-func OpenOutput(name string) (gpio.PinOut, error) { return OpenOutputAt(name, gpio.Low) }
-
-// OpenOutputAt is OpenOutput driving level from the start, for a line that
-// must not glitch when opened: the reset pin opens high, the Pico running.
-func OpenOutputAt(name string, level gpio.Level) (gpio.PinOut, error) {
+func OpenOutput(name string) (gpio.PinOut, error) {
 	p, err := lookup(name)
 	if err != nil {
 		return nil, err
 	}
-	if err := p.Out(level); err != nil {
+	if err := p.Out(gpio.Low); err != nil {
+		return nil, configError(name, err)
+	}
+	return p, nil
+}
+
+// OpenReleased finds the pin and makes it an input without pull (high
+// impedance), for a line another circuit pulls up: the reset pin wired to
+// the Pico's RUN, which the Pico's own pull-up holds high. The pin is
+// only ever driven low afterwards.
+func OpenReleased(name string) (gpio.PinIO, error) {
+	p, err := lookup(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.In(gpio.Float, gpio.NoEdge); err != nil {
 		return nil, configError(name, err)
 	}
 	return p, nil

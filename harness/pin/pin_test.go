@@ -59,15 +59,26 @@ func TestOpenOutputDrivesLow(t *testing.T) {
 	}
 }
 
-func TestOpenOutputAtDrivesTheGivenLevel(t *testing.T) {
-	if err := gpioreg.Register(&gpiotest.Pin{N: "GPIO27", Num: 27, L: gpio.Low}); err != nil {
+// driveRecorder is a pin that remembers whether it was ever driven.
+type driveRecorder struct {
+	*gpiotest.Pin
+	driven []gpio.Level
+}
+
+func (p *driveRecorder) Out(l gpio.Level) error {
+	p.driven = append(p.driven, l)
+	return p.Pin.Out(l)
+}
+
+func TestOpenReleasedLeavesTheLineFloatingUndriven(t *testing.T) {
+	p := &driveRecorder{Pin: &gpiotest.Pin{N: "GPIO27", Num: 27, P: gpio.PullDown}}
+	if err := gpioreg.Register(p); err != nil {
 		t.Fatal(err)
 	}
-	p, err := OpenOutputAt("GPIO27", gpio.High)
-	if err != nil {
+	if _, err := OpenReleased("GPIO27"); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.(gpio.PinIn).Read(); got != gpio.High {
-		t.Fatalf("%s reads %s after OpenOutputAt(High)", p, got)
+	if len(p.driven) != 0 || p.Pull() != gpio.Float {
+		t.Fatalf("GPIO27 driven %v, pull %s; want never driven and no pull (the Pico's pull-up holds RUN)", p.driven, p.Pull())
 	}
 }

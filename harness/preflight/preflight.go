@@ -64,7 +64,7 @@ func Run(ctx context.Context, p Plan) []report.Check {
 	if p.Control == "" {
 		checks = append(checks, skip("port.control", "this bench has no control channel"))
 	} else {
-		checks = append(checks, PortAccess("port.control", p.Control, p.Baud))
+		checks = append(checks, PortAccess("port.control", p.Control, control.PortBaud))
 		ctlOK = checks[1].Status == report.CheckOK
 	}
 	if p.Fixture != "" {
@@ -80,7 +80,7 @@ func Run(ctx context.Context, p Plan) []report.Check {
 	case !ctlOK:
 		checks = append(checks, skip("firmware.version", "the control port does not open"))
 	default:
-		l, err := link.Open(p.Control, p.Baud)
+		l, err := link.Open(p.Control, control.PortBaud)
 		if err != nil {
 			checks = append(checks, fail("firmware.version", "the control port opens", err.Error(), portHint(err)))
 			break

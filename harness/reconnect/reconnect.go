@@ -62,15 +62,24 @@ func ByPath(path string) Finder {
 	}
 }
 
-// LinkOpener opens ports with link.Open at baud.
-func LinkOpener(baud int) Opener {
-	return func(path string) (Port, error) {
-		l, err := link.Open(path, baud)
-		if err != nil {
-			return nil, err
-		}
-		return l, nil
+// LinkOpener opens a control port with link.Open at control.PortBaud,
+// whatever the data UART's rate.
+func LinkOpener(path string) (Port, error) {
+	l, err := link.Open(path, control.PortBaud)
+	if err != nil {
+		return nil, err
 	}
+	return l, nil
+}
+
+// Open opens the control port at path with LinkOpener; find brings it
+// back after it went away.
+func Open(path string, find Finder) (*Line, error) {
+	port, err := LinkOpener(path)
+	if err != nil {
+		return nil, err
+	}
+	return New(port, path, find, LinkOpener), nil
 }
 
 // Error is a port that did not come back.

@@ -73,11 +73,11 @@ func TestReenumeratedPortIsFoundBySerialNumber(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port, err := LinkOpener(115200)(path)
+	port, err := LinkOpener(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := New(port, path, find, LinkOpener(115200))
+	line := New(port, path, find, LinkOpener)
 	defer line.Close()
 	c := control.New(line)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -112,11 +112,11 @@ func TestPortThatNeverComesBackFailsWithinTheDeadline(t *testing.T) {
 	first := pico(t, "first")
 	bus := &usb{path: first.Path}
 	find := ByMatch(discover.Lister(bus.list), discover.Match{Serial: serialNo})
-	port, err := LinkOpener(115200)(first.Path)
+	port, err := LinkOpener(first.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := New(port, first.Path, find, LinkOpener(115200))
+	line := New(port, first.Path, find, LinkOpener)
 	defer line.Close()
 	bus.set("")
 	first.Close()
@@ -155,13 +155,13 @@ func TestByPathWaitsForThePortToReturn(t *testing.T) {
 // port; every use fails as closed.
 func TestClosedLineStaysClosed(t *testing.T) {
 	p := pico(t, "dev")
-	port, err := LinkOpener(115200)(p.Path)
+	port, err := LinkOpener(p.Path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	found := false
 	find := func(context.Context) (string, error) { found = true; return p.Path, nil }
-	line := New(port, p.Path, find, LinkOpener(115200))
+	line := New(port, p.Path, find, LinkOpener)
 	if err := line.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -175,5 +175,17 @@ func TestClosedLineStaysClosed(t *testing.T) {
 	}
 	if err := line.Close(); err != nil {
 		t.Fatalf("second Close: %v", err)
+	}
+}
+
+func TestControlPortOpensAtTheFixedRate(t *testing.T) {
+	p := pico(t, "picohil")
+	line, err := Open(p.Path, ByPath(p.Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer line.Close()
+	if got, err := p.HostBaud(); err != nil || got != control.PortBaud {
+		t.Fatalf("control port opened at %d baud (%v), want control.PortBaud %d", got, err, control.PortBaud)
 	}
 }

@@ -4,8 +4,10 @@
 // it answers or the context ends.
 //
 // Wiring: a Pi GPIO (GPIO27 on the default bench) to the Pico's RUN pin
-// (pin 30), common GND. RUN has a pull-up on the Pico; the output drives it
-// high when released, which is the level the pull-up holds anyway.
+// (pin 30), common GND. The Pi only ever pulls RUN low; otherwise the pin
+// is released, an input without pull (high impedance), and the Pico's own
+// pull-up holds RUN high. Driving RUN high could back-power a Pico that has
+// lost its USB supply, and a Pi pull-down would fight the Pico's pull-up.
 //
 // On a real Pico the USB serial port disappears with the reset and
 // re-enumerates when the firmware starts; give the Versioner a control
@@ -36,6 +38,18 @@ const (
 // attempt bounds one VERSION question while the firmware boots: a boot
 // drops the question, so it is asked again rather than waited on.
 const attempt = 250 * time.Millisecond
+
+// RunLine is the Pi pin wired to RUN: Out(Low) pulls RUN low, In(Float,
+// NoEdge) releases it. Out(High) is never called. A periph gpio.PinIO is one.
+type RunLine interface {
+	String() string
+	Out(l gpio.Level) error
+	In(pull gpio.Pull, edge gpio.Edge) error
+}
+
+// Release lets RUN go: the pin becomes a floating input and the Pico's
+// pull-up holds RUN high.
+func Release(run RunLine) error { return run.In(gpio.Float, gpio.NoEdge) }
 
 // Versioner asks the firmware for its version.
 type Versioner interface {
@@ -88,7 +102,7 @@ var ErrPulse = errors.New("pulse width out of bounds")
 
 // Reset pulls run low for pulse, releases it and waits until v answers.
 // RUN is released whatever happens, also when ctx ends during the pulse.
-func Reset(ctx context.Context, run gpio.PinOut, pulse time.Duration, v Versioner) (Result, error) {
+func Reset(ctx context.Context, run RunLine, pulse time.Duration, v Versioner) (Result, error) {
 	if pulse <= 0 || pulse > MaxPulse {
 		return Result{}, &Error{Stage: StagePull, Pin: run.String(), Err: fmt.Errorf("%w: %v, want (0, %v]", ErrPulse, pulse, MaxPulse)}
 	}
@@ -102,7 +116,7 @@ func Reset(ctx context.Context, run gpio.PinOut, pulse time.Duration, v Versione
 	case <-t.C:
 	}
 	t.Stop()
-	if err := run.Out(gpio.High); err != nil {
+	if err := Release(run); err != nil {
 		return Result{}, &Error{Stage: StageRelease, Pin: run.String(), Err: err}
 	}
 	released := time.Now()

@@ -16,11 +16,12 @@ import (
 	"github.com/picohil/picohil/harness/link"
 )
 
-// runPin records every level driven.
+// runPin records what was done to the line: "Low", "High" (driven) or
+// "released" (a floating input).
 type runPin struct {
 	gpiotest.Pin
 	mu     sync.Mutex
-	levels []gpio.Level
+	events []string
 	fail   error
 }
 
@@ -30,14 +31,25 @@ func (p *runPin) Out(l gpio.Level) error {
 	if p.fail != nil {
 		return p.fail
 	}
-	p.levels = append(p.levels, l)
+	p.events = append(p.events, l.String())
 	return p.Pin.Out(l)
 }
 
-func (p *runPin) driven() []gpio.Level {
+func (p *runPin) In(pull gpio.Pull, edge gpio.Edge) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]gpio.Level(nil), p.levels...)
+	ev := "released"
+	if pull != gpio.Float {
+		ev = "input with " + pull.String()
+	}
+	p.events = append(p.events, ev)
+	return p.Pin.In(pull, edge)
+}
+
+func (p *runPin) driven() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.events...)
 }
 
 func newPin() *runPin { return &runPin{Pin: gpiotest.Pin{N: "GPIO27", Num: 27}} }
@@ -57,8 +69,8 @@ func (b *booting) Version(ctx context.Context) (control.Version, error) {
 
 func released(t *testing.T, p *runPin) {
 	t.Helper()
-	if got := p.driven(); len(got) != 2 || got[0] != gpio.Low || got[1] != gpio.High {
-		t.Fatalf("RUN driven %v, want [Low High]", got)
+	if got := p.driven(); len(got) != 2 || got[0] != gpio.Low.String() || got[1] != "released" {
+		t.Fatalf("RUN saw %v, want [Low released]: pulled low, then a floating input, never driven high", got)
 	}
 }
 

@@ -11,15 +11,13 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/micropython"
+	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/deploy"
 	"github.com/picohil/picohil/harness/link"
 )
 
 // deployTimeout bounds a whole deploy; each step has its own deadline too.
 const deployTimeout = 2 * time.Minute
-
-// usbBaud is nominal: a USB CDC port ignores the rate.
-const usbBaud = 115200
 
 func runDeploy(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("deploy", flag.ContinueOnError)
@@ -47,7 +45,7 @@ func runDeploy(args []string, w io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("deploy: %w", err)
 	}
-	l, err := link.Open(*port, usbBaud)
+	l, err := link.Open(*port, control.PortBaud)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/deploy"
 	"github.com/picohil/picohil/harness/link"
 )
@@ -65,7 +66,7 @@ func enterBootloader(ctx context.Context, w io.Writer, port string) error {
 		fmt.Fprintln(w, "flash: no serial port: hold BOOTSEL while plugging the Pico in; waiting for the RPI-RP2 drive")
 		return nil
 	}
-	l, err := link.Open(port, usbBaud)
+	l, err := link.Open(port, control.PortBaud)
 	if err != nil {
 		return err
 	}

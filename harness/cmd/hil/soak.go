@@ -181,7 +181,7 @@ func setBlink(ctx context.Context, b *bench.Bench, cfg bench.Config) error {
 	if b.ControlPort == "" {
 		return nil
 	}
-	l, err := link.Open(b.ControlPort, cfg.Baud)
+	l, err := link.Open(b.ControlPort, control.PortBaud)
 	if err != nil {
 		return fmt.Errorf("soak: %w", err)
 	}
