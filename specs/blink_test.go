@@ -23,7 +23,7 @@ const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that t
 // given measurement prefix.
 func checkCadence(ctx context.Context, prefix string) {
 	GinkgoHelper()
-	edges, err := edge.Capture(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
+	edges, armed, err := edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
 	source := edgeSource()
 	AddReportEntry("edge_source", string(source))
 	trace := edge.Trace(prefix+".edges", edges)
@@ -60,10 +60,28 @@ func checkCadence(ctx context.Context, prefix string) {
 		Fail(explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
 	if rig.bench.Truth != nil {
-		errs := edge.TimestampError(edges, rig.bench.Truth())
-		m := record(stats.Measure(prefix+".timestamp_error", "us", stats.Percentile(sorted(errs), 99), stats.AtMost(us(cfg.JitterTol))).WithSamples(errs))
-		expectWithin(m, "harness edge time minus the fixture's true edge time", "the host is too loaded to timestamp edges finer than the jitter tolerance")
+		checkTruth(prefix, source, edges, armed)
 	}
+}
+
+// checkTruth holds the captured edges to the fixture's true ones, edge by
+// edge: every true edge captured once, none invented, and each timestamp
+// within what the edge source can do (edge.Limit), not the jitter
+// tolerance.
+func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time.Time) {
+	GinkgoHelper()
+	match := edge.MatchTruth(edges, rig.bench.Truth(), armed, cfg.BlinkHalf/2)
+	unmatched := match.String(armed)
+	missed := record(stats.Measure(prefix+".truth_missed", "edges", float64(len(match.Missed)), stats.AtMost(0)))
+	extra := record(stats.Measure(prefix+".truth_extra", "edges", float64(len(match.Extra)), stats.AtMost(0)))
+	for _, m := range []stats.Measurement{missed, extra} {
+		expectWithin(m, "captured edges against the fixture's true edges, in sequence (times from arming):\n"+unmatched+"edges seen:\n"+edge.Timeline(edges),
+			"the capture lost or invented an edge: a queue overflow or a wake-up that saw two edges as one (host overloaded)")
+	}
+	limit := edge.Limit(source)
+	m := record(stats.Measure(prefix+".timestamp_error", "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
+	expectWithin(m, fmt.Sprintf("harness edge time minus the fixture's true edge time, p99 of %d pairs; the %s source is held to %v", len(match.ErrorsUs), source, limit),
+		"the host is too loaded to timestamp edges as finely as its edge source can")
 }
 
 // cadenceCheck is a blink measurement and what to check when it fails.

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"math"
 	"slices"
-	"time"
 
 	"periph.io/x/conn/v3/gpio"
 
@@ -108,23 +107,4 @@ func sortedCopy(v []float64) []float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return s
-}
-
-// TimestampError matches each captured edge with the nearest true edge of
-// the same level and returns |captured - true| in microseconds.
-func TimestampError(captured, truth []Edge) []float64 {
-	var errs []float64
-	for _, c := range captured {
-		best := math.Inf(1)
-		for _, t := range truth {
-			if t.Level != c.Level {
-				continue
-			}
-			best = min(best, math.Abs(float64(c.At.Sub(t.At))/float64(time.Microsecond)))
-		}
-		if !math.IsInf(best, 1) {
-			errs = append(errs, best)
-		}
-	}
-	return errs
 }

@@ -91,9 +91,17 @@ type nextEdge func(ctx context.Context) (gpio.Level, time.Time, int, error)
 // of the window gives a *ShortError alongside them, and ctx ending first
 // an error wrapping its cause.
 func Capture(parent context.Context, p gpio.PinIn, n int, window time.Duration) ([]Edge, error) {
+	edges, _, err := CaptureArmed(parent, p, n, window)
+	return edges, err
+}
+
+// CaptureArmed is Capture that also returns when the pin began listening:
+// every edge after that instant is in the capture (see MatchTruth).
+func CaptureArmed(parent context.Context, p gpio.PinIn, n int, window time.Duration) ([]Edge, time.Time, error) {
 	if err := p.In(gpio.PullNoChange, gpio.BothEdges); err != nil {
-		return nil, fmt.Errorf("edge: %s: enable edge detection: %w", p, err)
+		return nil, time.Time{}, fmt.Errorf("edge: %s: enable edge detection: %w", p, err)
 	}
+	armed := time.Now()
 	defer p.In(gpio.PullNoChange, gpio.NoEdge)
 	ctx, cancel := context.WithTimeout(parent, window)
 	defer cancel()
@@ -109,14 +117,14 @@ func Capture(parent context.Context, p gpio.PinIn, n int, window time.Duration) 
 			edges = append(edges, Edge{Level: level, At: at, Lost: lost})
 		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
 			if cause := ended(parent); cause != nil {
-				return edges, fmt.Errorf("edge: %s: capture stopped after %d of %d edges, before its %v window ended: %w (hint: an interrupt or the caller's timeout stopped it, not the pin)", p, len(edges), n, window, cause)
+				return edges, armed, fmt.Errorf("edge: %s: capture stopped after %d of %d edges, before its %v window ended: %w (hint: an interrupt or the caller's timeout stopped it, not the pin)", p, len(edges), n, window, cause)
 			}
-			return edges, &ShortError{Pin: p.String(), Want: n, Got: len(edges), Window: window, Level: p.Read()}
+			return edges, armed, &ShortError{Pin: p.String(), Want: n, Got: len(edges), Window: window, Level: p.Read()}
 		default:
-			return edges, fmt.Errorf("edge: %s: %w", p, err)
+			return edges, armed, fmt.Errorf("edge: %s: %w", p, err)
 		}
 	}
-	return edges, nil
+	return edges, armed, nil
 }
 
 // ended is why ctx ended, nil while it runs; a deadline just past counts

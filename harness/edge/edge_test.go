@@ -134,15 +134,77 @@ func TestCaptureCancelledIsNotStuck(t *testing.T) {
 	}
 }
 
-func TestTimestampError(t *testing.T) {
-	truth := square(100, 100)
+// late shifts every edge by d.
+func late(edges []Edge, d time.Duration) []Edge {
+	out := make([]Edge, len(edges))
+	for i, e := range edges {
+		out[i] = Edge{Level: e.Level, At: e.At.Add(d)}
+	}
+	return out
+}
+
+func TestMatchTruthPairsEdgeByEdge(t *testing.T) {
+	truth := square(100, 100, 100, 100)
 	captured := make([]Edge, len(truth))
 	for i, e := range truth {
 		captured[i] = Edge{Level: e.Level, At: e.At.Add(time.Duration(i+1) * 10 * time.Microsecond)}
 	}
-	got := TimestampError(captured, truth)
-	if len(got) != 3 || got[0] != 10 || got[2] != 30 {
-		t.Fatalf("%v", got)
+	m := MatchTruth(captured, truth, truth[0].At.Add(-time.Millisecond), 50*time.Millisecond)
+	if len(m.ErrorsUs) != 5 || m.ErrorsUs[0] != 10 || m.ErrorsUs[4] != 50 || len(m.Missed)+len(m.Extra) != 0 {
+		t.Fatalf("%+v", m)
+	}
+}
+
+// A capture one whole period late lines up with true edges of the same
+// level; nearest-edge matching scored it zero.
+func TestMatchTruthCatchesACaptureAPeriodLate(t *testing.T) {
+	truth := square(100, 100, 100, 100, 100, 100)
+	captured := late(truth[:5], 200*time.Millisecond)
+	m := MatchTruth(captured, truth, truth[0].At.Add(-time.Millisecond), 50*time.Millisecond)
+	if len(m.Missed) != 2 || m.Missed[0] != truth[0] || m.Missed[1] != truth[1] {
+		t.Fatalf("missed = %v, want the first two true edges\n%+v", m.Missed, m)
+	}
+}
+
+func TestMatchTruthMissedAndExtraEdges(t *testing.T) {
+	truth := square(100, 100, 100, 100, 100)
+	armed := truth[0].At.Add(-time.Millisecond)
+	// Edges 2 and 3 were never captured (a pair, so the levels still alternate).
+	captured := append(append([]Edge{}, truth[:2]...), truth[4:]...)
+	m := MatchTruth(captured, truth, armed, 50*time.Millisecond)
+	if len(m.Missed) != 2 || len(m.Extra) != 0 || len(m.ErrorsUs) != 4 {
+		t.Fatalf("missing pair: %+v", m)
+	}
+	// A glitch: two captured edges where the truth has none.
+	glitch := append(append(append([]Edge{}, truth[:3]...), Edge{Level: !truth[2].Level, At: truth[2].At.Add(time.Millisecond)},
+		Edge{Level: truth[2].Level, At: truth[2].At.Add(2 * time.Millisecond)}), truth[3:]...)
+	m = MatchTruth(glitch, truth, armed, 50*time.Millisecond)
+	if len(m.Missed) != 0 || len(m.Extra) != 2 || len(m.ErrorsUs) != len(truth) {
+		t.Fatalf("glitch: %+v", m)
+	}
+	if s := m.String(truth[0].At); !strings.Contains(s, "extra:  captured edge") {
+		t.Fatalf("%s", s)
+	}
+}
+
+// True edges before the pin was armed may be absent (they went before the
+// capture listened); after arming, none may be.
+func TestMatchTruthBeforeArming(t *testing.T) {
+	truth := square(100, 100, 100, 100)
+	armed := truth[1].At.Add(30 * time.Millisecond)
+	m := MatchTruth(truth[2:], truth, armed, 50*time.Millisecond)
+	if len(m.Missed)+len(m.Extra) != 0 || len(m.ErrorsUs) != 3 {
+		t.Fatalf("edges before arming: %+v", m)
+	}
+	m = MatchTruth(truth[3:], truth, armed, 50*time.Millisecond)
+	if len(m.Missed) != 1 || m.Missed[0] != truth[2] {
+		t.Fatalf("the first edge after arming was dropped: %+v", m)
+	}
+}
+
+func TestLimitPerSource(t *testing.T) {
+	if Limit(Simulated) > time.Millisecond || Limit(Kernel) >= Limit(User) {
+		t.Fatalf("simulated %v, kernel %v, user %v", Limit(Simulated), Limit(Kernel), Limit(User))
 	}
 }
 
