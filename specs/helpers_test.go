@@ -53,8 +53,11 @@ func explain(expected, seen, hint string) string {
 
 func reproduce() string {
 	focus := regexp.QuoteMeta(CurrentSpecReport().LeafNodeText)
-	return fmt.Sprintf("%s make hil FOCUS='%s'", cfg.Reproduce(), strings.ReplaceAll(focus, "'", `'\''`))
+	return fmt.Sprintf("%s make hil%s FOCUS='%s'", cfg.Reproduce(), seedArg(GinkgoRandomSeed()), strings.ReplaceAll(focus, "'", `'\''`))
 }
+
+// seedArg is the make argument that reruns the specs in this run's order.
+func seedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
 
 // bounded gives one operation a deadline: its physical duration plus opGrace.
 func bounded(ctx context.Context, physics time.Duration) (context.Context, context.CancelFunc) {

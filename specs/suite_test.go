@@ -50,6 +50,7 @@ func TestSpecs(t *testing.T) {
 		fmt.Printf("picohil: process %d: bench %s\n", GinkgoParallelProcess(), cfg.BenchID)
 	}
 	fmt.Printf("picohil: target %s — %s\n", cfg.Target, cfg.Reason)
+	fmt.Printf("picohil: spec order seed %d (make hil%s runs this order again)\n", GinkgoRandomSeed(), seedArg(GinkgoRandomSeed()))
 	RunSpecs(t, "picohil HIL suite")
 }
 

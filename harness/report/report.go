@@ -28,6 +28,7 @@ type Report struct {
 	Firmware    string    `json:"firmware,omitempty"`
 	DeviceError string    `json:"device_error,omitempty"` // why the device stopped, e.g. a firmware traceback
 	Reproduce   string    `json:"reproduce"`
+	SpecSeed    int64     `json:"spec_seed"` // Ginkgo's random seed: the spec order; SEED=<n> reruns it
 	Started     time.Time `json:"started"`
 	Finished    time.Time `json:"finished"`
 	Pass        bool      `json:"pass"`

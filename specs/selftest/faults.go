@@ -58,6 +58,7 @@ func runFaults(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("faults", flag.ContinueOnError)
 	suite := fs.String("suite", "", "compiled suite binary (go test -c ./specs)")
 	out := fs.String("out", "out/faults", "directory for each run's reports")
+	seed := fs.Int64("seed", 0, "spec order seed for every run (0: Ginkgo picks one per run)")
 	only := fs.String("only", "", "comma-separated faults to run (default: all)")
 	target := fs.String("target", "virtual", "virtual: inject the virtual Pico's faults; micropython: run broken variants of the firmware")
 	firmware := fs.String("firmware", "firmware/main.py", "with --target micropython: the firmware the variants are made from")
@@ -94,10 +95,14 @@ func runFaults(args []string, w io.Writer) error {
 		}
 		cleanEnv = append(cleanEnv, "HIL_FIRMWARE="+fw)
 	}
-	clean := runOne(*suite, *out, probe{name: "clean", env: cleanEnv})
+	var suiteArgs []string
+	if *seed != 0 {
+		suiteArgs = append(suiteArgs, fmt.Sprintf("-ginkgo.seed=%d", *seed))
+	}
+	clean := runOne(*suite, *out, suiteArgs, probe{name: "clean", env: cleanEnv})
 	results := []outcome{clean}
 	for _, p := range probes {
-		o := runOne(*suite, *out, p)
+		o := runOne(*suite, *out, suiteArgs, p)
 		fmt.Fprintf(w, "faults: %-24s %d specs failed\n", p.name, len(o.failed))
 		results = append(results, o)
 	}
@@ -135,8 +140,8 @@ func virtualProbes(only string) ([]probe, error) {
 	return probes, nil
 }
 
-// runOne runs the suite for one probe and reads its report.
-func runOne(suite, out string, p probe) outcome {
+// runOne runs the suite with args for one probe and reads its report.
+func runOne(suite, out string, args []string, p probe) outcome {
 	o := outcome{probe: p}
 	dir, err := filepath.Abs(filepath.Join(out, p.name))
 	if err != nil {
@@ -149,7 +154,7 @@ func runOne(suite, out string, p probe) outcome {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, suite, "-ginkgo.no-color")
+	cmd := exec.CommandContext(ctx, suite, append([]string{"-ginkgo.no-color"}, args...)...)
 	cmd.Env = append(append(os.Environ(), p.env...), "HIL_OUT="+dir)
 	cmd.Dir = filepath.Dir(suite)
 	log, err := os.Create(filepath.Join(dir, "console.log"))
