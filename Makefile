@@ -114,7 +114,7 @@ suite-multi:
 suite-micropython: $(NODE_STAMP)
 	$(MPY_ENV) HIL_OUT=$(OUT)/hil-micropython $(MAKE) --no-print-directory hil
 
-## perf: the harness measured against the physical floor, side by side in one run (README "Benchmarks");
+## perf: the harness measured against the physical floor, side by side in one run (specs/selftest/README.md);
 ## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
 PERF_COUNT ?= 6
 PERF_SCALE ?= 1,2,4,8
