@@ -377,3 +377,47 @@ func TestResyncDoesNotMaskFaults(t *testing.T) {
 		})
 	}
 }
+
+// holdIn starts a process that keeps files open until the test ends.
+func holdIn(t *testing.T, files ...*os.File) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("sleep", "30")
+	cmd.ExtraFiles = files
+	if err := cmd.Start(); err != nil {
+		t.Skipf("no sleep to hold the port: %v", err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+// A device that owns the pty's master and keeps its slave open, as
+// emulators and socat do, is the device itself: its port opens. A second
+// program holding the slave is still refused, by name.
+func TestOpenAcceptsThePtyDeviceHoldingItsOwnSlave(t *testing.T) {
+	p, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	slave, err := os.OpenFile(p.Path, os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	holdIn(t, p.Master, slave)
+	l, err := link.Open(p.Path, 115200)
+	if err != nil {
+		t.Fatalf("the device holding both sides of %s is refused: %v", p.Path, err)
+	}
+	l.Close()
+
+	other := holdIn(t, slave)
+	slave.Close()
+	l, err = link.Open(p.Path, 115200)
+	if err == nil {
+		l.Close()
+		t.Fatalf("opened %s while pid %d, not the device, holds it", p.Path, other.Process.Pid)
+	}
+	if want := "(held by pid " + strconv.Itoa(other.Process.Pid) + " sleep)"; link.KindOf(err) != link.Busy || !strings.Contains(err.Error(), want) {
+		t.Fatalf("err = %v; want busy %s", err, want)
+	}
+}

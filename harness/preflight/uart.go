@@ -34,8 +34,9 @@ const miniUART = "ttyS0"
 // aliases are the names Raspberry Pi OS links to the header UARTs.
 var aliases = []string{"serial0", "serial1"}
 
-// device resolves a /dev path through its symlinks to the device name
-// ("/dev/serial0" -> "ttyS0"); a path elsewhere is taken by its base name.
+// device resolves a /dev path through its symlinks to the device's name
+// under /dev ("/dev/serial0" -> "ttyS0", "/dev/pts/3" -> "pts/3"); a path
+// elsewhere is taken by its base name.
 func (f Files) device(port string) (string, error) {
 	rel, ok := strings.CutPrefix(filepath.Clean(port), "/dev/")
 	if !ok {
@@ -45,7 +46,11 @@ func (f Files) device(port string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return filepath.Base(real), nil
+	dev, err := filepath.Rel(f.Dev, real)
+	if err != nil || strings.HasPrefix(dev, "..") {
+		return filepath.Base(real), nil
+	}
+	return dev, nil
 }
 
 // names are the device name of port and the aliases that point at it.
@@ -72,7 +77,11 @@ func (f Files) uartOf(name, port string) (string, []string, *report.Check) {
 		return "", nil, &c
 	}
 	if !piUART.MatchString(dev) {
-		c := skip(name, fmt.Sprintf("%s is %s, not a Pi header UART (ttyS*/ttyAMA*)", port, dev))
+		what := port + " is"
+		if filepath.Clean(port) != "/dev/"+dev {
+			what += " " + dev + ","
+		}
+		c := skip(name, what+" not a Pi header UART (ttyS*/ttyAMA*)")
 		return "", nil, &c
 	}
 	return dev, names, nil

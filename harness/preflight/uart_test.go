@@ -106,6 +106,16 @@ func TestUARTChecksSkipOtherPorts(t *testing.T) {
 			t.Fatalf("%+v", c)
 		}
 	}
+	f = tree(t, map[string]string{"dev/pts/0": "", "dev/ttyUSB0": ""}, map[string]string{"dev/serial1": "ttyUSB0"})
+	for port, want := range map[string]string{
+		"/dev/pts/0":   "/dev/pts/0 is not a Pi header UART (ttyS*/ttyAMA*)",
+		"/dev/ttyUSB0": "/dev/ttyUSB0 is not a Pi header UART (ttyS*/ttyAMA*)",
+		"/dev/serial1": "/dev/serial1 is ttyUSB0, not a Pi header UART (ttyS*/ttyAMA*)",
+	} {
+		if c := SerialConsole(f, port); c.Status != report.CheckSkip || c.Detail != want {
+			t.Errorf("%s: %q, want %q", port, c.Detail, want)
+		}
+	}
 	if c := MiniUART(f, "/dev/serial0"); c.Status != report.CheckSkip || !strings.Contains(c.Detail, "does not resolve") {
 		t.Fatalf("missing serial0: %+v", c)
 	}
