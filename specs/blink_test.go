@@ -2,8 +2,8 @@ package specs
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -19,18 +19,41 @@ import (
 
 const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that the blink task awaits asyncio.sleep (a blocking call anywhere stalls it)"
 
+// blinkCapture is one capture of the LED: its edges, when the pin began
+// listening and when the capture ended.
+type blinkCapture struct {
+	edges      []edge.Edge
+	armed, end time.Time
+	err        error
+}
+
 // checkCadence captures blinkEdges edges and records the cadence under the
 // given measurement prefix.
 func checkCadence(ctx context.Context, prefix string) {
 	GinkgoHelper()
-	edges, armed, err := edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
+	judgeCadence(prefix, captureBlink(ctx, prefix))
+}
+
+// captureBlink captures blinkEdges edges and keeps their timeline.
+func captureBlink(ctx context.Context, prefix string) blinkCapture {
+	var c blinkCapture
+	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
+	c.end = time.Now()
+	trace := edge.Trace(prefix+".edges", c.edges)
+	trace.Source = string(edgeSource())
+	keep(trace)
+	return c
+}
+
+// judgeCadence records the cadence of a capture and fails on what is out
+// of its limits.
+func judgeCadence(prefix string, capture blinkCapture) {
+	GinkgoHelper()
+	edges := capture.edges
 	source := edgeSource()
 	AddReportEntry("edge_source", string(source))
-	trace := edge.Trace(prefix+".edges", edges)
-	trace.Source = string(source)
-	keep(trace)
 	record(stats.Measure(prefix+".edges_seen", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
-	expectNoError(err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	expectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	c, err := edge.Analyze(edges)
 	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	half := float64(cfg.BlinkHalf) / float64(time.Millisecond)
@@ -60,7 +83,7 @@ func checkCadence(ctx context.Context, prefix string) {
 		Fail(explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
 	if rig.bench.Truth != nil {
-		checkTruth(prefix, source, edges, armed)
+		checkTruth(prefix, source, edges, capture.armed)
 	}
 }
 
@@ -114,30 +137,73 @@ var _ = Describe("Blink", labelBlink, onBench, func() {
 
 	It("keeps its cadence while the UART is saturated with echo traffic", labelTiming, labelEcho, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
 		flushData(ctx)
+		chunk := randomPayload(baud.BurstLen(cfg.Baud, loadWindow))
+		perChunk := baud.ByteTime(cfg.Baud)*time.Duration(len(chunk)) + cfg.Turnaround + opGrace
 		load, stop := context.WithCancel(ctx)
+		started := make(chan struct{})
 		var wg sync.WaitGroup
+		var flow echo.Flow
 		var loadErr error
-		var moved int
-		wg.Go(func() {
-			chunk := randomPayload(baud.BurstLen(cfg.Baud, 100*time.Millisecond))
-			for load.Err() == nil {
-				tr, err := echo.Pipelined(load, rig.data, chunk, 256)
-				moved += tr.Bytes
-				if err != nil && load.Err() == nil {
-					loadErr = err
-					return
-				}
-			}
-		})
+		wg.Go(func() { flow, loadErr = echo.Sustain(load, rig.data, chunk, perChunk, started) })
 		defer func() { stop(); wg.Wait() }()
-		checkCadence(ctx, "blink.load")
+		// The capture begins on a running load: its first chunk is back.
+		select {
+		case <-started:
+		case <-time.After(perChunk):
+		}
+		capture := captureBlink(ctx, "blink.load")
 		stop()
 		wg.Wait()
-		if errors.Is(loadErr, context.Canceled) {
-			loadErr = nil
-		}
-		expectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked", echoHint)
-		m := record(stats.Measure("blink.load.bytes_echoed", "bytes", float64(moved), stats.AtLeast(1)))
-		expectWithin(m, "bytes echoed while the LED edges were captured", "the echo load did not run: "+echoHint)
+		checkLoad(flow, loadErr, capture)
+		judgeCadence("blink.load", capture)
 	})
 })
+
+// checkLoad holds the echo load to at least loadMin of line rate in every
+// loadWindow of the capture, byte-exact: a load that stalls or slows
+// proves nothing about the cadence under load.
+func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
+	GinkgoHelper()
+	rate := float64(cfg.Baud) / baud.BitsPerByte
+	windows := flow.Windows(capture.armed, capture.end, loadWindow, rate)
+	pct := make([]float64, len(windows))
+	trace := stats.Trace{Name: "blink.load.throughput", Columns: []string{"t_ms", "percent"}}
+	for i, w := range windows {
+		pct[i] = 100 * w / rate
+		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), pct[i]})
+	}
+	keep(trace)
+	lowest := 0.0
+	if len(pct) > 0 {
+		lowest = slices.Min(pct)
+	}
+	m := record(stats.Measure("blink.load.throughput", "%", lowest, stats.AtLeast(loadMin)).WithSamples(pct))
+	var table strings.Builder
+	first := -1
+	for i, p := range pct {
+		mark := ""
+		if p < loadMin {
+			mark = "  < " + fmt.Sprint(loadMin)
+			if first < 0 {
+				first = i
+			}
+		}
+		fmt.Fprintf(&table, "  window %2d  +%4d..%4d ms  %5.1f%%%s\n", i, i*int(loadWindow/time.Millisecond), (i+1)*int(loadWindow/time.Millisecond), p, mark)
+	}
+	var stopped string
+	switch {
+	case first >= 0:
+		stopped = fmt.Sprintf("the load fell below %.0f%% of line rate in window %d (+%d ms of the capture)\n", loadMin, first, first*int(loadWindow/time.Millisecond))
+	case len(pct) == 0:
+		stopped = fmt.Sprintf("the capture (%v) was shorter than one %v window\n", capture.end.Sub(capture.armed), loadWindow)
+	}
+	if loadErr != nil {
+		stopped += "load: " + loadErr.Error() + "\n"
+	}
+	if !m.Pass {
+		Fail(explain(fmt.Sprintf("the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture", loadMin, rate, loadWindow),
+			stopped+fmt.Sprintf("%d bytes echoed in %d chunks:\n", flow.Bytes(), flow.Chunks)+table.String(),
+			"the firmware must keep echoing at line rate while it blinks: stream reads, no per-byte sleeps, no task that blocks the scheduler; "+echoHint))
+	}
+	expectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked, each chunk within its deadline", echoHint)
+}

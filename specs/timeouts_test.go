@@ -19,6 +19,11 @@ const (
 	baudTolerance = 2.0  // percent
 	meanTolerance = 1.0  // percent of the half-period
 	dutyTolerance = 2.0  // percentage points around 50%
+	// The blink-under-load echo must move at least loadMin percent of line
+	// rate in every loadWindow of the capture; it sends chunks of one
+	// window's bytes.
+	loadWindow = 100 * time.Millisecond
+	loadMin    = 90.0
 	// resetPulse holds the Pico's RUN low; resetBudget is how soon after
 	// release it must answer VERSION again: boot ROM and MicroPython
 	// start-up take well under a second, the host's USB enumeration of the

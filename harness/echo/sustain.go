@@ -1,0 +1,197 @@
+package echo
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Streamer is a Port that can also hand over whatever bytes have arrived.
+type Streamer interface {
+	Port
+	ReadSome(ctx context.Context, p []byte) (int, error)
+}
+
+// inFlight is how many chunks Sustain keeps written ahead of the echo: two,
+// so the device always has the next chunk while the host checks the last.
+const inFlight = 2
+
+// Arrival is one read of a sustained echo: when it returned and how many
+// bytes it carried.
+type Arrival struct {
+	At    time.Time
+	Bytes int
+}
+
+// Flow is what a sustained echo moved.
+type Flow struct {
+	Start    time.Time // the first write
+	Chunks   int       // chunks echoed whole and byte-exact
+	Arrivals []Arrival
+}
+
+// Bytes is the total echoed.
+func (f Flow) Bytes() int {
+	n := 0
+	for _, a := range f.Arrivals {
+		n += a.Bytes
+	}
+	return n
+}
+
+// StallError is a chunk whose echo did not complete by its deadline.
+type StallError struct {
+	Chunk    int           // 0-based
+	Got      int           // bytes of it that came back
+	Want     int           // its length
+	Since    time.Duration // from the flow's start to the last byte that came
+	Deadline time.Duration
+	Err      error
+}
+
+func (e *StallError) Error() string {
+	return fmt.Sprintf("echo: chunk %d: %d of %d bytes within %v; the echo stopped %v after the load began (%v)",
+		e.Chunk, e.Got, e.Want, e.Deadline, e.Since.Round(time.Millisecond), e.Err)
+}
+
+func (e *StallError) Unwrap() error { return e.Err }
+
+// Sustain keeps the echo busy until ctx ends: chunk after chunk, two
+// written ahead, each to come back byte-exact within perChunk of the
+// previous chunk's last byte (the first: of the first write). started, if
+// not nil, is closed once the first chunk is back, so a measurement can
+// begin on a running load. ctx ending is the normal end, not an error; a
+// late chunk is a *StallError, a wrong one a *MismatchError.
+func Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}) (Flow, error) {
+	if len(chunk) == 0 {
+		return Flow{}, fmt.Errorf("echo: empty chunk (hint: pass the bytes to keep echoing)")
+	}
+	wctx, stop := context.WithCancel(ctx)
+	tokens := make(chan struct{}, inFlight)
+	for range inFlight {
+		tokens <- struct{}{}
+	}
+	werr := make(chan error, 1)
+	f := Flow{Start: time.Now()}
+	go func() {
+		for {
+			select {
+			case <-wctx.Done():
+				werr <- nil
+				return
+			case <-tokens:
+			}
+			if err := p.WriteContext(wctx, chunk); err != nil && wctx.Err() == nil {
+				werr <- err
+				return
+			}
+		}
+	}()
+	err := f.read(ctx, p, chunk, perChunk, started, tokens)
+	stop()
+	select {
+	case e := <-werr:
+		if err == nil {
+			err = e
+		}
+	case <-time.After(perChunk): // a writer that ignores ctx must not hold the caller
+	}
+	return f, err
+}
+
+// read takes the echo of chunk after chunk, handing a write token back as
+// each one is complete.
+func (f *Flow) read(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}, tokens chan<- struct{}) error {
+	got := make([]byte, len(chunk))
+	last := f.Start
+	for k := 0; ; k++ {
+		cctx, cancel := context.WithDeadline(ctx, last.Add(perChunk))
+		n, err := f.readChunk(cctx, p, got)
+		cancel()
+		if n > 0 {
+			last = f.Arrivals[len(f.Arrivals)-1].At
+		}
+		if firstDiff(chunk[:n], got[:n]) >= 0 {
+			return fmt.Errorf("echo: chunk %d: %w", k, &MismatchError{Want: chunk, Got: got[:n]})
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return &StallError{Chunk: k, Got: n, Want: len(chunk), Since: last.Sub(f.Start), Deadline: perChunk, Err: err}
+		}
+		f.Chunks++
+		if k == 0 && started != nil {
+			close(started)
+		}
+		tokens <- struct{}{}
+	}
+}
+
+// readChunk fills got, recording each read as an arrival.
+func (f *Flow) readChunk(ctx context.Context, p Streamer, got []byte) (int, error) {
+	n := 0
+	for n < len(got) {
+		m, err := p.ReadSome(ctx, got[n:])
+		if m > 0 {
+			f.Arrivals = append(f.Arrivals, Arrival{At: time.Now(), Bytes: m})
+			n += m
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// Windows is the throughput in bytes per second of each whole window of
+// width from from to to. A read tells only that its bytes had come by the
+// time it returned, and no line carries them faster than rate (bytes per
+// second): each byte is placed at the latest time both allow, working back
+// from the last read. A host late to read, or a fixture late to hand over
+// what its model had sent, therefore moves no bytes into a later window,
+// while a device that sent fewer leaves its window short.
+func (f Flow) Windows(from, to time.Time, width time.Duration, rate float64) []float64 {
+	if width <= 0 || rate <= 0 || !to.After(from) {
+		return nil
+	}
+	bytes := make([]float64, int(to.Sub(from)/width))
+	var begin time.Time
+	for i := len(f.Arrivals) - 1; i >= 0; i-- {
+		a := f.Arrivals[i]
+		end := a.At
+		if i < len(f.Arrivals)-1 && begin.Before(end) {
+			end = begin
+		}
+		begin = end.Add(-time.Duration(float64(a.Bytes) / rate * float64(time.Second)))
+		spread(bytes, from, width, begin, end, float64(a.Bytes))
+	}
+	for i := range bytes {
+		bytes[i] /= width.Seconds()
+	}
+	return bytes
+}
+
+// spread adds n bytes, arriving evenly over [begin, end], to the windows
+// of width starting at from.
+func spread(windows []float64, from time.Time, width time.Duration, begin, end time.Time, n float64) {
+	if !end.After(begin) {
+		if i := int(end.Sub(from) / width); end.After(from) && i < len(windows) {
+			windows[i] += n
+		}
+		return
+	}
+	total := end.Sub(begin)
+	for i := range windows {
+		lo, hi := from.Add(time.Duration(i)*width), from.Add(time.Duration(i+1)*width)
+		if lo.Before(begin) {
+			lo = begin
+		}
+		if hi.After(end) {
+			hi = end
+		}
+		if hi.After(lo) {
+			windows[i] += n * float64(hi.Sub(lo)) / float64(total)
+		}
+	}
+}
