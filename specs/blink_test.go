@@ -11,7 +11,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/stats"
@@ -116,7 +115,7 @@ type cadenceCheck struct {
 // edgeSource is where the LED's edge times come from: a fixture's simulated
 // pin, or on a Pi the kernel or user space (harness/pin chooses).
 func edgeSource() edge.Source {
-	if cfg.Target == bench.Virtual || cfg.Target == bench.MicroPython {
+	if cfg.Driver().Fixture {
 		return edge.Simulated
 	}
 	return edge.SourceOf(rig.bench.LED)

@@ -32,7 +32,7 @@ func runPreflight(ctx context.Context, b *bench.Bench) {
 		BlinkHalf: b.BlinkHalf, JitterTol: b.JitterTol,
 		Reply: timeouts.Reply, EchoTimeout: timeouts.PerTrip,
 	}
-	if b.Target == bench.Virtual || b.Target == bench.MicroPython {
+	if b.Driver().Fixture {
 		plan.Fixture = b.Target
 	}
 	pctx, cancel := context.WithTimeout(ctx, timeouts.Preflight)

@@ -38,7 +38,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		Host:      host,
 		Target:    cfg.Target,
 		Reason:    cfg.Reason,
-		Faults:    cfg.Faults.String(),
+		Faults:    cmp.Or(cfg.Faults, "none"),
 		Firmware:  rig.firmware,
 		Reproduce: cfg.Reproduce() + " make hil" + seedArg(r.SuiteConfig.RandomSeed),
 		SpecSeed:  r.SuiteConfig.RandomSeed,

@@ -35,11 +35,8 @@ func requireReset() {
 	if rig.bench.Reset != nil {
 		return
 	}
-	switch cfg.Target {
-	case bench.MicroPython:
-		Skip("the micropython target has no RUN pin: the interpreter runs under Node, so HIL_RESET_PIN does not apply")
-	case bench.Jumper:
-		Skip("the jumper target has no Pico to reset: the harness plays the firmware over a TX-RX jumper, so HIL_RESET_PIN does not apply")
+	if why := cfg.Driver().NoReset; why != "" {
+		Skip(why)
 	}
 	Skip(fmt.Sprintf("this bench (%s) has no reset pin (set HIL_RESET_PIN, or reset_pin in the bench profile, to the Pi output wired to the Pico's RUN pin, e.g. GPIO27)", cfg.Target))
 }

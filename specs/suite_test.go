@@ -18,6 +18,11 @@ import (
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/link"
+
+	// The fixtures the suite offers besides the hardware targets: each
+	// registers itself as a target (see harness/target).
+	_ "github.com/picohil/picohil/fixtures/micropython"
+	_ "github.com/picohil/picohil/fixtures/virtual"
 )
 
 // cfg is the bench (profile and HIL_* environment). Decorators of the

@@ -5,108 +5,78 @@ import (
 	"errors"
 	"fmt"
 
-	"periph.io/x/conn/v3/gpio"
-
-	"github.com/picohil/picohil/fixtures/micropython"
-	"github.com/picohil/picohil/fixtures/simpin"
-	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/harness/discover"
-	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/pin"
-	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/target"
 )
 
-// Bench is an opened bench: where the lines are and the LED pin.
+// Bench is an opened bench: its configuration and the target's lines.
 type Bench struct {
 	Config
-	DataPort    string
-	ControlPort string        // empty when the bench has no control channel
-	LED         gpio.PinIn    // nil when the bench has no LED input
-	Reset       reset.RunLine // wired to the Pico's RUN pin; nil when the bench has none
-	// Truth returns the LED's true transitions where a fixture knows them.
-	Truth func() []edge.Edge
-	// Died returns why the device stopped (a firmware traceback), or nil
-	// while it runs; nil func where that cannot be known.
-	Died func() error
-	halt func() error
+	*target.Device
 }
 
-// Open brings the configured bench up: starts the virtual Pico, or finds
-// the real one's ports and pin.
+// Open brings the configured target up: starts a fixture, or finds the
+// real Pico's ports and pins.
 func Open(ctx context.Context, c Config) (*Bench, error) {
-	switch c.Target {
-	case Virtual:
-		return openVirtual(c)
-	case MicroPython:
-		return openMicroPython(ctx, c)
-	case Pico:
-		return openPico(ctx, c)
-	case Jumper:
-		return openJumper(c, pin.OpenInput, pin.OpenOutput)
-	}
-	return nil, fmt.Errorf("bench: target %q is not resolved", c.Target)
-}
-
-func openVirtual(c Config) (*Bench, error) {
-	d, err := virtual.Start(virtual.Config{Baud: c.Baud, BlinkHalf: c.BlinkHalf, Faults: c.Faults})
+	d, err := target.Open(ctx, c.Target, c.Settings)
 	if err != nil {
 		return nil, err
 	}
-	return &Bench{
-		Config: c, DataPort: d.DataPort(), ControlPort: d.ControlPort(), LED: d.LED(), Reset: d.Run(),
-		Truth: func() []edge.Edge { return fromSim(d.LEDTruth()) },
-		halt:  d.Close,
-	}, nil
+	return &Bench{Config: c, Device: d}, nil
 }
 
-func openMicroPython(ctx context.Context, c Config) (*Bench, error) {
-	d, err := micropython.Start(ctx, micropython.Config{Firmware: c.Firmware})
-	if err != nil {
-		return nil, err
+// The hardware targets are always linked: a bench binary needs them.
+func init() {
+	target.Register(Pico, target.Driver{Open: openPico, Check: needSerial(Pico)})
+	target.Register(Jumper, target.Driver{
+		Open: func(_ context.Context, s target.Settings) (*target.Device, error) {
+			return openJumper(s, pin.OpenInput, pin.OpenOutput)
+		},
+		About:   "the harness plays the firmware over a TX-RX jumper, without a control channel",
+		Check:   checkJumper,
+		NoReset: "the jumper target has no Pico to reset: the harness plays the firmware over a TX-RX jumper, so HIL_RESET_PIN does not apply",
+	})
+}
+
+// needSerial is the check of a target on real lines: it needs the data port.
+func needSerial(name string) func(target.Settings) []error {
+	return func(s target.Settings) []error {
+		if s.Serial != "" {
+			return nil
+		}
+		return []error{&target.SettingError{Var: "HIL_SERIAL", Problem: "the " + name + " target needs the data UART port",
+			Hint: "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile"}}
 	}
-	return &Bench{
-		Config: c, DataPort: d.DataPort(), ControlPort: d.ControlPort(), LED: d.LED(),
-		Truth: func() []edge.Edge { return fromSim(d.LEDTruth()) },
-		Died:  d.Err,
-		halt:  d.Close,
-	}, nil
 }
 
-func fromSim(sim []simpin.Edge) []edge.Edge {
-	out := make([]edge.Edge, len(sim))
-	for i, e := range sim {
-		out[i] = edge.Edge{Level: e.Level, At: e.At}
-	}
-	return out
-}
-
-func openPico(ctx context.Context, c Config) (*Bench, error) {
-	b := &Bench{Config: c, DataPort: c.Serial, ControlPort: c.Control, halt: func() error { return nil }}
-	if b.ControlPort == "" && !c.ControlMatch.IsZero() {
-		port, err := discover.Find(ctx, c.ControlMatch)
+func openPico(ctx context.Context, s target.Settings) (*target.Device, error) {
+	d := &target.Device{DataPort: s.Serial, ControlPort: s.Control, Halt: func() error { return nil }}
+	if d.ControlPort == "" && !s.ControlMatch.IsZero() {
+		port, err := discover.Find(ctx, s.ControlMatch)
 		if err != nil {
 			return nil, fmt.Errorf("bench: control port: %w", err)
 		}
-		b.ControlPort = port
+		d.ControlPort = port
 	}
-	if c.LEDPin != "" {
-		p, err := pin.OpenInput(c.LEDPin)
+	if s.LEDPin != "" {
+		p, err := pin.OpenInput(s.LEDPin)
 		if err != nil {
 			return nil, err
 		}
-		b.LED = p
-		b.halt = p.Halt
+		d.LED = p
+		d.Halt = p.Halt
 	}
-	if c.ResetPin != "" {
-		p, err := pin.OpenReleased(c.ResetPin) // released: the Pico's pull-up holds RUN
+	if s.ResetPin != "" {
+		p, err := pin.OpenReleased(s.ResetPin) // released: the Pico's pull-up holds RUN
 		if err != nil {
-			return nil, errors.Join(err, b.halt())
+			return nil, errors.Join(err, d.Halt())
 		}
-		b.Reset = p
-		led := b.halt
-		b.halt = func() error { return errors.Join(led(), p.Halt()) }
+		d.Reset = p
+		led := d.Halt
+		d.Halt = func() error { return errors.Join(led(), p.Halt()) }
 	}
-	return b, nil
+	return d, nil
 }
 
 // Describe is a one-line summary for banners and reports.
@@ -127,16 +97,8 @@ func (b *Bench) Describe() string {
 	if b.Reset != nil {
 		s += ", reset " + b.Reset.String()
 	}
-	if len(b.Faults) > 0 {
-		s += ", faults " + b.Faults.String()
+	if b.Faults != "" {
+		s += ", faults " + b.Faults
 	}
 	return s
-}
-
-// Halt stops the fixture or releases the pin.
-func (b *Bench) Halt() error {
-	if b.halt == nil {
-		return errors.New("bench: not open")
-	}
-	return b.halt()
 }

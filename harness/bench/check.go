@@ -32,10 +32,6 @@ func (c *Config) checkHardware(s settings) []error {
 			pins[p.value] = s.from(p.name)
 		}
 	}
-	if c.Target == Jumper && (c.LEDPin == "") != (c.JumperPin == "") {
-		errs = append(errs, &ConfigError{s.from("HIL_JUMPER_PIN"), c.JumperPin, "the jumper target needs both the LED input pin and the jumper output pin, or neither",
-			"wire one free GPIO output to the LED input pin and name both (jumper_pin and led_pin), or leave both out to skip the blink specs"})
-	}
 	id, serial := s.values["HIL_CONTROL_USB_ID"], s.values["HIL_CONTROL_USB_SERIAL"]
 	if id != "" || serial != "" {
 		m := discover.Match{Serial: serial}

@@ -9,7 +9,7 @@
 //
 //	HIL_BENCH              bench profile file; default bench.yaml if present
 //	HIL_BENCH_ID           the bench to use from a profile listing several
-//	HIL_TARGET             auto (default) | virtual | micropython | pico | jumper
+//	HIL_TARGET             auto (default), pico, jumper, or a fixture the program links (virtual, micropython)
 //	HIL_SERIAL             data UART port (pico, jumper), e.g. /dev/serial0
 //	HIL_CONTROL            control channel port (pico), e.g. /dev/ttyACM0; optional
 //	HIL_CONTROL_USB_ID     or find the control port by USB VID:PID, e.g. 2E8A:0005
@@ -23,11 +23,12 @@
 //	HIL_TURNAROUND_MS      firmware turnaround allowance added to wire time, default 5 (micropython 30)
 //	HIL_JITTER_MS          blink jitter tolerance (p99 absolute), default 5 (micropython 20)
 //	HIL_EXPECT_VERSION     firmware version the bench must run; optional
-//	HIL_FAULT              faults for the virtual Pico, e.g. drop-byte,slow-echo
-//	HIL_FIRMWARE           main.py the micropython target runs, default firmware/main.py
+//	HIL_FAULT              faults for a target that injects them (virtual), e.g. drop-byte,slow-echo
+//	HIL_FIRMWARE           main.py a target that runs firmware runs (micropython), default firmware/main.py
 package bench
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -35,17 +36,16 @@ import (
 	"strings"
 	"time"
 
-	"github.com/picohil/picohil/fixtures/virtual"
-	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/target"
 )
 
-// Targets.
+// The targets the bench itself knows. The fixtures register their own
+// names (fixtures/virtual, fixtures/micropython); target.Names lists what a
+// program links.
 const (
-	Auto        = "auto"
-	Virtual     = "virtual"
-	MicroPython = "micropython"
-	Pico        = "pico"
-	Jumper      = "jumper" // a Pi with TX-RX jumpered: the harness plays the firmware
+	Auto   = "auto"
+	Pico   = "pico"
+	Jumper = "jumper" // a Pi with TX-RX jumpered: the harness plays the firmware
 )
 
 // DefaultBauds is the sweep list.
@@ -53,28 +53,25 @@ var DefaultBauds = []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 9216
 
 // Config is a bench before it is opened.
 type Config struct {
-	Target  string // virtual, micropython, pico or jumper once resolved
+	Target  string // a registered target's name once resolved
 	Reason  string // why this target
 	BenchID string // the bench's id in a profile, "" without one
 	Profile string // the bench profile file read, "" when configured by environment only
-	Serial  string
-	Control string
-	// ControlMatch finds the control port by USB identity when Control is
-	// not given; it is resolved when the bench opens.
-	ControlMatch discover.Match
-	LEDPin       string
-	ResetPin     string // periph name of the output wired to the Pico's RUN pin
-	JumperPin    string // periph name of the output wired to LEDPin (jumper target)
+	// Settings are what the target is opened from. Its ControlMatch is
+	// resolved when the bench opens.
+	target.Settings
 	// ExpectVersion is the firmware semver the bench must run, "" for any.
 	ExpectVersion string
-	Firmware      string // main.py for the micropython target
-	Baud          int
 	Bauds         []int
-	BlinkHalf     time.Duration
 	Turnaround    time.Duration // allowance on top of wire time
 	JitterTol     time.Duration
-	Faults        virtual.Faults
 	Environment   map[string]string // the HIL_* settings given, to reproduce the run
+}
+
+// Driver is the resolved target's driver.
+func (c Config) Driver() target.Driver {
+	d, _ := target.Lookup(c.Target)
+	return d
 }
 
 // ConfigError is one bad setting.
@@ -142,14 +139,12 @@ func build(c Config, s settings) (Config, error) {
 		}
 		return n
 	}
-	c.resolveTarget(env["HIL_TARGET"], s, &errs)
-	turnaround, jitter := 5, 5
-	if c.Target == MicroPython {
-		// The interpreter runs under Node behind stdio pipes: its event loop
-		// adds latency and wake-up jitter a Pico does not have, and on a
-		// busy host it falls behind a long payload by tens of ms.
-		turnaround, jitter = 30, 20
+	d, err := c.resolve(env["HIL_TARGET"], s)
+	if err != nil {
+		errs = append(errs, err)
 	}
+	ms := func(d time.Duration) int { return int(cmp.Or(d, defaultAllowance) / time.Millisecond) }
+	turnaround, jitter := ms(d.Turnaround), ms(d.Jitter)
 	c.Baud = num("HIL_BAUD", 115200)
 	c.BlinkHalf = time.Duration(num("HIL_BLINK_MS", 1000)) * time.Millisecond
 	c.Turnaround = time.Duration(num("HIL_TURNAROUND_MS", turnaround)) * time.Millisecond
@@ -166,48 +161,94 @@ func build(c Config, s settings) (Config, error) {
 			c.Bauds = append(c.Bauds, n)
 		}
 	}
-	faults, err := virtual.ParseFaults(env["HIL_FAULT"])
-	if err != nil {
-		errs = append(errs, err)
-	}
-	c.Faults = faults
-	if c.Firmware != "" && c.Target != MicroPython {
-		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "only the micropython target runs a firmware file", "set HIL_TARGET=micropython, or flash the file with make deploy"})
-	} else if c.Firmware != "" && !exists(c.Firmware) {
-		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "no such file", "give the path of a main.py"})
-	}
-	if c.Target != Virtual && len(c.Faults) > 0 {
-		errs = append(errs, &ConfigError{s.from("HIL_FAULT"), env["HIL_FAULT"], "faults are injected by the virtual Pico only", "unset HIL_FAULT or use HIL_TARGET=virtual"})
-	}
 	errs = append(errs, c.checkHardware(s)...)
+	if d.Open != nil { // a target that resolved: check what it needs
+		errs = append(errs, c.checkTarget(d, s)...)
+	}
 	return c, errors.Join(errs...)
 }
 
-func (c *Config) resolveTarget(target string, s settings, errs *[]error) {
-	switch target {
+// defaultAllowance is the turnaround and jitter allowance of a target that
+// asks for none of its own.
+const defaultAllowance = 5 * time.Millisecond
+
+// checkTarget checks the settings only some targets take (faults, a
+// firmware file) and whatever else the target's driver checks.
+func (c *Config) checkTarget(d target.Driver, s settings) []error {
+	var errs []error
+	if spec := s.values["HIL_FAULT"]; strings.TrimSpace(spec) != "" {
+		if d.Faults == nil {
+			errs = append(errs, &ConfigError{s.from("HIL_FAULT"), spec, "the " + c.Target + " target injects no faults",
+				"unset HIL_FAULT, or use a target that injects them: " + targetsWith(func(d target.Driver) bool { return d.Faults != nil })})
+		} else if faults, err := d.Faults(spec); err != nil {
+			errs = append(errs, err)
+		} else {
+			c.Faults = faults
+		}
+	}
+	if c.Firmware != "" && !d.Firmware {
+		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "the " + c.Target + " target runs no firmware file",
+			"use a target that does (" + targetsWith(func(d target.Driver) bool { return d.Firmware }) + "), or flash the file with make deploy"})
+	} else if c.Firmware != "" && !exists(c.Firmware) {
+		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "no such file", "give the path of a main.py"})
+	}
+	if d.Check != nil {
+		for _, err := range d.Check(c.Settings) {
+			if se, ok := err.(*target.SettingError); ok {
+				err = &ConfigError{s.from(se.Var), se.Value, se.Problem, se.Hint}
+			}
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
+
+// targetsWith lists the registered targets whose driver has a property,
+// for hints; "none linked" when there is none.
+func targetsWith(has func(target.Driver) bool) string {
+	var names []string
+	for _, n := range target.Names() {
+		if d, _ := target.Lookup(n); has(d) {
+			names = append(names, n)
+		}
+	}
+	return cmp.Or(strings.Join(names, ", "), "none is linked into this program")
+}
+
+// standIn is the target auto chooses when there is no data port: the
+// virtual Pico (fixtures/virtual), where the program links it.
+const standIn = "virtual"
+
+// resolve picks the target — the one HIL_TARGET names, or for auto the
+// real Pico when the data port exists and the virtual Pico otherwise —
+// and says why. This is the one place a target is chosen.
+func (c *Config) resolve(name string, s settings) (target.Driver, error) {
+	switch name {
 	case "", Auto:
 		switch {
 		case c.Serial == "":
-			c.Target, c.Reason = Virtual, "auto: "+s.from("HIL_SERIAL")+" is not set, so the virtual Pico stands in"
+			c.Target, c.Reason = standIn, "auto: "+s.from("HIL_SERIAL")+" is not set, so the virtual Pico stands in"
 		case exists(c.Serial):
 			c.Target, c.Reason = Pico, "auto: "+c.Serial+" exists, so the real Pico is used"
 		default:
-			c.Target, c.Reason = Virtual, "auto: "+s.from("HIL_SERIAL")+"="+c.Serial+" does not exist, so the virtual Pico stands in"
+			c.Target, c.Reason = standIn, "auto: "+s.from("HIL_SERIAL")+"="+c.Serial+" does not exist, so the virtual Pico stands in"
 		}
-	case Virtual:
-		c.Target, c.Reason = Virtual, s.from("HIL_TARGET")+"=virtual"
-	case MicroPython:
-		c.Target, c.Reason = MicroPython, s.from("HIL_TARGET")+"=micropython: the firmware runs in MicroPython compiled to WebAssembly"
-	case Pico:
-		c.Target, c.Reason = Pico, s.from("HIL_TARGET")+"=pico"
-	case Jumper:
-		c.Target, c.Reason = Jumper, s.from("HIL_TARGET")+"=jumper: the harness plays the firmware over a TX-RX jumper, without a control channel"
-	default:
-		*errs = append(*errs, &ConfigError{s.from("HIL_TARGET"), target, "unknown target", "use auto, virtual, micropython, pico or jumper"})
+		d, ok := target.Lookup(c.Target)
+		if !ok {
+			return d, &ConfigError{s.from("HIL_SERIAL"), c.Serial, "no Pico at that port, and the virtual Pico that stands in for one is not linked into this program",
+				"set HIL_SERIAL to the Pico's data UART port, or HIL_TARGET to one of " + strings.Join(target.Names(), ", ")}
+		}
+		return d, nil
 	}
-	if (c.Target == Pico || c.Target == Jumper) && c.Serial == "" {
-		*errs = append(*errs, &ConfigError{s.from("HIL_SERIAL"), "", "the " + c.Target + " target needs the data UART port", "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile"})
+	d, ok := target.Lookup(name)
+	if !ok {
+		return d, &ConfigError{s.from("HIL_TARGET"), name, "unknown target", "use auto or a registered target: " + strings.Join(target.Names(), ", ")}
 	}
+	c.Target, c.Reason = name, s.from("HIL_TARGET")+"="+name
+	if d.About != "" {
+		c.Reason += ": " + d.About
+	}
+	return d, nil
 }
 
 func exists(path string) bool {

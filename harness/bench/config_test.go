@@ -47,7 +47,7 @@ func TestBadSettingsEachGiveOneLine(t *testing.T) {
 		{[]string{"HIL_TURNAROUND_MS", "1.5"}, "HIL_TURNAROUND_MS"},
 		{[]string{"HIL_JITTER_MS", "-1"}, "HIL_JITTER_MS"},
 		{[]string{"HIL_FAULT", "gremlins"}, "unknown fault"},
-		{[]string{"HIL_TARGET", "pico", "HIL_SERIAL", "/dev/null", "HIL_FAULT", "no-echo"}, "virtual Pico only"},
+		{[]string{"HIL_TARGET", "pico", "HIL_SERIAL", "/dev/null", "HIL_FAULT", "no-echo"}, "the pico target injects no faults"},
 	}
 	for _, c := range cases {
 		_, err := FromEnv(env(c.env...))

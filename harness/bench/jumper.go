@@ -8,8 +8,9 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/fixtures/clock"
+	"github.com/picohil/picohil/harness/clock"
 	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // The jumper target proves a bench Pi without a Pico. Wiring:
@@ -21,26 +22,37 @@ import (
 
 // openJumper opens the data port's loopback and, when both pins are
 // named, drives the jumper pin at the blink cadence into the LED pin.
-func openJumper(c Config, openIn func(string) (gpio.PinIn, error), openOut func(string) (gpio.PinOut, error)) (*Bench, error) {
-	b := &Bench{Config: c, DataPort: c.Serial, halt: func() error { return nil }}
-	if c.LEDPin == "" {
-		return b, nil
+func openJumper(s target.Settings, openIn func(string) (gpio.PinIn, error), openOut func(string) (gpio.PinOut, error)) (*target.Device, error) {
+	d := &target.Device{DataPort: s.Serial, Halt: func() error { return nil }}
+	if s.LEDPin == "" {
+		return d, nil
 	}
-	in, err := openIn(c.LEDPin)
+	in, err := openIn(s.LEDPin)
 	if err != nil {
 		return nil, err
 	}
-	out, err := openOut(c.JumperPin)
+	out, err := openOut(s.JumperPin)
 	if err != nil {
 		return nil, errors.Join(err, in.Halt())
 	}
-	bl, err := startBlinker(out, c.BlinkHalf)
+	bl, err := startBlinker(out, s.BlinkHalf)
 	if err != nil {
 		return nil, errors.Join(err, out.Halt(), in.Halt())
 	}
-	b.LED, b.Truth, b.Died = in, bl.truth, bl.failed
-	b.halt = func() error { return errors.Join(bl.Halt(), in.Halt()) }
-	return b, nil
+	d.LED, d.Truth, d.Died = in, bl.truth, bl.failed
+	d.Halt = func() error { return errors.Join(bl.Halt(), in.Halt()) }
+	return d, nil
+}
+
+// checkJumper finds jumper settings that cannot work: no data port, or
+// only one of the two blink pins.
+func checkJumper(s target.Settings) []error {
+	errs := needSerial(Jumper)(s)
+	if (s.LEDPin == "") != (s.JumperPin == "") {
+		errs = append(errs, &target.SettingError{Var: "HIL_JUMPER_PIN", Value: s.JumperPin, Problem: "the jumper target needs both the LED input pin and the jumper output pin, or neither",
+			Hint: "wire one free GPIO output to the LED input pin and name both (jumper_pin and led_pin), or leave both out to skip the blink specs"})
+	}
+	return errs
 }
 
 // blinker toggles an output every half period against absolute instants,

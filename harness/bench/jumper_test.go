@@ -76,7 +76,7 @@ func jumperConfig(t *testing.T, data string, pins ...string) Config {
 func TestJumperEchoesAndBlinks(t *testing.T) {
 	in, out := jumpered()
 	c := jumperConfig(t, loopback(t), "GPIO17", "GPIO22")
-	b, err := openJumper(c, func(string) (gpio.PinIn, error) { return in, nil }, func(string) (gpio.PinOut, error) { return out, nil })
+	b, err := jumperBench(c, func(string) (gpio.PinIn, error) { return in, nil }, func(string) (gpio.PinOut, error) { return out, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,7 +130,7 @@ func TestJumperEchoesAndBlinks(t *testing.T) {
 
 func TestJumperWithoutPinsHasNoLED(t *testing.T) {
 	c := jumperConfig(t, loopback(t))
-	b, err := openJumper(c, nil, nil)
+	b, err := jumperBench(c, nil, nil)
 	if err != nil || b.LED != nil || b.Truth != nil || b.Halt() != nil {
 		t.Fatalf("bench %+v, %v", b, err)
 	}
@@ -140,7 +140,7 @@ func TestJumperDriveFailureIsReported(t *testing.T) {
 	in, out := jumpered()
 	out.fails.Store(3)
 	c := jumperConfig(t, loopback(t), "GPIO17", "GPIO22")
-	b, err := openJumper(c, func(string) (gpio.PinIn, error) { return in, nil }, func(string) (gpio.PinOut, error) { return out, nil })
+	b, err := jumperBench(c, func(string) (gpio.PinIn, error) { return in, nil }, func(string) (gpio.PinOut, error) { return out, nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +167,7 @@ func TestJumperPinErrorsReleaseWhatWasOpened(t *testing.T) {
 	spy := &haltSpy{Pin: in}
 	c := jumperConfig(t, loopback(t), "GPIO17", "GPIO22")
 	boom := errors.New("pin: GPIO22: busy")
-	_, err := openJumper(c, func(string) (gpio.PinIn, error) { return spy, nil }, func(string) (gpio.PinOut, error) { return nil, boom })
+	_, err := jumperBench(c, func(string) (gpio.PinIn, error) { return spy, nil }, func(string) (gpio.PinOut, error) { return nil, boom })
 	if !errors.Is(err, boom) || !spy.halted {
 		t.Fatalf("err = %v, LED pin released: %v", err, spy.halted)
 	}
@@ -183,8 +183,17 @@ func TestJumperBlinkerErrorsReleaseBothPins(t *testing.T) {
 	spy := &haltSpy{Pin: in}
 	out := &refusing{haltSpy{Pin: &gpiotest.Pin{N: "GPIO22", Num: 22}}}
 	c := jumperConfig(t, loopback(t), "GPIO17", "GPIO22")
-	_, err := openJumper(c, func(string) (gpio.PinIn, error) { return spy, nil }, func(string) (gpio.PinOut, error) { return out, nil })
+	_, err := jumperBench(c, func(string) (gpio.PinIn, error) { return spy, nil }, func(string) (gpio.PinOut, error) { return out, nil })
 	if err == nil || !strings.Contains(err.Error(), "permission denied") || !spy.halted || !out.halted {
 		t.Fatalf("err = %v, LED pin released: %v, jumper pin released: %v", err, spy.halted, out.halted)
 	}
+}
+
+// jumperBench opens the jumper target with the given pin openers.
+func jumperBench(c Config, openIn func(string) (gpio.PinIn, error), openOut func(string) (gpio.PinOut, error)) (*Bench, error) {
+	d, err := openJumper(c.Settings, openIn, openOut)
+	if err != nil {
+		return nil, err
+	}
+	return &Bench{Config: c, Device: d}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/repo"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // Load reads the bench profile — HIL_BENCH, else bench.yaml in the current
@@ -22,7 +23,7 @@ func Load(getenv func(string) string, process int) (Config, error) {
 	env := environment(getenv)
 	c := Config{Environment: env, BenchID: getenv("HIL_BENCH_ID")}
 	name := getenv("HIL_BENCH")
-	if t := env["HIL_TARGET"]; name == "" && (t == Virtual || t == MicroPython) {
+	if d, ok := target.Lookup(env["HIL_TARGET"]); name == "" && ok && d.Fixture {
 		// bench.yaml describes hardware: a fixture named in the environment
 		// (as make test does) runs without it unless HIL_BENCH asks for it.
 		return build(c, settings{values: env})

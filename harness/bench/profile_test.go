@@ -10,6 +10,7 @@ import (
 
 	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/repo"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // writeProfile writes a bench file into a temporary directory.
@@ -48,12 +49,11 @@ expect_version: 1.2.0
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Target: Pico, Serial: "/dev/null", LEDPin: "GPIO17", ResetPin: "GPIO27", Baud: 230400,
-		BlinkHalf: 250 * time.Millisecond, Turnaround: 3 * time.Millisecond, JitterTol: 2 * time.Millisecond,
-		ExpectVersion: "1.2.0", BenchID: "lab-1", Profile: path,
-		ControlMatch: discover.Match{VID: "2e8a", PID: "0005", Serial: "E6614C311B8D5B2C"}}
+	want := Config{Target: Pico, Settings: target.Settings{Serial: "/dev/null", LEDPin: "GPIO17", ResetPin: "GPIO27", Baud: 230400,
+		BlinkHalf: 250 * time.Millisecond, ControlMatch: discover.Match{VID: "2e8a", PID: "0005", Serial: "E6614C311B8D5B2C"}},
+		Turnaround: 3 * time.Millisecond, JitterTol: 2 * time.Millisecond, ExpectVersion: "1.2.0", BenchID: "lab-1", Profile: path}
 	got := c
-	got.Reason, got.Bauds, got.Faults, got.Environment = "", nil, nil, nil
+	got.Reason, got.Bauds, got.Environment = "", nil, nil
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("config\n got %+v\nwant %+v", got, want)
 	}
@@ -166,7 +166,7 @@ func TestBadProfiles(t *testing.T) {
 		{"jumper without a data port", "target: jumper\n", 1, nil,
 			`bench: FILE: data="": the jumper target needs the data UART port (hint: set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile)`},
 		{"unknown target", "target: rp2040\n", 1, nil,
-			`bench: FILE: target="rp2040": unknown target (hint: use auto, virtual, micropython, pico or jumper)`},
+			`bench: FILE: target="rp2040": unknown target (hint: use auto or a registered target: jumper, micropython, pico, virtual)`},
 		{"unknown pin", "led_pin: LED\n", 1, nil,
 			`bench: FILE: led_pin="LED": not a periph pin name (hint: use BCM names such as GPIO17, or header positions such as P1_11)`},
 		{"pin in lower case", "reset_pin: gpio27\n", 1, nil,

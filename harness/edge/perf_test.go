@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/echo"
@@ -36,7 +37,7 @@ func BenchmarkTimestampError(b *testing.B) {
 			name = "load"
 		}
 		b.Run(name, func(b *testing.B) {
-			env := map[string]string{"HIL_TARGET": bench.Virtual, "HIL_BLINK_MS": strconv.Itoa(tsBlinkMs), "HIL_BAUD": strconv.Itoa(tsLoadBaud)}
+			env := map[string]string{"HIL_TARGET": virtual.Name, "HIL_BLINK_MS": strconv.Itoa(tsBlinkMs), "HIL_BAUD": strconv.Itoa(tsLoadBaud)}
 			cfg, err := bench.FromEnv(func(k string) string { return env[k] })
 			if err != nil {
 				b.Fatal(err)

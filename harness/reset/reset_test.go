@@ -11,7 +11,6 @@ import (
 	"periph.io/x/conn/v3/gpio"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
-	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/link"
 )
@@ -130,33 +129,5 @@ func TestResetRefusesBadPulsesAndPinErrors(t *testing.T) {
 	p.fail = errors.New("permission denied")
 	if _, err := Reset(context.Background(), p, DefaultPulse, &booting{n: 1}); err == nil || !strings.Contains(err.Error(), "gpio group") {
 		t.Fatalf("err = %v", err)
-	}
-}
-
-func TestResetTheVirtualPico(t *testing.T) {
-	for _, tc := range []struct {
-		faults virtual.Faults
-		ok     bool
-	}{{virtual.Faults{}, true}, {virtual.Faults{virtual.SlowBoot: true}, false}} {
-		d, err := virtual.Start(virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: tc.faults})
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := link.Open(d.ControlPort(), virtual.DefaultBaud)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		r, err := Reset(ctx, d.Run(), DefaultPulse, control.New(l))
-		cancel()
-		l.Close()
-		d.Close()
-		if tc.ok && (err != nil || r.Version.Name != virtual.FirmwareName || r.Recovered < virtual.DefaultBootTime) {
-			t.Fatalf("clean: %+v, %v", r, err)
-		}
-		var re *Error
-		if !tc.ok && (!errors.As(err, &re) || re.Stage != StageWait) {
-			t.Fatalf("slow-boot: %+v, %v", r, err)
-		}
 	}
 }

@@ -1,0 +1,43 @@
+package reset_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/reset"
+)
+
+// An external test: the virtual Pico registers as a target, and the target
+// package refers to this one.
+func TestResetTheVirtualPico(t *testing.T) {
+	for _, tc := range []struct {
+		faults virtual.Faults
+		ok     bool
+	}{{virtual.Faults{}, true}, {virtual.Faults{virtual.SlowBoot: true}, false}} {
+		d, err := virtual.Start(virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: tc.faults})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l, err := link.Open(d.ControlPort(), virtual.DefaultBaud)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		r, err := reset.Reset(ctx, d.Run(), reset.DefaultPulse, control.New(l))
+		cancel()
+		l.Close()
+		d.Close()
+		if tc.ok && (err != nil || r.Version.Name != virtual.FirmwareName || r.Recovered < virtual.DefaultBootTime) {
+			t.Fatalf("clean: %+v, %v", r, err)
+		}
+		var re *reset.Error
+		if !tc.ok && (!errors.As(err, &re) || re.Stage != reset.StageWait) {
+			t.Fatalf("slow-boot: %+v, %v", r, err)
+		}
+	}
+}

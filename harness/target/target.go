@@ -1,0 +1,171 @@
+// Package target is what the suite runs against, and the registry of the
+// drivers that open one. A target is the thing at the far end of the
+// lines: a real Pico on a bench, a Pi whose TX is jumpered to its RX, or a
+// fixture that simulates the Pico on this host.
+//
+// Targets plug in the way database/sql drivers do: a driver's package
+// registers itself in an init function, and a program links the targets
+// it offers by importing their packages. The hardware targets (pico,
+// jumper) register from harness/bench; the fixtures register from their own
+// folders, and the suite imports them:
+//
+//	import _ "github.com/picohil/picohil/fixtures/virtual"
+//
+// # Adding a target
+//
+// Make a folder (fixtures/<name> for a simulation), and in it call
+// Register in an init function with a Driver: Open brings the target up
+// from the bench's Settings and returns a Device with its lines, LED pin,
+// reset and teardown; the other fields say what the bench must know
+// before anything is opened (is it a fixture, which allowances it needs,
+// whether it injects faults or runs a firmware file, what to check).
+// Then add the one import line to specs/suite_test.go. HIL_TARGET=<name>
+// selects it; an unknown name is refused with the registered names.
+package target
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+
+	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/reset"
+)
+
+// Settings are what a driver opens a target from: the bench's
+// configuration, parsed and checked. Each target reads the fields it uses.
+type Settings struct {
+	Serial  string // the data UART port (HIL_SERIAL)
+	Control string // the control channel's port (HIL_CONTROL)
+	// ControlMatch finds the control port by USB identity when Control is
+	// not given.
+	ControlMatch discover.Match
+	LEDPin       string        // periph name of the LED input pin (HIL_LED_PIN)
+	ResetPin     string        // periph name of the output wired to the Pico's RUN pin (HIL_RESET_PIN)
+	JumperPin    string        // periph name of the output wired to LEDPin (HIL_JUMPER_PIN)
+	Firmware     string        // the main.py a target that runs firmware runs (HIL_FIRMWARE)
+	Faults       string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
+	Baud         int           // the data rate (HIL_BAUD)
+	BlinkHalf    time.Duration // the LED's expected half-period (HIL_BLINK_MS)
+}
+
+// Device is an opened target: the lines the suite talks to, and how to
+// let them go.
+type Device struct {
+	DataPort    string
+	ControlPort string        // "" when the target has no control channel
+	LED         gpio.PinIn    // nil when the target has no LED input
+	Reset       reset.RunLine // wired to the Pico's RUN pin; nil when there is none
+	// Truth returns the LED's true transitions where the target knows
+	// them (a simulated pin, a pin the harness drives); nil otherwise.
+	Truth func() []edge.Edge
+	// Died returns why the device stopped (a firmware traceback, a drive
+	// that failed), or nil while it runs; nil where that cannot be known.
+	Died func() error
+	// Halt returns everything the target holds to an inert state: stops
+	// a fixture, releases the pins.
+	Halt func() error
+}
+
+// Driver opens one kind of target and says what the bench must know about
+// it before anything is opened.
+type Driver struct {
+	// Open brings the target up.
+	Open func(ctx context.Context, s Settings) (*Device, error)
+	// About says what the target is, for the banner's "why this target"
+	// when HIL_TARGET names it; "" adds nothing.
+	About string
+	// Fixture is true when the target simulates the Pico on this host: a
+	// bench profile (which describes hardware) is read only when HIL_BENCH
+	// names one, edge times come from the simulated pin, and the Pi's
+	// UART checks do not apply.
+	Fixture bool
+	// Turnaround and Jitter replace the default allowances where the
+	// target needs more; zero keeps the defaults.
+	Turnaround, Jitter time.Duration
+	// Faults parses HIL_FAULT for a target that injects faults and returns
+	// them in a canonical spelling ("" for none); nil for a target that
+	// injects none.
+	Faults func(spec string) (string, error)
+	// Firmware is true when the target runs the main.py HIL_FIRMWARE names.
+	Firmware bool
+	// Check finds settings the target cannot run with, one *SettingError
+	// each; nil when the target needs nothing more.
+	Check func(s Settings) []error
+	// NoReset says why the target never has a reset line, for a skipped
+	// reset spec; "" when a bench may wire one.
+	NoReset string
+}
+
+// SettingError is one setting a target cannot run with.
+type SettingError struct {
+	Var, Value, Problem, Hint string // Var is the HIL_* variable
+}
+
+func (e *SettingError) Error() string {
+	return fmt.Sprintf("target: %s=%q: %s (hint: %s)", e.Var, e.Value, e.Problem, e.Hint)
+}
+
+var (
+	mu      sync.RWMutex
+	drivers = map[string]Driver{}
+)
+
+// Register makes a target available by name. It is called from the init
+// function of the driver's package, and panics on an empty name, a driver
+// without Open or a name registered twice, as database/sql does.
+func Register(name string, d Driver) {
+	mu.Lock()
+	defer mu.Unlock()
+	switch {
+	case name == "":
+		panic("target: Register with an empty name")
+	case d.Open == nil:
+		panic("target: Register " + name + " without Open")
+	}
+	if _, dup := drivers[name]; dup {
+		panic("target: Register called twice for " + name)
+	}
+	drivers[name] = d
+}
+
+// Lookup returns the driver registered as name.
+func Lookup(name string) (Driver, bool) {
+	mu.RLock()
+	defer mu.RUnlock()
+	d, ok := drivers[name]
+	return d, ok
+}
+
+// Names lists the registered targets, sorted.
+func Names() []string {
+	mu.RLock()
+	defer mu.RUnlock()
+	names := make([]string, 0, len(drivers))
+	for n := range drivers {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Open opens the target registered as name.
+func Open(ctx context.Context, name string, s Settings) (*Device, error) {
+	d, ok := Lookup(name)
+	if !ok {
+		return nil, fmt.Errorf("target: %q is not registered (hint: this program links %v)", name, Names())
+	}
+	dev, err := d.Open(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	if dev.Halt == nil {
+		dev.Halt = func() error { return nil }
+	}
+	return dev, nil
+}
