@@ -21,7 +21,7 @@ except ImportError:
     import uasyncio as asyncio
 
 NAME = "picohil-fw"
-VERSION = "1.0.0"
+VERSION = "1.1.0"
 
 UART_ID = 1
 UART_TX_PIN = 4
@@ -159,7 +159,10 @@ class Firmware:
         sys.stdout.write(text + "\n")
 
     def command(self, text):
-        """Execute one command line; return the reply line (None: no reply)."""
+        """Execute one command line; return the reply line (None: no reply).
+
+        Every reply names its command (OK <WORD> <value>, ERR <WORD> <reason>)
+        so the host never pairs a late reply with a later command."""
         words = text.split()
         if not words:
             return None
@@ -167,32 +170,32 @@ class Firmware:
         arg = " ".join(words[1:])
         cmd = word.upper()
         if cmd == "VERSION":
-            return "OK %s %s" % (NAME, VERSION)
+            return "OK VERSION %s %s" % (NAME, VERSION)
         if cmd == "BAUD":
             rate = _int_in_range(arg, MIN_BAUD, MAX_BAUD)
             if rate is None:
-                return "ERR bad baud " + arg
+                return "ERR BAUD bad baud " + arg
             # The reply must leave before the data UART changes rate.
-            self.reply("OK")
+            self.reply("OK BAUD %d" % rate)
             self.uart.init(baudrate=rate)
             return None
         if cmd == "BLINK":
             half = _int_in_range(arg, 1, MAX_HALF_PERIOD_MS)
             if half is None:
-                return "ERR bad half-period " + arg
+                return "ERR BLINK bad half-period " + arg
             self.half_period_ms = half
             self.period_changed.set()
-            return "OK"
+            return "OK BLINK %d" % half
         if cmd == "BURST":
             count = _int_in_range(arg, 1, MAX_BURST)
             if count is None:
-                return "ERR bad burst " + arg
-            self.reply("OK")
+                return "ERR BURST bad burst " + arg
+            self.reply("OK BURST %d" % count)
             asyncio.create_task(self.burst(count))
             return None
         if cmd == "STATS":
-            return "OK rx=%d tx=%d errors=%d" % (self.rx, self.tx, self.errors)
-        return "ERR unknown command " + word
+            return "OK STATS rx=%d tx=%d errors=%d" % (self.rx, self.tx, self.errors)
+        return "ERR %s unknown command" % cmd
 
     async def control(self):
         reader = asyncio.StreamReader(sys.stdin)

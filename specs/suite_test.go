@@ -81,7 +81,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	vctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	defer cancel()
 	v, err := rig.ctl.Version(vctx)
-	expectNoError(err, "the firmware answers VERSION with OK <name> <semver>",
+	expectNoError(err, "the firmware answers VERSION with OK VERSION <name> <semver>",
 		"is the firmware running? is the control port the Pico's USB serial? lines seen: "+fmt.Sprint(rig.ctl.Noise))
 	rig.firmware = v.String()
 	AddReportEntry("firmware", rig.firmware)

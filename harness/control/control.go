@@ -1,23 +1,32 @@
 // Package control is the client for the firmware's control channel: one
-// ASCII command line in, one reply line out ("OK ..." or "ERR ...").
+// ASCII command line in, one reply line out. Every reply names the command
+// it answers, so a reply that comes after its command's deadline is never
+// taken for the next command's:
 //
-//	VERSION            -> OK <name> <semver>
-//	BAUD <rate>        -> OK, then the data UART switches to rate
-//	BLINK <half_ms>    -> OK
-//	BURST <n>          -> OK, then n bytes of 0x55 back-to-back on the data UART
-//	STATS              -> OK rx=<n> tx=<n> errors=<n>
-//	anything else      -> ERR <reason>
+//	VERSION            -> OK VERSION <name> <semver>
+//	BAUD <rate>        -> OK BAUD <rate>, then the data UART switches to rate
+//	BLINK <half_ms>    -> OK BLINK <half_ms>
+//	BURST <n>          -> OK BURST <n>, then n bytes of 0x55 back-to-back on the data UART
+//	STATS              -> OK STATS rx=<n> tx=<n> errors=<n>
+//	anything else      -> ERR <WORD> <reason>
 //
-// Lines that start with neither OK nor ERR (boot banners, log output) are
-// skipped and kept for failure messages.
+// An OK reply repeats the command line (its word in capitals, then its
+// argument) before its result; an ERR reply repeats the command word. The
+// client skips a reply that names another command and, after a command
+// went unanswered, drains what arrived before it sends the next one, so a
+// late answer to a repeated command is dropped too. Lines that start with
+// neither OK nor ERR (boot banners, log output) are skipped; both kinds
+// are kept for failure messages.
 package control
 
 import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // PortBaud is the rate every control port is opened at. A USB CDC port
@@ -36,7 +45,10 @@ type Line interface {
 // Client talks to the control channel.
 type Client struct {
 	line  Line
-	Noise []string // non-reply lines seen, most recent last
+	Noise []string // non-reply lines and replies to other commands, most recent last
+	// unanswered is the last command whose deadline passed before its
+	// reply came: its reply may still arrive.
+	unanswered string
 }
 
 // New returns a client over line.
@@ -58,27 +70,85 @@ var ErrMalformed = errors.New("control: malformed reply")
 // maxNoise bounds the kept non-reply lines.
 const maxNoise = 50
 
-// Do sends one command and returns the text after "OK".
+// drainWait is how long the client listens for a late reply before it
+// sends the next command: long enough to collect what the port already
+// holds, far below any command's deadline.
+const drainWait = 5 * time.Millisecond
+
+// Do sends one command and returns the result its reply carries after
+// the command line ("<name> <semver>" for VERSION, "" for BAUD).
 func (c *Client) Do(ctx context.Context, command string) (string, error) {
+	c.drain(ctx)
 	if err := c.line.Write([]byte(command + "\n")); err != nil {
 		return "", fmt.Errorf("control: send %q: %w", command, err)
 	}
 	for {
 		reply, err := c.line.ReadLine(ctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				c.unanswered = command
+			}
 			return "", fmt.Errorf("control: waiting for the reply to %q: %w", command, err)
 		}
-		if ok, rest := ParseReply(reply); ok != nil {
-			if !*ok {
-				return "", &RejectedError{Command: command, Reason: rest}
-			}
-			return rest, nil
+		ok, rest := ParseReply(reply)
+		if ok == nil {
+			c.keep(reply)
+			continue
 		}
-		c.Noise = append(c.Noise, reply)
-		if len(c.Noise) > maxNoise {
-			c.Noise = c.Noise[1:]
+		result, answers := Answers(command, *ok, rest)
+		if !answers {
+			c.keep(reply + " (a reply to another command, skipped)")
+			continue
 		}
+		if !*ok {
+			return "", &RejectedError{Command: command, Reason: result}
+		}
+		return result, nil
 	}
+}
+
+// drain reads and keeps whatever arrived after a command went unanswered.
+func (c *Client) drain(ctx context.Context) {
+	if c.unanswered == "" {
+		return
+	}
+	for {
+		dctx, cancel := context.WithTimeout(ctx, drainWait)
+		line, err := c.line.ReadLine(dctx)
+		cancel()
+		if err != nil {
+			break
+		}
+		c.keep(line + " (after " + c.unanswered + " went unanswered, drained)")
+	}
+	c.unanswered = ""
+}
+
+func (c *Client) keep(line string) {
+	c.Noise = append(c.Noise, line)
+	if len(c.Noise) > maxNoise {
+		c.Noise = c.Noise[1:]
+	}
+}
+
+// Answers tells whether a reply (ok and the text after its status word,
+// as ParseReply gives them) answers command, and returns its result: the
+// text after the repeated command line for OK, the reason after the
+// repeated command word for ERR.
+func Answers(command string, ok bool, rest string) (result string, answers bool) {
+	want := strings.Fields(command)
+	if len(want) == 0 {
+		return "", false
+	}
+	want[0] = strings.ToUpper(want[0])
+	if !ok {
+		want = want[:1]
+	}
+	got := strings.Fields(rest)
+	if len(got) < len(want) || !slices.Equal(got[:len(want)], want) {
+		return "", false
+	}
+	return strings.Join(got[len(want):], " "), true
 }
 
 // ParseReply classifies a line: ok is nil when the line is not a reply,

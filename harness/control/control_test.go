@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 // script answers each command line with canned reply lines.
@@ -34,11 +35,11 @@ func (s *script) ReadLine(context.Context) (string, error) {
 
 func TestClientCommands(t *testing.T) {
 	s := &script{replies: map[string][]string{
-		"VERSION":    {"MPY: soft reboot", "OK picohil-fw 1.0.0"},
-		"STATS":      {"OK rx=10 tx=12 errors=1"},
-		"BAUD 9600":  {"OK"},
-		"BLINK 0":    {"ERR bad half-period 0"},
-		"BURST 1000": {"OK"},
+		"VERSION":    {"MPY: soft reboot", "OK VERSION picohil-fw 1.0.0"},
+		"STATS":      {"OK STATS rx=10 tx=12 errors=1"},
+		"BAUD 9600":  {"OK BAUD 9600"},
+		"BLINK 0":    {"ERR BLINK bad half-period 0"},
+		"BURST 1000": {"OK BURST 1000"},
 	}}
 	c := New(s)
 	ctx := context.Background()
@@ -82,5 +83,87 @@ func TestParsers(t *testing.T) {
 	}
 	if ok, _ := ParseReply("OKAY"); ok != nil {
 		t.Fatal("OKAY parsed as a reply")
+	}
+}
+
+// lateLine is a control line whose replies arrive when the test sends
+// them, as from a device that answers late.
+type lateLine struct{ lines chan string }
+
+func (l *lateLine) Write([]byte) error { return nil }
+
+func (l *lateLine) ReadLine(ctx context.Context) (string, error) {
+	select {
+	case s := <-l.lines:
+		return s, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// A reply that arrives after its command's deadline is never taken for
+// the next command's: not when the next command differs (the reply names
+// its command), and not when it repeats it (the late reply is drained
+// before the command is sent).
+func TestLateReplyIsNotTakenForTheNextCommand(t *testing.T) {
+	l := &lateLine{lines: make(chan string, 4)}
+	c := New(l)
+	short := func() context.Context {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+		t.Cleanup(cancel)
+		return ctx
+	}
+	if err := c.SetBlink(short(), 50); err == nil {
+		t.Fatal("BLINK answered with no reply")
+	}
+	go func() {
+		time.Sleep(2 * drainWait) // after STATS is sent
+		l.lines <- "OK BLINK 50"  // BLINK's reply, late
+		l.lines <- "OK STATS rx=1 tx=1 errors=0"
+	}()
+	st, err := c.Stats(short())
+	if err != nil || st != (Stats{RX: 1, TX: 1}) {
+		t.Fatalf("STATS after a late BLINK reply: %+v, %v", st, err)
+	}
+
+	if _, err := c.Version(short()); err == nil {
+		t.Fatal("VERSION answered with no reply")
+	}
+	l.lines <- "OK VERSION old 1.0.0" // the first VERSION's reply, late
+	go func() {
+		time.Sleep(2 * drainWait)
+		l.lines <- "OK VERSION new 2.0.0"
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	v, err := c.Version(ctx)
+	if err != nil || v.Name != "new" {
+		t.Fatalf("VERSION after a late VERSION reply: %+v, %v (noise %q)", v, err, c.Noise)
+	}
+	if len(c.Noise) != 2 {
+		t.Fatalf("the late replies are not kept for failure messages: %q", c.Noise)
+	}
+}
+
+func TestAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		command, rest string
+		ok            bool
+		result        string
+		answers       bool
+	}{
+		{"VERSION", "VERSION picohil 1.0.0", true, "picohil 1.0.0", true},
+		{"BAUD 9600", "BAUD 9600", true, "", true},
+		{"BAUD 9600", "BAUD 115200", true, "", false},
+		{"BAUD 9600", "BAUD bad baud 9600", false, "bad baud 9600", true},
+		{"STATS", "BLINK 50", true, "", false},
+		{"STATS", "rx=1 tx=1 errors=0", true, "", false},
+		{"blink 5", "BLINK 5", true, "", true},
+		{"", "", true, "", false},
+	} {
+		result, answers := Answers(tc.command, tc.ok, tc.rest)
+		if result != tc.result || answers != tc.answers {
+			t.Errorf("Answers(%q, %v, %q) = %q, %v; want %q, %v", tc.command, tc.ok, tc.rest, result, answers, tc.result, tc.answers)
+		}
 	}
 }

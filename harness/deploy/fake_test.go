@@ -120,7 +120,7 @@ func (f *fakePico) firmware(c byte) {
 		f.line = nil
 	case '\n':
 		if strings.TrimSpace(string(f.line)) == "VERSION" {
-			f.out.WriteString("OK picohil-fw " + f.version + "\r\n")
+			f.out.WriteString("OK VERSION picohil-fw " + f.version + "\r\n")
 		}
 		f.line = nil
 	default:

@@ -35,8 +35,8 @@ func Handshake(ctx context.Context, c *control.Client, reply time.Duration, expe
 		if len(c.Noise) > 0 {
 			seen += "; other lines: " + strings.Join(c.Noise, " | ")
 		}
-		return fail(name, "VERSION answered with OK <name> <semver> within "+reply.String(), seen,
-			"is the firmware running, and is the control port the Pico's USB serial (not the data UART)?")
+		return fail(name, "VERSION answered with OK VERSION <name> <semver> within "+reply.String(), seen,
+			"is the firmware running, and is the control port the Pico's USB serial (not the data UART)? A reply such as OK <name> <semver>, without the command word, is a firmware older than 1.1.0: make deploy")
 	}
 	if expect != "" && expect != v.Semver && expect != v.String() {
 		return fail(name, "firmware "+expect+" (the bench's expected version)", "firmware "+v.String(),

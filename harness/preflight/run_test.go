@@ -36,12 +36,12 @@ func TestHandshake(t *testing.T) {
 		expect, status string
 		detail         string
 	}{
-		{[]string{"OK picohil 1.2.0"}, "", report.CheckOK, "picohil 1.2.0"},
-		{[]string{"booting", "OK picohil 1.2.0"}, "1.2.0", report.CheckOK, "as expected"},
-		{[]string{"OK picohil 1.2.0"}, "picohil 1.2.0", report.CheckOK, "as expected"},
-		{[]string{"OK picohil 1.2.0"}, "1.3.0", report.CheckFail, "firmware picohil 1.2.0"},
+		{[]string{"OK VERSION picohil 1.2.0"}, "", report.CheckOK, "picohil 1.2.0"},
+		{[]string{"booting", "OK VERSION picohil 1.2.0"}, "1.2.0", report.CheckOK, "as expected"},
+		{[]string{"OK VERSION picohil 1.2.0"}, "picohil 1.2.0", report.CheckOK, "as expected"},
+		{[]string{"OK VERSION picohil 1.2.0"}, "1.3.0", report.CheckFail, "firmware picohil 1.2.0"},
 		{[]string{"Traceback (most recent call last):"}, "", report.CheckFail, "other lines: Traceback"},
-		{[]string{"OK 1.2.0"}, "", report.CheckFail, "malformed"},
+		{[]string{"OK VERSION 1.2.0"}, "", report.CheckFail, "malformed"},
 	} {
 		c := Handshake(ctx, control.New(&script{lines: tc.lines}), 20*time.Millisecond, tc.expect)
 		if c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) {

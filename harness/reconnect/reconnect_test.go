@@ -35,7 +35,7 @@ func pico(t *testing.T, name string) *pty.Pair {
 				return
 			}
 			if strings.TrimSpace(line) == "VERSION" {
-				p.Master.Write([]byte("OK " + name + " 1.0.0\r\n"))
+				p.Master.Write([]byte("OK VERSION " + name + " 1.0.0\r\n"))
 			}
 		}
 	}()
