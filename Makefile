@@ -2,6 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo
+SELFTEST := $(GO) run ./specs/selftest
 OUT := $(CURDIR)/out
 HIL_OUT ?= $(OUT)/hil
 export HIL_OUT
@@ -17,7 +18,12 @@ FIRMWARE ?= firmware/main.py
 # The race detector needs cgo (a C compiler); without it the unit tests run plain.
 RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race)
 
-GINKGO_FLAGS := --timeout=30m --output-dir=$(HIL_OUT) --json-report=ginkgo.json
+# The compiled suite every lane runs: built once per make run, so lanes that
+# run at once (make -j2) never build or delete it under each other.
+SUITE := $(OUT)/bin/specs.test
+HIL_BIN := $(OUT)/bin/hil
+
+GINKGO_FLAGS := --timeout=30m --json-report=ginkgo.json
 ifdef FOCUS
 GINKGO_FLAGS += --focus='$(FOCUS)'
 endif
@@ -30,6 +36,9 @@ GATE_SEED := 1
 ifdef SEED
 GINKGO_FLAGS += --seed=$(SEED)
 endif
+
+# run-suite ENV,OUT[,PROCS[,SEED]]: the compiled suite under ginkgo with ENV, reports in OUT
+run-suite = mkdir -p $(2) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE)
 
 .PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean
 
@@ -46,37 +55,39 @@ $(NODE_STAMP): $(NODE_DIR)/package-lock.json
 
 ## hil: run the HIL suite on HIL_TARGET (auto|virtual|micropython|pico|jumper) or the
 ## bench profile (HIL_BENCH, default bench.yaml); PROCS=N runs N benches at once; reports in out/hil
-hil: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
-	@mkdir -p $(HIL_OUT)
-	$(GINKGO) $(if $(PROCS),-p --procs $(PROCS)) $(GINKGO_FLAGS) ./specs
+hil: $(SUITE) $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
+	$(call run-suite,,$(HIL_OUT),$(PROCS))
 
 ## faults: the suite once clean and once per injected fault on the virtual Pico
-faults: $(OUT)/bin/specs.test
-	$(QUICK_ENV) $(GO) run ./specs/selftest faults --seed $(GATE_SEED) --suite $(OUT)/bin/specs.test --out $(OUT)/faults
+faults: $(SUITE)
+	$(QUICK_ENV) $(SELFTEST) faults --seed $(GATE_SEED) --suite $(SUITE) --out $(OUT)/faults
 
 ## faults-micropython: the suite on broken variants of firmware/main.py under MicroPython; each must be caught
-faults-micropython: $(OUT)/bin/specs.test $(NODE_STAMP)
-	$(MPY_ENV) $(GO) run ./specs/selftest faults --target micropython --firmware $(FIRMWARE) --suite $(OUT)/bin/specs.test --out $(OUT)/faults-micropython
+faults-micropython: $(SUITE) $(NODE_STAMP)
+	$(MPY_ENV) $(SELFTEST) faults --target micropython --firmware $(FIRMWARE) --suite $(SUITE) --out $(OUT)/faults-micropython
 
-## gate-check: after suite-virtual and faults: a clean run passes the gate
+## gate-check: from suite-virtual's and faults' reports: a clean run passes the gate
 ## against another clean run; the slow-echo and blink-drift runs are blocked,
 ## naming the regressed measurement
 GATE_CASES := slow-echo:echo.rtt.1B blink-drift:blink.half_period
-gate-check:
-	@mkdir -p $(OUT)/bin $(OUT)/gate
-	$(GO) build -o $(OUT)/bin/hil ./harness/cmd/hil
-	$(OUT)/bin/hil gate --baseline $(OUT)/faults/clean/report.json --current $(HIL_OUT)/report.json
+gate-check: suite-virtual faults $(HIL_BIN)
+	@mkdir -p $(OUT)/gate
+	$(HIL_BIN) gate --baseline $(OUT)/faults/clean/report.json --current $(HIL_OUT)/report.json
 	@for c in $(GATE_CASES); do \
 		run=$${c%%:*}; m=$${c##*:}; log=$(OUT)/gate/$$run.txt; \
-		if $(OUT)/bin/hil gate --baseline $(OUT)/faults/clean/report.json --current $(OUT)/faults/$$run/report.json >$$log 2>&1; then \
+		if $(HIL_BIN) gate --baseline $(OUT)/faults/clean/report.json --current $(OUT)/faults/$$run/report.json >$$log 2>&1; then \
 			cat $$log; echo "gate-check: the $$run run passed the gate; it must be blocked"; exit 1; fi; \
 		grep -q "^$$m .*REGRESSED" $$log || { cat $$log; echo "gate-check: the gate did not name $$m for the $$run run"; exit 1; }; \
 		echo "gate-check: $$run blocked: $$(grep "^$$m .*REGRESSED" $$log | head -1 | tr -s ' ')"; \
 	done
 
-$(OUT)/bin/specs.test: FORCE
-	@mkdir -p $(OUT)/bin
+$(SUITE): FORCE
+	@mkdir -p $(@D)
 	$(GO) test -c -o $@ ./specs
+
+$(HIL_BIN): FORCE
+	@mkdir -p $(@D)
+	$(GO) build -o $@ ./harness/cmd/hil
 
 FORCE:
 
@@ -101,31 +112,31 @@ cross:
 	GOOS=linux GOARCH=arm64 $(GO) test -c -o /dev/null ./specs
 	GOOS=linux GOARCH=arm GOARM=7 $(GO) test -c -o /dev/null ./specs
 
-suite-virtual:
-	$(QUICK_ENV) $(MAKE) --no-print-directory hil SEED=$(GATE_SEED)
+suite-virtual: $(SUITE)
+	$(call run-suite,$(QUICK_ENV),$(HIL_OUT),,$(GATE_SEED))
 
 ## suite-multi: the suite on three virtual benches at once, one per ginkgo -p process.
 ## Three suites share two cores here, so the timing allowances are wider.
 MULTI_ENV := $(QUICK_ENV) HIL_JITTER_MS=20 HIL_TURNAROUND_MS=15
 .PHONY: suite-multi
-suite-multi:
-	$(MULTI_ENV) HIL_BENCH=$(CURDIR)/harness/bench/testdata/three-virtual.yaml $(MAKE) --no-print-directory hil PROCS=3 HIL_OUT=$(OUT)/hil-multi
+suite-multi: $(SUITE)
+	$(call run-suite,$(MULTI_ENV) HIL_BENCH=$(CURDIR)/harness/bench/testdata/three-virtual.yaml,$(OUT)/hil-multi,3)
 
-suite-micropython: $(NODE_STAMP)
-	$(MPY_ENV) HIL_OUT=$(OUT)/hil-micropython $(MAKE) --no-print-directory hil
+suite-micropython: $(SUITE) $(NODE_STAMP)
+	$(call run-suite,$(MPY_ENV),$(OUT)/hil-micropython)
 
 ## perf: the harness measured against the physical floor, side by side in one run (specs/selftest/README.md);
 ## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
 PERF_COUNT ?= 6
 PERF_SCALE ?= 1,2,4,8
-perf: $(OUT)/bin/specs.test
+perf: $(SUITE)
 	@mkdir -p $(OUT)/perf
 	set -o pipefail; { \
 		$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count $(PERF_COUNT) ./harness/echo && \
 		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(PERF_COUNT) ./harness/echo && \
 		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(PERF_COUNT) ./harness/edge; \
 	} | tee $(OUT)/perf/perf.txt
-	$(GO) run ./specs/selftest perf-summary --input $(OUT)/perf/perf.txt --suite $(OUT)/bin/specs.test --out $(OUT)/perf --scale $(PERF_SCALE)
+	$(SELFTEST) perf-summary --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE)
 
 ## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION;
 ## HIL_TARGET=micropython deploys to MicroPython-WebAssembly's REPL instead
@@ -139,9 +150,9 @@ flash:
 clean:
 	rm -rf $(OUT)
 
-## fuzz: every parser's fuzz target for FUZZTIME each (seed corpora in testdata/fuzz)
+## fuzz: every parser's fuzz target for FUZZTIME each (seed corpora in testdata/fuzz);
+## a run ending in the Go fuzz coordinator's deadline race (Go issue 75804) is reported, not counted
 FUZZTIME ?= 10s
-FUZZFLAGS ?=
 FUZZ_TARGETS := \
 	./harness/control:FuzzParseReply \
 	./harness/control:FuzzParseStats \
@@ -151,55 +162,30 @@ FUZZ_TARGETS := \
 	./harness/report:FuzzRead \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
+run-fuzz = $(SELFTEST) fuzz --go $(GO) --out $(OUT)/fuzz $(1) $(FUZZ_TARGETS)
 
-# A run that ends in a bare "context deadline exceeded" without writing a
-# failing input is the Go fuzz coordinator's shutdown race at the end of
-# -fuzztime (Go issue 75804, not fixed in Go 1.26), not a finding: it is
-# reported and not counted. Any failing input fails the target.
 .PHONY: fuzz fuzz-short
 fuzz:
-	@mkdir -p $(OUT)/fuzz; set -e; for t in $(FUZZ_TARGETS); do \
-		pkg=$${t%%:*}; name=$${t##*:}; log=$(OUT)/fuzz/$$name.log; \
-		echo "fuzz: $$pkg $$name for $(FUZZTIME)"; \
-		if ! $(GO) test -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) $(FUZZFLAGS) "$$pkg" >$$log 2>&1; then \
-			if grep -qx '    context deadline exceeded' $$log && ! grep -q 'Failing input written' $$log; then \
-				echo "fuzz: $$name: fuzz coordinator deadline race (Go issue 75804), no failing input"; \
-			else cat $$log; exit 1; fi; \
-		fi; \
-		grep '^fuzz: elapsed' $$log | tail -1; \
-	done
+	$(call run-fuzz,--time $(FUZZTIME))
 
 ## fuzz-short: every fuzz target for 5 s on one worker (part of make test)
 fuzz-short:
-	@$(MAKE) --no-print-directory fuzz FUZZTIME=5s FUZZFLAGS=-parallel=1
+	$(call run-fuzz,--time 5s --parallel 1)
 
 ## soak: echo and blink continuously on HIL_TARGET for DURATION; totals, errors,
 ## missed edges and RTT p50/p99 per SOAK_WINDOW in out/soak/soak.json; Ctrl-C ends it early
 DURATION ?= 10m
 SOAK_WINDOW ?= 1m
 .PHONY: soak
-soak: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
-	@mkdir -p $(OUT)/bin
-	$(GO) build -o $(OUT)/bin/hil ./harness/cmd/hil
-	$(OUT)/bin/hil soak --duration $(DURATION) --window $(SOAK_WINDOW) --out $(OUT)/soak
+soak: $(HIL_BIN) $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
+	$(HIL_BIN) soak --duration $(DURATION) --window $(SOAK_WINDOW) --out $(OUT)/soak
 
 ## stress: the virtual suite STRESS_RUNS times in a row in quick mode; fails on
 ## any failed run; each run's reports in out/stress/<i>
 STRESS_RUNS ?= 20
 .PHONY: stress
-stress: $(OUT)/bin/specs.test
-	@rm -rf $(OUT)/stress; failed=0; \
-	for i in $$(seq 1 $(STRESS_RUNS)); do \
-		dir=$(OUT)/stress/$$i; mkdir -p $$dir; \
-		if $(QUICK_ENV) HIL_OUT=$$dir $(OUT)/bin/specs.test -ginkgo.no-color -ginkgo.junit-report=$$dir/junit.xml >$$dir/console.log 2>&1; then \
-			echo "stress: run $$i/$(STRESS_RUNS) passed"; \
-		else \
-			failed=$$((failed + 1)); echo "stress: run $$i/$(STRESS_RUNS) FAILED (see $$dir/console.log)"; \
-			grep -E '^  \[(FAIL|INTERRUPTED|TIMEDOUT|PANICKED)\]' $$dir/console.log | sed 's/^ */stress:   /' || true; \
-		fi; \
-	done; \
-	echo "stress: $$(( $(STRESS_RUNS) - failed )) of $(STRESS_RUNS) runs passed, $$failed failed"; \
-	[ $$failed -eq 0 ]
+stress: $(SUITE)
+	$(QUICK_ENV) $(SELFTEST) stress --suite $(SUITE) --runs $(STRESS_RUNS) --out $(OUT)/stress
 
 ## gate: compare $(HIL_OUT)/report.json with BASELINE (e.g. firmware/baselines/1.0.0.json); fails on a regression
 .PHONY: gate baseline
@@ -211,3 +197,4 @@ gate:
 baseline:
 	$(if $(VERSION),,$(error VERSION is not set: make baseline VERSION=<firmware semver>))
 	$(GO) run ./harness/cmd/hil baseline --from $(HIL_OUT)/report.json --out firmware/baselines/$(VERSION).json
+

@@ -1,9 +1,12 @@
 // Command selftest is the project's check of its own suite: it runs the
 // compiled suite on injected faults and broken firmware and expects each to
-// be caught, and summarises the harness's benchmarks.
+// be caught, repeats it to find flaky specs, fuzzes the parsers, and
+// summarises the harness's benchmarks.
 //
 //	go run ./specs/selftest faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
 //	go run ./specs/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
+//	go run ./specs/selftest stress --suite out/bin/specs.test [--runs 20] [--out out/stress]
+//	go run ./specs/selftest fuzz [--time 10s] [--parallel 1] [--out out/fuzz] ./harness/report:FuzzRead ...
 //	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
@@ -21,6 +24,8 @@ const usage = `usage: go run ./specs/selftest <command> [flags]
 
 commands:
   faults   run the suite clean and once per injected fault; fail if a fault goes undetected
+  stress   run the suite --runs times in a row; fail if any run failed
+  fuzz     run package:FuzzName targets for --time each; a coordinator deadline race (Go issue 75804) is reported, not counted
   perf-summary  summarise go test -bench output, run the scale and cost runs, write out/perf/perf.json`
 
 func main() {
@@ -32,6 +37,10 @@ func main() {
 	switch os.Args[1] {
 	case "faults":
 		err = runFaults(os.Args[2:], os.Stdout)
+	case "stress":
+		err = runStress(os.Args[2:], os.Stdout)
+	case "fuzz":
+		err = runFuzz(os.Args[2:], os.Stdout)
 	case "perf-summary":
 		err = runPerfSummary(os.Args[2:], os.Stdout)
 	default:

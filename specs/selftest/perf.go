@@ -67,9 +67,11 @@ func runPerfSummary(args []string, w io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *suite == "" {
-		return errors.New("perf-summary: --suite is required (hint: go test -c -o out/bin/specs.test ./specs)")
+	bin, err := suitePath("perf-summary", *suite)
+	if err != nil {
+		return err
 	}
+	*suite = bin
 	steps, err := parseScaleCounts(*scale)
 	if err != nil {
 		return err
