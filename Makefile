@@ -40,7 +40,7 @@ endif
 # run-suite ENV,OUT[,PROCS[,SEED]]: the compiled suite under ginkgo with ENV, reports in OUT
 run-suite = mkdir -p $(2) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE)
 
-.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean
+.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean dist
 
 all: test
 
@@ -198,3 +198,8 @@ baseline:
 	$(if $(VERSION),,$(error VERSION is not set: make baseline VERSION=<firmware semver>))
 	$(GO) run ./harness/cmd/hil baseline --from $(HIL_OUT)/report.json --out firmware/baselines/$(VERSION).json
 
+## dist: the release files a bench Pi runs without Go (harness/bench/README.md):
+## hil and the compiled suite for DIST_PLATFORMS, the example profile, SHA256SUMS; in out/dist
+DIST_PLATFORMS ?= linux/arm64,linux/arm/7
+dist:
+	$(SELFTEST) dist --go $(GO) --platforms $(DIST_PLATFORMS) --out $(OUT)/dist

@@ -7,6 +7,7 @@
 //	go run ./specs/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
 //	go run ./specs/selftest stress --suite out/bin/specs.test [--runs 20] [--out out/stress]
 //	go run ./specs/selftest fuzz [--time 10s] [--parallel 1] [--out out/fuzz] ./harness/report:FuzzRead ...
+//	go run ./specs/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
 //	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
@@ -26,6 +27,7 @@ commands:
   faults   run the suite clean and once per injected fault; fail if a fault goes undetected
   stress   run the suite --runs times in a row; fail if any run failed
   fuzz     run package:FuzzName targets for --time each; a coordinator deadline race (Go issue 75804) is reported, not counted
+  dist     build the release files: hil and the compiled suite per platform, the example profile, SHA256SUMS
   perf-summary  summarise go test -bench output, run the scale and cost runs, write out/perf/perf.json`
 
 func main() {
@@ -41,6 +43,8 @@ func main() {
 		err = runStress(os.Args[2:], os.Stdout)
 	case "fuzz":
 		err = runFuzz(os.Args[2:], os.Stdout)
+	case "dist":
+		err = runDist(os.Args[2:], os.Stdout)
 	case "perf-summary":
 		err = runPerfSummary(os.Args[2:], os.Stdout)
 	default:
