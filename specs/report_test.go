@@ -3,10 +3,12 @@ package specs
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/reporters"
@@ -38,6 +40,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		Host:      host,
 		Target:    cfg.Target,
 		Reason:    cfg.Reason,
+		StandIn:   cfg.StandIn,
 		Faults:    cmp.Or(cfg.Faults, "none"),
 		Firmware:  rig.firmware,
 		Reproduce: cfg.Reproduce() + " make hil" + seedArg(r.SuiteConfig.RandomSeed),
@@ -65,17 +68,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		}
 		out.Specs = append(out.Specs, specOf(s, s.FullText()))
 	}
-	for _, w := range []struct {
-		name  string
-		write func(string, report.Report) error
-	}{{"report.json", report.Write}, {"report.html", report.WriteHTML}} {
-		path := filepath.Join(outDir(), w.name)
-		if err := w.write(path, out); err != nil {
-			GinkgoWriter.Printf("picohil: %v\n", err)
-			continue
-		}
-		GinkgoWriter.Printf("picohil: wrote %s\n", path)
-	}
+	writeReports(out, GinkgoWriter.Printf)
 	path := filepath.Join(outDir(), "junit.xml")
 	if err := reporters.GenerateJUnitReportWithConfig(junitOf(r), path, reporters.JunitReportConfig{
 		OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped,
@@ -83,6 +76,44 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		GinkgoWriter.Printf("picohil: junit: %v\n", err)
 	}
 })
+
+// standInBanner is printed when the simulation stands in for hardware.
+const standInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin (set HIL_SERIAL, or a bench profile, to test a Pico) ***"
+
+// writeReports writes report.json and report.html, telling printf where.
+func writeReports(out report.Report, printf func(string, ...any)) {
+	for _, w := range []struct {
+		name  string
+		write func(string, report.Report) error
+	}{{"report.json", report.Write}, {"report.html", report.WriteHTML}} {
+		path := filepath.Join(outDir(), w.name)
+		if err := w.write(path, out); err != nil {
+			printf("picohil: %v\n", err)
+			continue
+		}
+		printf("picohil: wrote %s\n", path)
+	}
+}
+
+// stopped writes the reports of a run that stopped before any spec ran,
+// with why.
+func stopped(why error) {
+	now := time.Now()
+	host := report.ProbeHost()
+	writeReports(report.Report{
+		Schema:    report.Schema,
+		BenchID:   cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
+		Host:      host,
+		Target:    cfg.Target,
+		Reason:    cfg.Reason,
+		Stopped:   why.Error(),
+		Faults:    cmp.Or(cfg.Faults, "none"),
+		Reproduce: cfg.Reproduce() + " make hil",
+		Started:   now,
+		Finished:  now,
+		Specs:     []report.Spec{},
+	}, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f, a...) })
+}
 
 func validMeasurement(m stats.Measurement) bool { return m.Name != "" && m.Unit != "" }
 func validTrace(t stats.Trace) bool             { return t.Name != "" && len(t.Columns) > 0 }

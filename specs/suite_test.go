@@ -49,12 +49,18 @@ func TestSpecs(t *testing.T) {
 	cfg, cfgErr = bench.Load(os.Getenv, GinkgoParallelProcess())
 	timeouts = timeoutsFor(cfg)
 	if cfgErr != nil {
-		t.Fatalf("picohil: bad bench configuration:\n%v", cfgErr)
+		// Nothing opens: one line per mistake, and a report that says why.
+		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", cfgErr)
+		stopped(cfgErr)
+		t.FailNow()
 	}
 	if cfg.BenchID != "" {
 		fmt.Printf("picohil: process %d: bench %s\n", GinkgoParallelProcess(), cfg.BenchID)
 	}
 	fmt.Printf("picohil: target %s — %s\n", cfg.Target, cfg.Reason)
+	if cfg.StandIn {
+		fmt.Println(standInBanner)
+	}
 	fmt.Printf("picohil: spec order seed %d (make hil%s runs this order again)\n", GinkgoRandomSeed(), seedArg(GinkgoRandomSeed()))
 	RunSpecs(t, "picohil HIL suite")
 }

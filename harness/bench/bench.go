@@ -28,7 +28,7 @@ func Open(ctx context.Context, c Config) (*Bench, error) {
 
 // The hardware targets are always linked: a bench binary needs them.
 func init() {
-	target.Register(Pico, target.Driver{Open: openPico, Check: needSerial(Pico)})
+	target.Register(Pico, target.Driver{Open: openPico, Check: needPorts(Pico)})
 	target.Register(Jumper, target.Driver{
 		Open: func(_ context.Context, s target.Settings) (*target.Device, error) {
 			return openJumper(s, pin.OpenInput, pin.OpenOutput)
@@ -39,14 +39,23 @@ func init() {
 	})
 }
 
-// needSerial is the check of a target on real lines: it needs the data port.
-func needSerial(name string) func(target.Settings) []error {
+// needPorts is the check of a target on real lines: it needs the data
+// port, and every port named must exist, so a missing device stops the run
+// before anything opens instead of failing every spec.
+func needPorts(name string) func(target.Settings) []error {
 	return func(s target.Settings) []error {
-		if s.Serial != "" {
-			return nil
+		var errs []error
+		if s.Serial == "" {
+			errs = append(errs, &target.SettingError{Var: "HIL_SERIAL", Problem: "the " + name + " target needs the data UART port",
+				Hint: "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile"})
 		}
-		return []error{&target.SettingError{Var: "HIL_SERIAL", Problem: "the " + name + " target needs the data UART port",
-			Hint: "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile"}}
+		for _, p := range []struct{ name, path string }{{"HIL_SERIAL", s.Serial}, {"HIL_CONTROL", s.Control}} {
+			if p.path != "" && !exists(p.path) {
+				errs = append(errs, &target.SettingError{Var: p.name, Value: p.path, Problem: "no such port",
+					Hint: "is the Pico (or the USB-UART adapter) plugged in and powered? `hil detect` lists the serial ports present"})
+			}
+		}
+		return errs
 	}
 }
 

@@ -53,8 +53,11 @@ var DefaultBauds = []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 9216
 
 // Config is a bench before it is opened.
 type Config struct {
-	Target  string // a registered target's name once resolved
-	Reason  string // why this target
+	Target string // a registered target's name once resolved
+	Reason string // why this target
+	// StandIn is true when auto chose the simulation because nothing named
+	// hardware: the run tests no hardware, and says so everywhere.
+	StandIn bool
 	BenchID string // the bench's id in a profile, "" without one
 	Profile string // the bench profile file read, "" when configured by environment only
 	// Settings are what the target is opened from. Its ControlMatch is
@@ -215,27 +218,33 @@ func targetsWith(has func(target.Driver) bool) string {
 	return cmp.Or(strings.Join(names, ", "), "none is linked into this program")
 }
 
-// standIn is the target auto chooses when there is no data port: the
+// standIn is the target auto chooses when nothing names hardware: the
 // virtual Pico (fixtures/virtual), where the program links it.
 const standIn = "virtual"
 
+// hardware are the settings that name a bench's hardware: with any of
+// them set, auto means the real Pico, never the simulation.
+var hardware = []string{"HIL_SERIAL", "HIL_CONTROL", "HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_LED_PIN", "HIL_RESET_PIN", "HIL_JUMPER_PIN"}
+
 // resolve picks the target — the one HIL_TARGET names, or for auto the
-// real Pico when the data port exists and the virtual Pico otherwise —
-// and says why. This is the one place a target is chosen.
+// real Pico when any setting names hardware and the virtual Pico only when
+// none does — and says why. This is the one place a target is chosen.
 func (c *Config) resolve(name string, s settings) (target.Driver, error) {
 	switch name {
 	case "", Auto:
-		switch {
-		case c.Serial == "":
-			c.Target, c.Reason = standIn, "auto: "+s.from("HIL_SERIAL")+" is not set, so the virtual Pico stands in"
-		case exists(c.Serial):
-			c.Target, c.Reason = Pico, "auto: "+c.Serial+" exists, so the real Pico is used"
-		default:
-			c.Target, c.Reason = standIn, "auto: "+s.from("HIL_SERIAL")+"="+c.Serial+" does not exist, so the virtual Pico stands in"
+		c.Target = standIn
+		c.StandIn = true
+		c.Reason = "auto: nothing names hardware (no data or control port, no pin), so the virtual Pico stands in: no hardware is tested"
+		for _, h := range hardware {
+			if v := s.values[h]; v != "" {
+				c.Target, c.StandIn = Pico, false
+				c.Reason = "auto: " + s.from(h) + "=" + v + " names hardware, so the real Pico is used"
+				break
+			}
 		}
 		d, ok := target.Lookup(c.Target)
 		if !ok {
-			return d, &ConfigError{s.from("HIL_SERIAL"), c.Serial, "no Pico at that port, and the virtual Pico that stands in for one is not linked into this program",
+			return d, &ConfigError{"HIL_TARGET", Auto, "nothing names hardware, and the virtual Pico that stands in for it is not linked into this program",
 				"set HIL_SERIAL to the Pico's data UART port, or HIL_TARGET to one of " + strings.Join(target.Names(), ", ")}
 		}
 		return d, nil

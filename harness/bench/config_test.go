@@ -20,16 +20,18 @@ func TestDefaultsAndAuto(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Target != Virtual || !strings.Contains(c.Reason, "HIL_SERIAL is not set") || c.Baud != 115200 || c.BlinkHalf != time.Second || len(c.Bauds) != 8 {
+	if c.Target != Virtual || !c.StandIn || !strings.Contains(c.Reason, "nothing names hardware") || c.Baud != 115200 || c.BlinkHalf != time.Second || len(c.Bauds) != 8 {
 		t.Fatalf("%+v", c)
 	}
 	c, err = FromEnv(env("HIL_SERIAL", "/dev/null"))
-	if err != nil || c.Target != Pico {
+	if err != nil || c.Target != Pico || c.StandIn {
 		t.Fatalf("auto with an existing port: %+v, %v", c, err)
 	}
+	// A named port that is missing is never replaced by the simulation.
 	c, err = FromEnv(env("HIL_SERIAL", "/dev/ttyNOPE"))
-	if err != nil || c.Target != Virtual || !strings.Contains(c.Reason, "does not exist") {
-		t.Fatalf("auto with a missing port: %+v, %v", c, err)
+	want := "bench: HIL_SERIAL=\"/dev/ttyNOPE\": no such port (hint: is the Pico (or the USB-UART adapter) plugged in and powered? `hil detect` lists the serial ports present)"
+	if err == nil || err.Error() != want || c.Target != Pico || c.StandIn {
+		t.Fatalf("auto with a missing port: %+v, %v; want the one line %q", c, err, want)
 	}
 }
 

@@ -47,7 +47,7 @@ func openJumper(s target.Settings, openIn func(string) (gpio.PinIn, error), open
 // checkJumper finds jumper settings that cannot work: no data port, or
 // only one of the two blink pins.
 func checkJumper(s target.Settings) []error {
-	errs := needSerial(Jumper)(s)
+	errs := needPorts(Jumper)(s)
 	if (s.LEDPin == "") != (s.JumperPin == "") {
 		errs = append(errs, &target.SettingError{Var: "HIL_JUMPER_PIN", Value: s.JumperPin, Problem: "the jumper target needs both the LED input pin and the jumper output pin, or neither",
 			Hint: "wire one free GPIO output to the LED input pin and name both (jumper_pin and led_pin), or leave both out to skip the blink specs"})

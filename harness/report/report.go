@@ -21,6 +21,8 @@ type Report struct {
 	Schema      string    `json:"schema"`
 	Target      string    `json:"target"`
 	Reason      string    `json:"reason"`
+	StandIn     bool      `json:"stand_in"`          // the simulation stood in: nothing named hardware, no hardware was tested
+	Stopped     string    `json:"stopped,omitempty"` // why the run stopped before any spec: a bad setting, a missing port
 	Bench       string    `json:"bench"`
 	BenchID     string    `json:"bench_id"` // HIL_BENCH_ID, else the host name
 	Host        Host      `json:"host"`
