@@ -66,10 +66,11 @@ func setBoth(ctx context.Context, rate int) {
 	flushData(ctx)
 }
 
-var _ = Describe("Baud", labelBaud, onBench, func() {
+var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() {
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))
+	countDevice("baud")
 
 	It(fmt.Sprintf("runs at the configured %d baud (effective rate from a BURST within ±2%%)", cfg.Baud), labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
 		requireControl()
@@ -83,6 +84,7 @@ var _ = Describe("Baud", labelBaud, onBench, func() {
 		if rig.ctl == nil {
 			Skip("this bench has no control channel, so nothing shows the far end is a UART with its own rate: a plain echo or loopback follows the host's rate and can never show a mismatch (set HIL_CONTROL to the Pico's USB serial port)")
 		}
+		uncounted("the host sends at another rate on purpose, so the device decodes other characters than were sent")
 		other := cfg.Baud / 2
 		if other < 1200 {
 			other = cfg.Baud * 2

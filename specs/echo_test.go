@@ -35,10 +35,11 @@ func randomPayload(n int) []byte {
 	return b
 }
 
-var _ = Describe("Echo", labelEcho, onBench, func() {
+var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() {
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))
+	countDevice("echo")
 
 	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
 		frame := baud.ByteTime(cfg.Baud)
