@@ -5,6 +5,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reset"
 )
@@ -17,8 +18,8 @@ const (
 	lineRateSpan  = 2 * time.Second
 	lineRateMin   = 95.0 // percent of theoretical throughput
 	baudTolerance = 2.0  // percent
-	meanTolerance = 1.0  // percent of the half-period
-	dutyTolerance = 2.0  // percentage points around 50%
+	meanTolerance = edge.HalfTolerancePct
+	dutyTolerance = 2.0 // percentage points around 50%
 	// The blink-under-load echo must move at least loadMin percent of line
 	// rate in every loadWindow of the capture; it sends chunks of one
 	// window's bytes.
