@@ -70,13 +70,9 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		Entry("4096 bytes", 4096, SpecTimeout(timeouts.Payload)))
 
 	It("returns all 256 byte values unchanged", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
-		all := make([]byte, 256)
-		for i := range all {
-			all[i] = byte(i)
-		}
 		rctx, cancel := bounded(ctx, 257*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
 		defer cancel()
-		_, err := echo.RoundTrip(rctx, rig.data, all)
+		_, err := echo.RoundTrip(rctx, rig.data, echo.AllBytes())
 		expectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
 	})
 

@@ -44,7 +44,8 @@ func (c Comparison) Regressions() []Row {
 }
 
 // Compare judges cur against base: echo.rtt.1B's p99, the blink
-// half-period means, every effective baud rate, and every spec's state. A
+// half-period means, the effective rate at every nominal rate, and every
+// spec's state. A
 // gated measurement of the baseline that the current run lacks, and a spec
 // that passed in the baseline but was skipped or left out now, regress too:
 // a bench that lost its LED pin must not pass a release.
@@ -78,7 +79,7 @@ func comparison(name string) func(b, m stats.Measurement, th Thresholds) Row {
 		return compareRTT
 	case strings.HasSuffix(name, ".half_period"):
 		return compareHalfPeriod
-	case strings.HasPrefix(name, "baud.effective."):
+	case name == "baud.effective", name == "baud.sweep":
 		return compareBaud
 	}
 	return nil
@@ -157,18 +158,32 @@ func compareHalfPeriod(b, m stats.Measurement, th Thresholds) Row {
 	return row
 }
 
+// compareBaud judges each rate of a baud measurement on its own: the
+// row regresses when the error from nominal grew by more than th.Baud
+// points at any rate, or a rate of the baseline was not measured now.
 func compareBaud(b, m stats.Measurement, th Thresholds) Row {
-	nominal, _ := strconv.ParseFloat(strings.TrimPrefix(m.Name, "baud.effective."), 64)
-	be, ce := math.Abs(pct(b.Value, nominal)), math.Abs(pct(m.Value, nominal))
-	row := Row{
-		Name:     m.Name + " error",
-		Baseline: fmt.Sprintf("%.2f%%", be),
-		Current:  fmt.Sprintf("%.2f%%", ce),
-		Change:   fmt.Sprintf("%+.2f pt", ce-be),
+	row := Row{Name: m.Name + " error"}
+	var was, now, change, why []string
+	for _, bp := range b.Points {
+		i := slices.IndexFunc(m.Points, func(p stats.Point) bool { return p.At == bp.At })
+		rate := strconv.FormatFloat(bp.At, 'f', -1, 64)
+		be := math.Abs(bp.ErrorPct())
+		was = append(was, fmt.Sprintf("%s: %.2f%%", rate, be))
+		if i < 0 {
+			now = append(now, rate+": absent")
+			why = append(why, rate+" measured in the baseline, not in this run")
+			continue
+		}
+		ce := math.Abs(m.Points[i].ErrorPct())
+		now = append(now, fmt.Sprintf("%s: %.2f%%", rate, ce))
+		change = append(change, fmt.Sprintf("%s: %+.2f pt", rate, ce-be))
+		if ce-be > th.Baud {
+			why = append(why, fmt.Sprintf("rate error at %s grew %.2f points (> %g)", rate, ce-be, th.Baud))
+		}
 	}
-	if ce-be > th.Baud {
-		row.Regressed = true
-		row.Why = fmt.Sprintf("rate error grew %.2f points (> %g)", ce-be, th.Baud)
+	row.Baseline, row.Current, row.Change = strings.Join(was, ", "), strings.Join(now, ", "), strings.Join(change, ", ")
+	if len(why) > 0 {
+		row.Regressed, row.Why = true, strings.Join(why, "; ")
 	}
 	return row
 }

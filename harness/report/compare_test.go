@@ -6,11 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/stats"
 )
 
 // synthetic is a run: RTTs around 400 us with a long tail, a 50 ms blink
-// with 0.5 ms of jitter, and a 9600 baud rate within 0.3 %, scaled.
+// with 0.5 ms of jitter, and a sweep of 9600 and 115200 baud within 0.3 %,
+// scaled.
 func synthetic(seed uint64, rttScale, halfScale float64) Report {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	rtt := make([]float64, 1000)
@@ -28,7 +30,7 @@ func synthetic(seed uint64, rttScale, halfScale float64) Report {
 		{Name: "Blink idle", State: "passed", Measurements: []stats.Measurement{
 			stats.Measure("blink.half_period", "ms", mean, stats.Around(50, 0.5)).WithSamples(half)}},
 		{Name: "Baud sweep", State: "passed", Measurements: []stats.Measurement{
-			stats.Measure("baud.effective.9600", "baud", 9600*(1+0.003*rng.Float64()), stats.Around(9600, 192))}},
+			baud.Measure("baud.sweep", 2, baud.At(9600, 9600*(1+0.003*rng.Float64()), 2), baud.At(115200, 115200*(1+0.003*rng.Float64()), 2))}},
 	}}
 }
 
@@ -45,7 +47,9 @@ func TestGate(t *testing.T) {
 	failing := synthetic(3, 1, 1)
 	failing.Specs[0].State = "failed"
 	slowBaud := synthetic(1, 1, 1)
-	slowBaud.Specs[2].Measurements[0].Value = 9600 * 0.98
+	slowBaud.Specs[2].Measurements[0].Points[0].Value = 9600 * 0.98
+	lostRate := synthetic(1, 1, 1) // the sweep no longer reaches 115200
+	lostRate.Specs[2].Measurements[0].Points = lostRate.Specs[2].Measurements[0].Points[:1]
 	noLED := synthetic(2, 1, 1) // a bench that lost its LED pin
 	noLED.Specs[1].State, noLED.Specs[1].Measurements = "skipped", nil
 	for _, tc := range []struct {
@@ -58,7 +62,8 @@ func TestGate(t *testing.T) {
 		{"doubled RTT fails", synthetic(2, 2, 1), "echo.rtt.1B p99"},
 		{"half-period +3% fails", synthetic(2, 1, 1.03), "blink.half_period mean"},
 		{"half-period -3% fails", synthetic(2, 1, 0.97), "blink.half_period mean"},
-		{"baud error growth fails", slowBaud, "baud.effective.9600 error"},
+		{"baud error growth at one rate fails", slowBaud, "baud.sweep error"},
+		{"a rate of the sweep not measured now fails", lostRate, "baud.sweep error"},
 		{"newly failing spec fails", failing, "spec: Echo one byte"},
 		{"a gated spec skipped now fails", noLED, "blink.half_period,spec: Blink idle"},
 	} {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -17,7 +18,7 @@ func writeReport(t *testing.T, dir, name string, pass bool, state string) string
 	path := filepath.Join(dir, name)
 	r := report.Report{Schema: report.Schema, Target: "virtual", Pass: pass, Specs: []report.Spec{{
 		Name: "Baud sweep", State: state,
-		Measurements: []stats.Measurement{stats.Measure("baud.effective.9600", "baud", 9601, stats.Around(9600, 192))},
+		Measurements: []stats.Measurement{baud.Measure("baud.effective", 2, baud.At(9600, 9601, 2))},
 	}}}
 	if err := report.Write(path, r); err != nil {
 		t.Fatal(err)

@@ -288,10 +288,7 @@ func setBlink(ctx context.Context, b *bench.Bench, cfg bench.Config) error {
 // soakEcho runs one-byte round trips, with a payload of all byte values
 // every soakPayloadEvery trips, resynchronising after each failure.
 func soakEcho(ctx context.Context, s *soak, data *link.Link, cfg bench.Config) {
-	all := make([]byte, 256)
-	for i := range all {
-		all[i] = byte(i)
-	}
+	all := echo.AllBytes()
 	for i := 0; ctx.Err() == nil; i++ {
 		payload := []byte{byte(i)}
 		if i%soakPayloadEvery == soakPayloadEvery-1 {
