@@ -39,12 +39,20 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		BenchID:   cmp.Or(benchIDs(r), report.BenchID(os.Getenv, host)),
 		Host:      host,
 		Target:    cfg.Target,
+		Fixture:   cfg.Driver().Fixture,
 		Reason:    cfg.Reason,
 		StandIn:   cfg.StandIn,
 		Faults:    cmp.Or(cfg.Faults, "none"),
-		Firmware:  rig.firmware,
 		Reproduce: cfg.Reproduce() + " make hil" + seedArg(r.SuiteConfig.RandomSeed),
 		SpecSeed:  r.SuiteConfig.RandomSeed,
+
+		FirmwareName:    rig.firmware.Name,
+		FirmwareVersion: rig.firmware.Semver,
+		HarnessVersion:  report.HarnessVersion(),
+		Settings: report.Settings{
+			Baud: cfg.Baud, Bauds: cfg.Bauds, BlinkHalfMs: ms(cfg.BlinkHalf),
+			TurnaroundMs: ms(cfg.Turnaround), JitterMs: ms(cfg.JitterTol),
+		},
 		Started:   r.StartTime,
 		Finished:  r.EndTime,
 		Pass:      r.SuiteSucceeded,
@@ -52,6 +60,9 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		Interrupted: slices.ContainsFunc(r.SpecialSuiteFailureReasons, func(s string) bool {
 			return strings.Contains(s, "Interrupted") || strings.Contains(s, "Timeout")
 		}),
+	}
+	if rig.firmware.Name != "" {
+		out.Firmware = rig.firmware.String()
 	}
 	if rig.bench != nil {
 		out.Bench = rig.bench.Describe()
@@ -114,6 +125,8 @@ func stopped(why error) {
 		Specs:     []report.Spec{},
 	}, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f, a...) })
 }
+
+func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 func validMeasurement(m stats.Measurement) bool { return m.Name != "" && m.Unit != "" }
 func validTrace(t stats.Trace) bool             { return t.Name != "" && len(t.Columns) > 0 }

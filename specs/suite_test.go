@@ -41,7 +41,7 @@ var rig struct {
 	bench    *bench.Bench
 	data     *link.Link
 	ctl      *control.Client
-	firmware string
+	firmware control.Version // VERSION's answer; zero without a control channel
 }
 
 func TestSpecs(t *testing.T) {
@@ -89,8 +89,8 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	v, err := rig.ctl.Version(vctx)
 	expectNoError(err, "the firmware answers VERSION with OK VERSION <name> <semver>",
 		"is the firmware running? is the control port the Pico's USB serial? lines seen: "+fmt.Sprint(rig.ctl.Noise))
-	rig.firmware = v.String()
-	AddReportEntry("firmware", rig.firmware)
+	rig.firmware = v
+	AddReportEntry("firmware", v.String())
 }, NodeTimeout(timeouts.Setup))
 
 // onBench decorates the containers that drive the bench: Serial when the

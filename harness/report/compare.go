@@ -11,26 +11,52 @@ import (
 )
 
 // Thresholds say how much worse the current run may be than the baseline.
+// A rule backed by a series needs its threshold exceeded and its test
+// significant; a rule on a single value has a relative threshold and an
+// absolute floor, so host noise on one sample does not block.
 type Thresholds struct {
-	RTTP99     float64 // % rise of echo.rtt.1B's p99
-	HalfPeriod float64 // % shift of a blink half-period mean
-	Baud       float64 // points of growth of an effective-baud error (%)
-	Alpha      float64 // significance a series comparison must reach
-	Effect     float64 // Vargha-Delaney A a series comparison must reach (0.5 = no effect)
+	Alpha       float64 // significance a series shift must reach (Mann-Whitney U)
+	Effect      float64 // Vargha-Delaney A a series shift must reach (0.5 = no effect)
+	RTTP99      float64 // % rise of a round-trip series' p99 (shift rule)
+	TailShare   float64 // % of current round trips above the baseline's p99 that blocks (tail rule)
+	TailAlpha   float64 // significance the tail rule's Fisher exact test must reach
+	HalfPeriod  float64 // % shift of a blink half-period mean
+	Jitter      float64 // % rise of a blink jitter p99
+	JitterFloor float64 // and at least this % of the half-period, in p99 and in the median deviation
+	Duty        float64 // points of growth of a duty cycle's distance from 50 %
+	LineRate    float64 // points of drop of the pipelined line rate
+	Payload     float64 // % rise of a payload round trip, and at least the turnaround allowance
+	Reset       float64 // % rise of the reset recovery time
+	ResetFloor  float64 // and at least this many ms
+	Baud        float64 // points of growth of an effective-baud error (%)
 }
 
-// DefaultThresholds are the release gate's defaults.
-var DefaultThresholds = Thresholds{RTTP99: 20, HalfPeriod: 0.5, Baud: 0.5, Alpha: 0.01, Effect: 0.8}
+// DefaultThresholds are the release gate's defaults (harness/report/README.md).
+var DefaultThresholds = Thresholds{
+	Alpha: 0.01, Effect: 0.8,
+	RTTP99: 20, TailShare: 3, TailAlpha: 0.001,
+	HalfPeriod: 0.5, Jitter: 50, JitterFloor: 1, Duty: 1,
+	LineRate: 3, Payload: 20, Reset: 25, ResetFloor: 500, Baud: 0.5,
+}
 
-// Row is one line of a comparison: a measurement or a spec.
+// defaultTurnaroundMs stands in for a report that does not record its
+// turnaround allowance.
+const defaultTurnaroundMs = 5
+
+// Row is one line of a comparison: a gated statistic of a measurement, or
+// a spec.
 type Row struct {
-	Name      string
+	Spec      string // the spec the measurement belongs to
+	Name      string // measurement and statistic, e.g. "echo.rtt.1B tail"
 	Baseline  string
 	Current   string
 	Change    string
-	Test      string // the distribution test behind the verdict, if any
+	Test      string // the test behind the verdict, if any
 	Regressed bool
 	Why       string
+	// The statistic as numbers, for trends; NaN where there is none.
+	Base, Cur float64
+	Unit      string
 }
 
 // Comparison is the gate's verdict on a current run against a baseline.
@@ -43,82 +69,97 @@ func (c Comparison) Regressions() []Row {
 	return slices.DeleteFunc(slices.Clone(c.Rows), func(r Row) bool { return !r.Regressed })
 }
 
-// Compare judges cur against base: echo.rtt.1B's p99, the blink
-// half-period means, the effective rate at every nominal rate, and every
-// spec's state. A
-// gated measurement of the baseline that the current run lacks, and a spec
-// that passed in the baseline but was skipped or left out now, regress too:
-// a bench that lost its LED pin must not pass a release.
-// Series-backed measurements regress only when the threshold is exceeded
-// and a Mann-Whitney test on the raw samples agrees (p < Alpha, effect at
-// least Effect), so one noisy run does not block.
+// Row finds the row of a statistic by name, e.g. "echo.rtt.1B tail".
+func (c Comparison) Row(name string) (Row, bool) {
+	i := slices.IndexFunc(c.Rows, func(r Row) bool { return r.Name == name })
+	if i < 0 {
+		return Row{}, false
+	}
+	return c.Rows[i], true
+}
+
+// Compare judges cur against base, every gated family by its own rule (see
+// rules), and every spec's state. A gated measurement of the baseline that
+// the current run lacks, and a spec that passed in the baseline but was
+// skipped or left out now, regress too: a bench that lost its LED pin must
+// not pass a release.
 func Compare(base, cur Report, th Thresholds) Comparison {
 	var c Comparison
-	for _, k := range keysOf(base) {
-		b, _ := find(base, k)
-		compare := comparison(k.name)
-		if compare == nil {
-			continue
+	for _, bs := range base.Specs {
+		cs, hasSpec := specNamed(cur, bs.Name)
+		for _, b := range bs.Measurements {
+			r := ruleFor(b.Name)
+			if r == nil {
+				continue
+			}
+			m, ok := measurementIn(cs.Measurements, b.Name)
+			if !hasSpec || !ok {
+				c.Rows = append(c.Rows, Row{Spec: bs.Name, Name: b.Name, Baseline: num(b.Value, b.Unit), Current: "absent",
+					Base: b.Value, Cur: math.NaN(), Unit: b.Unit,
+					Regressed: true, Why: "measured in the baseline, not in this run"})
+				continue
+			}
+			g := gated{base: b, cur: m, baseSpec: bs.Measurements, curSpec: cs.Measurements, th: th, settings: base.Settings}
+			for _, row := range r(g) {
+				row.Spec = bs.Name
+				c.Rows = append(c.Rows, row)
+			}
 		}
-		m, ok := find(cur, k)
-		if !ok {
-			c.Rows = append(c.Rows, Row{Name: k.name, Baseline: num(b.Value, b.Unit), Current: "absent",
-				Regressed: true, Why: "measured in the baseline, not in this run"})
-			continue
-		}
-		c.Rows = append(c.Rows, compare(b, m, th))
 	}
 	c.Rows = append(c.Rows, compareSpecs(base, cur)...)
 	return c
 }
 
-// comparison is how a gated measurement is judged, or nil for the rest.
-func comparison(name string) func(b, m stats.Measurement, th Thresholds) Row {
+// gated is one gated measurement in both runs, with the rest of its spec's
+// measurements (a jitter rule reads the half-period series beside it).
+type gated struct {
+	base, cur         stats.Measurement
+	baseSpec, curSpec []stats.Measurement
+	th                Thresholds
+	settings          Settings
+}
+
+type rule func(gated) []Row
+
+// ruleFor is how a measurement is gated, or nil for those that are not:
+// counts the specs already hold to a fixed limit (edges seen and missed,
+// bytes echoed, mismatch bytes), and the harness's own health (timestamp
+// error, host wake-up lateness, kernel drops).
+func ruleFor(name string) rule {
 	switch {
-	case name == "echo.rtt.1B":
-		return compareRTT
+	case strings.HasPrefix(name, "echo.rtt."):
+		return rttRules
+	case strings.HasPrefix(name, "echo.payload."):
+		return one(payloadRule)
+	case name == "echo.line_rate":
+		return one(lineRateRule)
 	case strings.HasSuffix(name, ".half_period"):
-		return compareHalfPeriod
-	case name == "baud.effective", name == "baud.sweep":
-		return compareBaud
+		return one(halfPeriodRule)
+	case strings.HasSuffix(name, ".jitter_p99"):
+		return one(jitterRule)
+	case strings.HasSuffix(name, ".duty"):
+		return one(dutyRule)
+	case name == "reset.recovery":
+		return one(resetRule)
+	case strings.HasPrefix(name, "baud.effective"):
+		return one(baudRule)
+	case strings.HasPrefix(name, "stats.") && strings.HasSuffix(name, ".errors"):
+		return one(errorsRule)
 	}
 	return nil
 }
 
-type key struct{ spec, name string }
+func one(f func(gated) Row) rule { return func(g gated) []Row { return []Row{f(g)} } }
 
-func keysOf(r Report) []key {
-	var out []key
-	for _, s := range r.Specs {
-		for _, m := range s.Measurements {
-			out = append(out, key{s.Name, m.Name})
-		}
-	}
-	return out
+// rttRules gate a round-trip series on its bulk (the shift rule) and on its
+// tail (the tail rule): a firmware whose every 30th round trip is 4x slower
+// moves p99 a lot and the bulk not at all.
+func rttRules(g gated) []Row {
+	return []Row{shiftRule(g), tailRule(g)}
 }
 
-func find(r Report, k key) (stats.Measurement, bool) {
-	for _, s := range r.Specs {
-		if s.Name != k.spec {
-			continue
-		}
-		for _, m := range s.Measurements {
-			if m.Name == k.name {
-				return m, true
-			}
-		}
-	}
-	return stats.Measurement{}, false
-}
-
-func p99(m stats.Measurement) float64 {
-	if m.Summary != nil {
-		return m.Summary.P99
-	}
-	return m.Value
-}
-
-func compareRTT(b, m stats.Measurement, th Thresholds) Row {
+func shiftRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
 	bv, cv := p99(b), p99(m)
 	rise := pct(cv, bv)
 	p, a := MannWhitney(b.Series, m.Series)
@@ -128,64 +169,275 @@ func compareRTT(b, m stats.Measurement, th Thresholds) Row {
 		Current:  num(cv, m.Unit),
 		Change:   fmt.Sprintf("%+.1f%%", rise),
 		Test:     mwText(p, a, len(b.Series), len(m.Series)),
+		Base:     bv, Cur: cv, Unit: m.Unit,
 	}
 	if rise > th.RTTP99 && significant(p, a, th) {
 		row.Regressed = true
-		row.Why = fmt.Sprintf("p99 rose %.1f%% (> %g%%) and the RTT distribution shifted up", rise, th.RTTP99)
+		row.Why = fmt.Sprintf("p99 rose %.1f%% (> %g%%) and the distribution shifted up", rise, th.RTTP99)
 	}
 	return row
 }
 
-func compareHalfPeriod(b, m stats.Measurement, th Thresholds) Row {
-	shift := pct(m.Value, b.Value)
-	pUp, a := MannWhitney(b.Series, m.Series)
-	pDown, _ := MannWhitney(m.Series, b.Series)
-	p, eff := pUp, a
-	if shift < 0 {
-		p, eff = pDown, 1-a
+// tailRule counts the current samples above the baseline's p99 (about 1 %
+// when nothing changed) and compares that share with the baseline's own by
+// Fisher's exact test, so the baseline's sampling noise is accounted for.
+func tailRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	row := Row{Name: m.Name + " tail", Unit: "%", Base: math.NaN(), Cur: math.NaN()}
+	if len(b.Series) == 0 || len(m.Series) == 0 {
+		row.Baseline, row.Current, row.Test = "-", "-", "no series"
+		return row
 	}
+	q := p99(b)
+	above := func(xs []float64) int {
+		n := 0
+		for _, x := range xs {
+			if x > q {
+				n++
+			}
+		}
+		return n
+	}
+	kb, kc := above(b.Series), above(m.Series)
+	sb, sc := 100*float64(kb)/float64(len(b.Series)), 100*float64(kc)/float64(len(m.Series))
+	p := FisherGreater(kb, len(b.Series), kc, len(m.Series))
+	// Fisher takes the samples as independent; a busy host makes slow
+	// round trips cluster in time. The stretches test asks whether the
+	// excess is everywhere in the run, as a firmware's tail is.
+	ps, a := MannWhitney(stretchShares(b.Series, above), stretchShares(m.Series, above))
+	row.Baseline = fmt.Sprintf("%.1f%% > %s", sb, num(q, m.Unit))
+	row.Current = fmt.Sprintf("%.1f%% (%d of %d)", sc, kc, len(m.Series))
+	row.Change = fmt.Sprintf("%+.1f pt", sc-sb)
+	row.Test = fmt.Sprintf("Fisher p=%.2g; stretches U p=%.2g A=%.2f", p, ps, a)
+	row.Base, row.Cur = sb, sc
+	if sc > th.TailShare && p < th.TailAlpha && significant(ps, a, th) {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("%.1f%% of round trips above the baseline's p99 %s (> %g%%, Fisher p < %g), throughout the run: the tail grew", sc, num(q, m.Unit), th.TailShare, th.TailAlpha)
+	}
+	return row
+}
+
+// stretches is how many consecutive stretches the tail rule cuts a series
+// into.
+const stretches = 10
+
+// stretchShares is the count of samples above the reference in each of
+// the series' consecutive stretches.
+func stretchShares(xs []float64, above func([]float64) int) []float64 {
+	n := len(xs) / stretches
+	if n == 0 {
+		return nil
+	}
+	out := make([]float64, stretches)
+	for i := range out {
+		out[i] = float64(above(xs[i*n : (i+1)*n]))
+	}
+	return out
+}
+
+// payloadRule: one round trip per size, so a relative threshold and a floor
+// of the bench's turnaround allowance (host noise on one sample).
+func payloadRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	allowance := g.settings.TurnaroundMs
+	if allowance <= 0 {
+		allowance = defaultTurnaroundMs
+	}
+	floor := 1000 * allowance // us
+	rise := pct(m.Value, b.Value)
+	row := valueRow(b, m, fmt.Sprintf("%+.1f%%", rise))
+	if rise > th.Payload && m.Value-b.Value > floor {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("rose %.1f%% (> %g%%) and %s (> the %g ms turnaround allowance)", rise, th.Payload, num(m.Value-b.Value, m.Unit), allowance)
+	}
+	return row
+}
+
+func lineRateRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	drop := b.Value - m.Value
+	row := valueRow(b, m, fmt.Sprintf("%+.2f pt", -drop))
+	if drop > th.LineRate {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("dropped %.2f points (> %g)", drop, th.LineRate)
+	}
+	return row
+}
+
+func halfPeriodRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	shift := pct(m.Value, b.Value)
+	p, a := twoSided(b.Series, m.Series, shift < 0)
 	row := Row{
 		Name:     m.Name + " mean",
 		Baseline: num(b.Value, m.Unit),
 		Current:  num(m.Value, m.Unit),
 		Change:   fmt.Sprintf("%+.2f%%", shift),
-		Test:     mwText(min(1, 2*p), a, len(b.Series), len(m.Series)),
+		Test:     mwText(p, a, len(b.Series), len(m.Series)),
+		Base:     b.Value, Cur: m.Value, Unit: m.Unit,
 	}
-	if math.Abs(shift) > th.HalfPeriod && significant(2*p, eff, th) {
+	if math.Abs(shift) > th.HalfPeriod && significant(p, a, th) {
 		row.Regressed = true
 		row.Why = fmt.Sprintf("mean shifted %+.2f%% (beyond ±%g%%) and the half-period distribution moved", shift, th.HalfPeriod)
 	}
 	return row
 }
 
-// compareBaud judges each rate of a baud measurement on its own: the
-// row regresses when the error from nominal grew by more than th.Baud
-// points at any rate, or a rate of the baseline was not measured now.
-func compareBaud(b, m stats.Measurement, th Thresholds) Row {
-	row := Row{Name: m.Name + " error"}
-	var was, now, change, why []string
-	for _, bp := range b.Points {
-		i := slices.IndexFunc(m.Points, func(p stats.Point) bool { return p.At == bp.At })
-		rate := strconv.FormatFloat(bp.At, 'f', -1, 64)
-		be := math.Abs(bp.ErrorPct())
-		was = append(was, fmt.Sprintf("%s: %.2f%%", rate, be))
-		if i < 0 {
-			now = append(now, rate+": absent")
-			why = append(why, rate+" measured in the baseline, not in this run")
-			continue
-		}
-		ce := math.Abs(m.Points[i].ErrorPct())
-		now = append(now, fmt.Sprintf("%s: %.2f%%", rate, ce))
-		change = append(change, fmt.Sprintf("%s: %+.2f pt", rate, ce-be))
-		if ce-be > th.Baud {
-			why = append(why, fmt.Sprintf("rate error at %s grew %.2f points (> %g)", rate, ce-be, th.Baud))
-		}
+// twoSided is the two-sided Mann-Whitney p-value and the effect size in
+// the direction of the shift (down when down is true).
+func twoSided(a, b []float64, down bool) (p, effect float64) {
+	if down {
+		a, b = b, a
 	}
-	row.Baseline, row.Current, row.Change = strings.Join(was, ", "), strings.Join(now, ", "), strings.Join(change, ", ")
-	if len(why) > 0 {
-		row.Regressed, row.Why = true, strings.Join(why, "; ")
+	p, effect = MannWhitney(a, b)
+	return min(1, 2*p), effect
+}
+
+// jitterRule: p99 jitter is the largest deviation of a dozen half-periods,
+// one host hiccup away from doubling. It blocks only when it rose past the
+// threshold and the floor, and the half-periods' absolute deviations from
+// their median (a Brown-Forsythe spread) grew as a whole: by a rank test,
+// and in their median (the MAD) by the floor too.
+func jitterRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	rise := pct(m.Value, b.Value)
+	row := valueRow(b, m, fmt.Sprintf("%+.0f%%", rise))
+	half := strings.TrimSuffix(m.Name, ".jitter_p99") + ".half_period"
+	bh, _ := measurementIn(g.baseSpec, half)
+	ch, _ := measurementIn(g.curSpec, half)
+	bs, cs := spread(bh.Series), spread(ch.Series)
+	p, a := MannWhitney(bs, cs)
+	bmad, cmad := median(bs), median(cs)
+	row.Test = mwText(p, a, len(bs), len(cs)) + fmt.Sprintf(" on |dev|, MAD %.2f -> %.2f", bmad, cmad)
+	floor := th.JitterFloor / 100 * bh.Value
+	if rise > th.Jitter && m.Value-b.Value > floor && cmad-bmad > floor && significant(p, a, th) {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("rose %.0f%% (> %g%%, > %s) and the half-periods spread out (MAD +%s)", rise, th.Jitter, num(floor, m.Unit), num(cmad-bmad, m.Unit))
 	}
 	return row
+}
+
+func median(xs []float64) float64 {
+	if len(xs) == 0 {
+		return math.NaN()
+	}
+	return stats.Percentile(slices.Sorted(slices.Values(xs)), 50)
+}
+
+// spread is each sample's absolute deviation from the median.
+func spread(xs []float64) []float64 {
+	if len(xs) == 0 {
+		return nil
+	}
+	med := median(xs)
+	out := make([]float64, len(xs))
+	for i, x := range xs {
+		out[i] = math.Abs(x - med)
+	}
+	return out
+}
+
+// dutyRule: the duty's distance from 50 % grew, and in the current run the
+// alternate half-periods (high and low) differ by a rank test, so one late
+// edge does not block.
+func dutyRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	bd, cd := math.Abs(b.Value-50), math.Abs(m.Value-50)
+	row := valueRow(b, m, fmt.Sprintf("%+.2f pt from 50", cd-bd))
+	half, _ := measurementIn(g.curSpec, strings.TrimSuffix(m.Name, ".duty")+".half_period")
+	var odd, even []float64
+	for i, v := range half.Series {
+		if i%2 == 0 {
+			even = append(even, v)
+		} else {
+			odd = append(odd, v)
+		}
+	}
+	p, _ := twoSided(odd, even, mean(even) < mean(odd))
+	row.Test = "no series"
+	if len(half.Series) > 0 {
+		row.Test = fmt.Sprintf("U p=%.2g high vs low", p)
+	}
+	if cd-bd > th.Duty && p < th.Alpha {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("%.2f points further from 50%% (> %g) and the high and low half-periods differ", cd-bd, th.Duty)
+	}
+	return row
+}
+
+func mean(xs []float64) float64 {
+	m, _ := stats.MeanStd(xs)
+	return m
+}
+
+func resetRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	rise := pct(m.Value, b.Value)
+	row := valueRow(b, m, fmt.Sprintf("%+.1f%%", rise))
+	if rise > th.Reset && m.Value-b.Value > th.ResetFloor {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("rose %.1f%% (> %g%%) and %s (> %g ms)", rise, th.Reset, num(m.Value-b.Value, m.Unit), th.ResetFloor)
+	}
+	return row
+}
+
+// baudRule: the error from the nominal rate, the middle of the limits.
+func baudRule(g gated) Row {
+	b, m, th := g.base, g.cur, g.th
+	nominal := nominalOf(m)
+	be, ce := math.Abs(pct(b.Value, nominal)), math.Abs(pct(m.Value, nominal))
+	row := Row{
+		Name:     m.Name + " error",
+		Baseline: fmt.Sprintf("%.2f%%", be),
+		Current:  fmt.Sprintf("%.2f%%", ce),
+		Change:   fmt.Sprintf("%+.2f pt", ce-be),
+		Base:     be, Cur: ce, Unit: "%",
+	}
+	if ce-be > th.Baud {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("rate error grew %.2f points (> %g)", ce-be, th.Baud)
+	}
+	return row
+}
+
+// errorsRule: the device's own error counter over a family; any growth
+// blocks.
+func errorsRule(g gated) Row {
+	b, m := g.base, g.cur
+	row := valueRow(b, m, fmt.Sprintf("%+.0f", m.Value-b.Value))
+	if m.Value > b.Value {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("the device counted %.0f errors, the baseline %.0f: any growth blocks", m.Value, b.Value)
+	}
+	return row
+}
+
+func valueRow(b, m stats.Measurement, change string) Row {
+	return Row{Name: m.Name, Baseline: num(b.Value, b.Unit), Current: num(m.Value, m.Unit), Change: change,
+		Base: b.Value, Cur: m.Value, Unit: m.Unit}
+}
+
+func specNamed(r Report, name string) (Spec, bool) {
+	i := slices.IndexFunc(r.Specs, func(s Spec) bool { return s.Name == name })
+	if i < 0 {
+		return Spec{}, false
+	}
+	return r.Specs[i], true
+}
+
+func measurementIn(ms []stats.Measurement, name string) (stats.Measurement, bool) {
+	i := slices.IndexFunc(ms, func(m stats.Measurement) bool { return m.Name == name })
+	if i < 0 {
+		return stats.Measurement{}, false
+	}
+	return ms[i], true
+}
+
+func p99(m stats.Measurement) float64 {
+	if m.Summary != nil {
+		return m.Summary.P99
+	}
+	return m.Value
 }
 
 func compareSpecs(base, cur Report) []Row {
@@ -204,7 +456,7 @@ func compareSpecs(base, cur Report) []Row {
 			if !ok {
 				state = "absent"
 			}
-			rows = append(rows, Row{Name: "spec: " + s.Name, Baseline: "passed", Current: state, Regressed: true, Why: "passed in the baseline, did not run now"})
+			rows = append(rows, specRow(s.Name, "passed", state, "passed in the baseline, did not run now"))
 		}
 	}
 	for _, name := range cur.Failed() {
@@ -215,9 +467,13 @@ func compareSpecs(base, cur Report) []Row {
 		if s, ok := was[name]; ok {
 			state = s
 		}
-		rows = append(rows, Row{Name: "spec: " + name, Baseline: state, Current: "failed", Regressed: true, Why: "newly failing"})
+		rows = append(rows, specRow(name, state, "failed", "newly failing"))
 	}
 	return rows
+}
+
+func specRow(name, was, now, why string) Row {
+	return Row{Spec: name, Name: "spec: " + name, Baseline: was, Current: now, Regressed: true, Why: why, Base: math.NaN(), Cur: math.NaN()}
 }
 
 func significant(p, a float64, th Thresholds) bool {

@@ -1,18 +1,19 @@
 package report
 
 import (
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/stats"
 )
 
 // synthetic is a run: RTTs around 400 us with a long tail, a 50 ms blink
-// with 0.5 ms of jitter, and a sweep of 9600 and 115200 baud within 0.3 %,
-// scaled.
+// with 0.5 ms of jitter, and a 9600 baud rate within 0.3 %, scaled; with a
+// payload round trip, the line rate, the device's error count and the reset
+// recovery time beside them.
 func synthetic(seed uint64, rttScale, halfScale float64) Report {
 	rng := rand.New(rand.NewPCG(seed, 1))
 	rtt := make([]float64, 1000)
@@ -23,15 +24,43 @@ func synthetic(seed uint64, rttScale, halfScale float64) Report {
 	for i := range half {
 		half[i] = halfScale * (50 + 0.5*rng.NormFloat64())
 	}
-	mean, _ := stats.MeanStd(half)
-	return Report{Schema: Schema, Pass: true, Specs: []Spec{
+	return Report{Schema: Schema, Target: "virtual", Pass: true, Specs: []Spec{
 		{Name: "Echo one byte", State: "passed", Measurements: []stats.Measurement{
-			stats.Measure("echo.rtt.1B", "us", stats.Percentile(slices.Sorted(slices.Values(rtt)), 99), stats.AtMost(5174)).WithSamples(rtt)}},
-		{Name: "Blink idle", State: "passed", Measurements: []stats.Measurement{
-			stats.Measure("blink.half_period", "ms", mean, stats.Around(50, 0.5)).WithSamples(half)}},
+			rttOf(rtt),
+			stats.Measure("echo.payload.16B", "us", rttScale*(1700+200*rng.Float64()), stats.AtMost(6500)),
+			stats.Measure("echo.line_rate", "%", 99.9+0.05*rng.Float64(), stats.AtLeast(95)),
+			stats.Measure("stats.echo.errors", "errors", 0, stats.AtMost(0)),
+		}},
+		{Name: "Blink idle", State: "passed", Measurements: cadence(half)},
 		{Name: "Baud sweep", State: "passed", Measurements: []stats.Measurement{
-			baud.Measure("baud.sweep", 2, baud.At(9600, 9600*(1+0.003*rng.Float64()), 2), baud.At(115200, 115200*(1+0.003*rng.Float64()), 2))}},
+			stats.Measure("baud.effective.9600", "baud", 9600*(1+0.003*rng.Float64()), stats.Around(9600, 192)),
+			stats.Measure("reset.recovery", "ms", 300+20*rng.Float64(), stats.AtMost(5000)),
+		}},
 	}}
+}
+
+func rttOf(rtt []float64) stats.Measurement {
+	return stats.Measure("echo.rtt.1B", "us", stats.Percentile(slices.Sorted(slices.Values(rtt)), 99), stats.AtMost(5174)).WithSamples(rtt)
+}
+
+// cadence is the blink measurements of a series of half-periods, the first
+// high: fitted mean, duty and p99 jitter.
+func cadence(half []float64) []stats.Measurement {
+	mean, _ := stats.MeanStd(half)
+	dev := make([]float64, len(half))
+	var high, all float64
+	for i, h := range half {
+		dev[i] = math.Abs(h - mean)
+		all += h
+		if i%2 == 0 {
+			high += h
+		}
+	}
+	return []stats.Measurement{
+		stats.Measure("blink.half_period", "ms", mean, stats.Around(50, 0.5)).WithSamples(half),
+		stats.Measure("blink.duty", "%", 100*high/all, stats.Around(50, 2)),
+		stats.Measure("blink.jitter_p99", "ms", stats.Percentile(slices.Sorted(slices.Values(dev)), 99), stats.AtMost(5)),
+	}
 }
 
 func regressed(c Comparison) string {
@@ -42,36 +71,97 @@ func regressed(c Comparison) string {
 	return strings.Join(names, ",")
 }
 
+// with returns r with the named measurement of any spec changed.
+func with(r Report, name string, change func(*stats.Measurement)) Report {
+	r.Specs = slices.Clone(r.Specs)
+	for i := range r.Specs {
+		r.Specs[i].Measurements = slices.Clone(r.Specs[i].Measurements)
+		for j := range r.Specs[i].Measurements {
+			if r.Specs[i].Measurements[j].Name == name {
+				change(&r.Specs[i].Measurements[j])
+			}
+		}
+	}
+	return r
+}
+
+// withBlink replaces the idle blink measurements with those of half.
+func withBlink(r Report, half []float64) Report {
+	r.Specs = slices.Clone(r.Specs)
+	r.Specs[1].Measurements = cadence(half)
+	return r
+}
+
 func TestGate(t *testing.T) {
 	base := synthetic(1, 1, 1)
+	cur := synthetic(2, 1, 1)
 	failing := synthetic(3, 1, 1)
 	failing.Specs[0].State = "failed"
-	slowBaud := synthetic(1, 1, 1)
-	slowBaud.Specs[2].Measurements[0].Points[0].Value = 9600 * 0.98
-	lostRate := synthetic(1, 1, 1) // the sweep no longer reaches 115200
-	lostRate.Specs[2].Measurements[0].Points = lostRate.Specs[2].Measurements[0].Points[:1]
 	noLED := synthetic(2, 1, 1) // a bench that lost its LED pin
 	noLED.Specs[1].State, noLED.Specs[1].Measurements = "skipped", nil
+	// Every 30th round trip 4x slower: the bulk stays, the tail grows.
+	tail := slices.Clone(cur.Specs[0].Measurements[0].Series)
+	for i := 29; i < len(tail); i += 30 {
+		tail[i] *= 4
+	}
+	// Each half-period off by up to ±4 ms, the mean and duty unchanged.
+	rng := rand.New(rand.NewPCG(9, 9))
+	var wobble []float64
+	prev := 0.0
+	for range 11 {
+		off := 8*rng.Float64() - 4
+		wobble = append(wobble, 50+off-prev+0.5*rng.NormFloat64())
+		prev = off
+	}
+	// The LED high 53 % of each cycle.
+	var duty []float64
+	for i := range 11 {
+		duty = append(duty, 50+float64(3-6*(i%2))+0.3*rng.NormFloat64())
+	}
 	for _, tc := range []struct {
 		name string
 		cur  Report
 		want string
 	}{
 		{"clean vs itself passes", base, ""},
-		{"noise: same distribution, another seed, passes", synthetic(2, 1, 1), ""},
-		{"doubled RTT fails", synthetic(2, 2, 1), "echo.rtt.1B p99"},
+		{"noise: same distribution, another seed, passes", cur, ""},
+		{"doubled RTT fails on bulk and tail", synthetic(2, 2, 1), "echo.rtt.1B p99,echo.rtt.1B tail"},
+		{"every 30th round trip 4x slower fails on the tail only", with(cur, "echo.rtt.1B", func(m *stats.Measurement) { *m = rttOf(tail) }), "echo.rtt.1B tail"},
 		{"half-period +3% fails", synthetic(2, 1, 1.03), "blink.half_period mean"},
 		{"half-period -3% fails", synthetic(2, 1, 0.97), "blink.half_period mean"},
-		{"baud error growth at one rate fails", slowBaud, "baud.sweep error"},
-		{"a rate of the sweep not measured now fails", lostRate, "baud.sweep error"},
+		{"jitter alone fails", withBlink(cur, wobble), "blink.jitter_p99"},
+		{"duty alone fails", withBlink(cur, duty), "blink.duty"},
+		{"baud error growth fails", with(cur, "baud.effective.9600", func(m *stats.Measurement) { m.Value = 9600 * 0.98 }), "baud.effective.9600 error"},
+		{"line rate -5 points fails", with(cur, "echo.line_rate", func(m *stats.Measurement) { m.Value -= 5 }), "echo.line_rate"},
+		{"line rate -1 point passes", with(cur, "echo.line_rate", func(m *stats.Measurement) { m.Value -= 1 }), ""},
+		{"payload +20 ms fails", with(cur, "echo.payload.16B", func(m *stats.Measurement) { m.Value += 20000 }), "echo.payload.16B"},
+		{"payload +3 ms, inside the turnaround allowance, passes", with(cur, "echo.payload.16B", func(m *stats.Measurement) { m.Value += 3000 }), ""},
+		{"reset recovery +7 s fails", with(cur, "reset.recovery", func(m *stats.Measurement) { m.Value += 7000 }), "reset.recovery"},
+		{"reset recovery +200 ms passes", with(cur, "reset.recovery", func(m *stats.Measurement) { m.Value += 200 }), ""},
+		{"one device error fails", with(cur, "stats.echo.errors", func(m *stats.Measurement) { m.Value = 1 }), "stats.echo.errors"},
 		{"newly failing spec fails", failing, "spec: Echo one byte"},
-		{"a gated spec skipped now fails", noLED, "blink.half_period,spec: Blink idle"},
+		{"a gated spec skipped now fails", noLED, "blink.half_period,blink.duty,blink.jitter_p99,spec: Blink idle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := regressed(Compare(base, tc.cur, DefaultThresholds)); got != tc.want {
 				t.Fatalf("regressed %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// The nominal rate is the middle of the limits, so a name without the
+// rate in it gates the same.
+func TestGateBaudByLimits(t *testing.T) {
+	rename := func(m *stats.Measurement) { m.Name = "baud.effective" }
+	base := with(synthetic(1, 1, 1), "baud.effective.9600", rename)
+	cur := with(synthetic(2, 1, 1), "baud.effective.9600", rename)
+	if got := regressed(Compare(base, cur, DefaultThresholds)); got != "" {
+		t.Fatalf("clean: regressed %q", got)
+	}
+	slow := with(cur, "baud.effective", func(m *stats.Measurement) { m.Value = 9600 * 0.98 })
+	if got := regressed(Compare(base, slow, DefaultThresholds)); got != "baud.effective error" {
+		t.Fatalf("2%% slow: regressed %q", got)
 	}
 }
 
@@ -88,16 +178,22 @@ func TestGateNoiseAcrossSeeds(t *testing.T) {
 	}
 }
 
-func TestGateTailOnlyNoiseDoesNotBlock(t *testing.T) {
+// A burst of scheduler hiccups in one stretch of the run raises p99 and
+// the share above the baseline's p99, but not throughout the run.
+func TestGateBurstOfHiccupsDoesNotBlock(t *testing.T) {
 	base := synthetic(1, 1, 1)
 	cur := synthetic(2, 1, 1)
 	m := &cur.Specs[0].Measurements[0]
-	for i := range 20 { // a few scheduler hiccups raise p99, not the distribution
+	for i := range 40 {
 		m.Series[i] = 5000
 	}
-	m.Summary = new(stats.Summarize(m.Series))
-	if got := regressed(Compare(base, cur, DefaultThresholds)); got != "" {
+	*m = rttOf(m.Series)
+	c := Compare(base, cur, DefaultThresholds)
+	if got := regressed(c); got != "" {
 		t.Fatalf("regressed %q", got)
+	}
+	if row, _ := c.Row("echo.rtt.1B tail"); row.Cur < 4 {
+		t.Fatalf("the burst should put > 4%% above the baseline p99: %+v", row)
 	}
 }
 
@@ -112,5 +208,47 @@ func TestMannWhitney(t *testing.T) {
 	}
 	if p, a := MannWhitney(nil, []float64{1}); p != 1 || a != 0.5 {
 		t.Fatalf("empty: p=%g A=%g", p, a)
+	}
+}
+
+func TestFisherGreater(t *testing.T) {
+	// 1 of 10 against 9 of 10: (C(10,9)C(10,1) + C(10,10)) / C(20,10).
+	if p, want := FisherGreater(1, 10, 9, 10), 101.0/184756; math.Abs(p-want) > 1e-12 {
+		t.Fatalf("p = %g, want %g", p, want)
+	}
+	if p := FisherGreater(10, 1000, 10, 1000); p < 0.5 {
+		t.Fatalf("equal shares: p = %g", p)
+	}
+	if p := FisherGreater(10, 1000, 43, 1000); p > 1e-5 {
+		t.Fatalf("1%% against 4.3%%: p = %g", p)
+	}
+	if p := FisherGreater(0, 0, 5, 10); p != 1 {
+		t.Fatalf("empty: p = %g", p)
+	}
+}
+
+func TestUnlike(t *testing.T) {
+	base := synthetic(1, 1, 1)
+	base.BenchID, base.FirmwareName, base.SpecSeed = "pico-a", "picohil", 1
+	base.Settings = Settings{Baud: 115200, Bauds: []int{9600, 115200}, BlinkHalfMs: 1000, TurnaroundMs: 5, JitterMs: 5}
+	if d := Unlike(base, base); d != nil {
+		t.Fatalf("alike runs: %q", d)
+	}
+	other := base
+	other.FirmwareVersion, other.HarnessVersion, other.Faults = "1.1.0", "v2", "slow-echo"
+	if d := Unlike(base, other); d != nil {
+		t.Fatalf("version, harness and faults are not compared: %q", d)
+	}
+	mpy := base
+	mpy.Target, mpy.Settings.TurnaroundMs, mpy.Settings.Bauds = "micropython", 30, []int{9600}
+	d := Unlike(base, mpy)
+	want := []string{"target virtual (baseline) vs micropython (current)", "bauds 9600,115200 (baseline) vs 9600 (current)", "turnaround allowance (ms) 5 (baseline) vs 30 (current)"}
+	if !slices.Equal(d, want) {
+		t.Fatalf("got %q\nwant %q", d, want)
+	}
+	seeded := base
+	seeded.SpecSeed = 1234
+	if d := Unlike(base, seeded); len(d) != 1 || d[0] != "spec order seed 1 (baseline) vs 1234 (current)" {
+		t.Fatalf("seed: %q", d)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
+	"strings"
 
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -63,34 +64,25 @@ func pageOf(r Report) page {
 	if len(halves) > 0 {
 		p.Charts = append(p.Charts, timelineChart(halves), halfPeriodChart(halves))
 	}
-	if rates := effectiveRates(r); len(rates) > 0 {
-		p.Charts = append(p.Charts, baudChart(rates))
+	if bauds := effectiveBauds(r); len(bauds) > 0 {
+		p.Charts = append(p.Charts, baudChart(bauds))
 	} else {
-		p.Missing = append(p.Missing, "baud.effective, baud.sweep")
+		p.Missing = append(p.Missing, "baud.effective.*")
 	}
 	return p
 }
 
-// effectiveRates are the rates the baud measurements (baud.effective,
-// baud.sweep) hold, one per nominal rate, by rate; a rate measured twice
-// shows its failure if one failed.
-func effectiveRates(r Report) []stats.Point {
-	var out []stats.Point
+// effectiveBauds are the baud.effective.* measurements, one per rate, by
+// rate.
+func effectiveBauds(r Report) []stats.Measurement {
+	var out []stats.Measurement
 	for _, s := range r.Specs {
 		for _, m := range s.Measurements {
-			if m.Name != "baud.effective" && m.Name != "baud.sweep" {
-				continue
-			}
-			for _, p := range m.Points {
-				switch i := slices.IndexFunc(out, func(o stats.Point) bool { return o.At == p.At }); {
-				case i < 0:
-					out = append(out, p)
-				case out[i].Pass && !p.Pass: // a rate measured twice shows its failure
-					out[i] = p
-				}
+			if strings.HasPrefix(m.Name, "baud.effective") && !slices.ContainsFunc(out, func(o stats.Measurement) bool { return nominalOf(o) == nominalOf(m) }) {
+				out = append(out, m)
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b stats.Point) int { return cmpFloat(a.At, b.At) })
+	slices.SortFunc(out, func(a, b stats.Measurement) int { return cmpFloat(nominalOf(a), nominalOf(b)) })
 	return out
 }

@@ -14,29 +14,48 @@ import (
 )
 
 // Schema identifies this layout; it changes when a field changes meaning.
-const Schema = "picohil.report/v2"
+const Schema = "picohil.report/v1"
 
 // Report is one run.
 type Report struct {
-	Schema      string    `json:"schema"`
-	Target      string    `json:"target"`
-	Reason      string    `json:"reason"`
-	StandIn     bool      `json:"stand_in"`          // the simulation stood in: nothing named hardware, no hardware was tested
-	Stopped     string    `json:"stopped,omitempty"` // why the run stopped before any spec: a bad setting, a missing port
-	Bench       string    `json:"bench"`
-	BenchID     string    `json:"bench_id"` // HIL_BENCH_ID, else the host name
-	Host        Host      `json:"host"`
-	Faults      string    `json:"faults"`
-	Firmware    string    `json:"firmware,omitempty"`
-	DeviceError string    `json:"device_error,omitempty"` // why the device stopped, e.g. a firmware traceback
-	Reproduce   string    `json:"reproduce"`
-	SpecSeed    int64     `json:"spec_seed"` // Ginkgo's random seed: the spec order; SEED=<n> reruns it
-	Started     time.Time `json:"started"`
-	Finished    time.Time `json:"finished"`
-	Pass        bool      `json:"pass"`
-	Interrupted bool      `json:"interrupted"`
-	Preflight   []Check   `json:"preflight"` // the bench checks run before any spec
-	Specs       []Spec    `json:"specs"`
+	Schema   string `json:"schema"`
+	Target   string `json:"target"`
+	Fixture  bool   `json:"fixture"` // the target simulates the Pico on this host
+	Reason   string `json:"reason"`
+	StandIn  bool   `json:"stand_in"`          // the simulation stood in: nothing named hardware, no hardware was tested
+	Stopped  string `json:"stopped,omitempty"` // why the run stopped before any spec: a bad setting, a missing port
+	Bench    string `json:"bench"`
+	BenchID  string `json:"bench_id"` // HIL_BENCH_ID, else the host name
+	Host     Host   `json:"host"`
+	Faults   string `json:"faults"`
+	Firmware string `json:"firmware,omitempty"` // VERSION's answer, "<name> <semver>"
+	// FirmwareName and FirmwareVersion are Firmware's two parts.
+	FirmwareName    string `json:"firmware_name,omitempty"`
+	FirmwareVersion string `json:"firmware_version,omitempty"`
+	// Platform is the interpreter and board the device reports, where it
+	// does (BOARD), e.g. "MicroPython 1.24.1 Raspberry Pi Pico with RP2040".
+	Platform       string    `json:"platform,omitempty"`
+	HarnessVersion string    `json:"harness_version"` // see HarnessVersion
+	Settings       Settings  `json:"settings"`
+	DeviceError    string    `json:"device_error,omitempty"` // why the device stopped, e.g. a firmware traceback
+	Reproduce      string    `json:"reproduce"`
+	SpecSeed       int64     `json:"spec_seed"` // Ginkgo's random seed: the spec order; SEED=<n> reruns it
+	Started        time.Time `json:"started"`
+	Finished       time.Time `json:"finished"`
+	Pass           bool      `json:"pass"`
+	Interrupted    bool      `json:"interrupted"`
+	Preflight      []Check   `json:"preflight"` // the bench checks run before any spec
+	Specs          []Spec    `json:"specs"`
+}
+
+// Settings are the bench settings a run was judged with; runs with other
+// settings are not comparable.
+type Settings struct {
+	Baud         int     `json:"baud"`
+	Bauds        []int   `json:"bauds"`
+	BlinkHalfMs  float64 `json:"blink_half_ms"`
+	TurnaroundMs float64 `json:"turnaround_ms"` // allowance on top of wire time
+	JitterMs     float64 `json:"jitter_ms"`     // blink p99 jitter tolerance
 }
 
 // Check statuses: a fail stops the suite before any spec, a warn is

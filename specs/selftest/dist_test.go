@@ -85,7 +85,7 @@ func TestReleaseLayoutRunsWithoutASourceTree(t *testing.T) {
 			t.Errorf("the suite wrote no %s: %v", f, err)
 		}
 	}
-	run("hil", "baseline", "--from", "out/hil/report.json", "--out", "baselines/1.0.0.json")
+	run("hil", "baseline", "--fixture", "--from", "out/hil/report.json", "--out", "baselines/1.0.0.json")
 	if out := run("hil", "gate", "--baseline", "baselines/1.0.0.json", "--current", "out/hil/report.json"); !strings.Contains(out, "echo.rtt.1B") {
 		t.Errorf("hil gate compared no echo RTT:\n%s", out)
 	}

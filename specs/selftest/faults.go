@@ -124,13 +124,13 @@ func runFaults(args []string, w io.Writer) error {
 }
 
 func virtualProbes(only string) ([]probe, error) {
-	faults := virtual.AllFaults
+	faults := slices.DeleteFunc(slices.Clone(virtual.AllFaults), virtual.Fault.GateOnly)
 	if only != "" {
 		set, err := virtual.ParseFaults(only)
 		if err != nil {
 			return nil, err
 		}
-		faults = slices.DeleteFunc(slices.Clone(faults), func(f virtual.Fault) bool { return !set[f] })
+		faults = slices.DeleteFunc(faults, func(f virtual.Fault) bool { return !set[f] })
 	}
 	probes := make([]probe, len(faults))
 	for i, f := range faults {

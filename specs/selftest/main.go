@@ -8,6 +8,8 @@
 //	go run ./specs/selftest stress --suite out/bin/specs.test [--runs 20] [--out out/stress]
 //	go run ./specs/selftest fuzz [--time 10s] [--parallel 1] [--out out/fuzz] ./harness/report:FuzzRead ...
 //	go run ./specs/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
+//	go run ./specs/selftest gate-check --suite out/bin/specs.test --hil out/bin/hil [--out out/gate-check]
+//	go run ./specs/selftest false-blocks --suite out/bin/specs.test [--pairs 20] [--out out/false-blocks] [--rejudge]
 //	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
@@ -28,6 +30,8 @@ commands:
   stress   run the suite --runs times in a row; fail if any run failed
   fuzz     run package:FuzzName targets for --time each; a coordinator deadline race (Go issue 75804) is reported, not counted
   dist     build the release files: hil and the compiled suite per platform, the example profile, SHA256SUMS
+  gate-check    run clean and faulted suites and a micropython run; each must get its stated gate verdict
+  false-blocks  gate --pairs pairs of clean virtual runs; every block is a false one
   perf-summary  summarise go test -bench output, run the scale and cost runs, write out/perf/perf.json`
 
 func main() {
@@ -45,6 +49,10 @@ func main() {
 		err = runFuzz(os.Args[2:], os.Stdout)
 	case "dist":
 		err = runDist(os.Args[2:], os.Stdout)
+	case "gate-check":
+		err = runGateCheck(os.Args[2:], os.Stdout)
+	case "false-blocks":
+		err = runFalseBlocks(os.Args[2:], os.Stdout)
 	case "perf-summary":
 		err = runPerfSummary(os.Args[2:], os.Stdout)
 	default:

@@ -15,6 +15,7 @@ func runBaseline(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("baseline", flag.ContinueOnError)
 	from := fs.String("from", "out/hil/report.json", "report to promote")
 	out := fs.String("out", "", "baseline to write (firmware/baselines/<version>.json)")
+	fixture := fs.Bool("fixture", false, "accept a run on a fixture (virtual, micropython) as the baseline")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -24,6 +25,9 @@ func runBaseline(args []string, w io.Writer) error {
 	r, err := report.Read(*from)
 	if err != nil {
 		return err
+	}
+	if r.Fixture && !*fixture {
+		return fmt.Errorf("baseline: %s ran on the %s fixture, not a Pico; a firmware baseline comes from a bench (hint: --fixture if a fixture baseline is meant)", *from, r.Target)
 	}
 	if failed := r.Failed(); !r.Pass || r.Interrupted || len(failed) > 0 {
 		return fmt.Errorf("baseline: %s is not a passing run (%d specs failed: %s); a baseline must pass", *from, len(failed), strings.Join(failed, "; "))

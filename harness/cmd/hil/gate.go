@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
@@ -14,31 +15,72 @@ import (
 // errRegressed is the gate's verdict; main prints it and exits 1.
 var errRegressed = errors.New("gate: regression")
 
+// unlikeError refuses to compare runs that differ in more than the firmware
+// under test; main exits 2.
+type unlikeError struct{ diffs []string }
+
+func (e *unlikeError) Error() string {
+	more := ""
+	if len(e.diffs) > 1 {
+		more = "; also " + strings.Join(e.diffs[1:], "; ")
+	}
+	return "gate: refused, unlike runs: " + e.diffs[0] + more +
+		" (hint: gate against a baseline from the same target, bench and settings, run with make hil SEED=1; --allow-unlike compares anyway)"
+}
+
 func runGate(args []string, w io.Writer) error {
 	th := report.DefaultThresholds
 	fs := flag.NewFlagSet("gate", flag.ContinueOnError)
-	baseline := fs.String("baseline", "", "baseline report (firmware/baselines/<version>.json)")
+	var baselines []string
+	fs.Func("baseline", "baseline report (firmware/baselines/<version>.json); repeat it, oldest first, for a trend: the last is compared", func(s string) error {
+		baselines = append(baselines, s)
+		return nil
+	})
 	current := fs.String("current", "out/hil/report.json", "report of the run under test")
-	fs.Float64Var(&th.RTTP99, "rtt-p99", th.RTTP99, "allowed rise of echo.rtt.1B p99, %")
+	html := fs.String("html", "", "gate page with each gated measurement's trend (default: gate.html beside --current)")
+	allowUnlike := fs.Bool("allow-unlike", false, "compare even when target, bench, firmware, platform, settings or spec order differ")
+	fs.Float64Var(&th.RTTP99, "rtt-p99", th.RTTP99, "shift rule: allowed rise of a round-trip p99, %")
+	fs.Float64Var(&th.TailShare, "tail-share", th.TailShare, "tail rule: share of round trips above the baseline's p99 that blocks, %")
+	fs.Float64Var(&th.TailAlpha, "tail-alpha", th.TailAlpha, "tail rule: significance of Fisher's exact test")
 	fs.Float64Var(&th.HalfPeriod, "half-period", th.HalfPeriod, "allowed shift of a blink half-period mean, %")
+	fs.Float64Var(&th.Jitter, "jitter", th.Jitter, "allowed rise of a blink jitter p99, %")
+	fs.Float64Var(&th.JitterFloor, "jitter-floor", th.JitterFloor, "and at least this rise, % of the half-period")
+	fs.Float64Var(&th.Duty, "duty", th.Duty, "allowed growth of a duty cycle's distance from 50 %, points")
+	fs.Float64Var(&th.LineRate, "line-rate", th.LineRate, "allowed drop of echo.line_rate, points")
+	fs.Float64Var(&th.Payload, "payload", th.Payload, "allowed rise of a payload round trip, % (and at least the turnaround allowance)")
+	fs.Float64Var(&th.Reset, "reset", th.Reset, "allowed rise of reset.recovery, %")
+	fs.Float64Var(&th.ResetFloor, "reset-floor", th.ResetFloor, "and at least this rise, ms")
 	fs.Float64Var(&th.Baud, "baud", th.Baud, "allowed growth of an effective-baud error, percentage points")
-	fs.Float64Var(&th.Alpha, "alpha", th.Alpha, "significance a series shift must reach (Mann-Whitney U)")
+	fs.Float64Var(&th.Alpha, "alpha", th.Alpha, "significance a series test must reach (Mann-Whitney U)")
 	fs.Float64Var(&th.Effect, "effect", th.Effect, "effect size A a series shift must reach (0.5 = none, 1 = every sample)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *baseline == "" {
+	if len(baselines) == 0 {
 		return errors.New("gate: --baseline is required (hint: ls firmware/baselines)")
 	}
-	base, err := report.Read(*baseline)
-	if err != nil {
-		return err
+	var history []report.Report
+	for _, path := range baselines {
+		b, err := report.Read(path)
+		if err != nil {
+			return err
+		}
+		history = append(history, b)
 	}
 	cur, err := report.Read(*current)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "gate: baseline %s (%s), current %s (%s)\n", *baseline, orUnknown(base.Firmware), *current, orUnknown(cur.Firmware))
+	base := history[len(history)-1]
+	basePath := baselines[len(baselines)-1]
+	fmt.Fprintf(w, "gate: baseline %s (%s, harness %s), current %s (%s, harness %s)\n",
+		basePath, orUnknown(base.Firmware), orUnknown(base.HarnessVersion), *current, orUnknown(cur.Firmware), orUnknown(cur.HarnessVersion))
+	if diffs := report.Unlike(base, cur); len(diffs) > 0 {
+		if !*allowUnlike {
+			return &unlikeError{diffs}
+		}
+		fmt.Fprintf(w, "gate: comparing unlike runs (--allow-unlike): %s\n", strings.Join(diffs, "; "))
+	}
 	c := report.Compare(base, cur, th)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "MEASUREMENT\tBASELINE\tCURRENT\tCHANGE\tTEST\tVERDICT")
@@ -50,6 +92,14 @@ func runGate(args []string, w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Baseline, r.Current, r.Change, r.Test, verdict)
 	}
 	tw.Flush()
+	if *html == "" {
+		*html = filepath.Join(filepath.Dir(*current), "gate.html")
+	}
+	labels := append(append([]string(nil), baselines...), *current)
+	if err := report.WriteGateHTML(*html, report.Gate{Labels: labels, Runs: append(history, cur), Comparison: c, Thresholds: th}); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "gate: wrote %s (trend over %d baselines)\n", *html, len(history))
 	reg := c.Regressions()
 	if len(reg) == 0 {
 		fmt.Fprintf(w, "gate: passed, %d comparisons within thresholds\n", len(c.Rows))
@@ -64,7 +114,7 @@ func runGate(args []string, w io.Writer) error {
 
 func orUnknown(s string) string {
 	if s == "" {
-		return "firmware unknown"
+		return "unknown"
 	}
 	return s
 }

@@ -2,18 +2,20 @@
 //
 //	hil deploy [--port /dev/ttyACM0] [--file firmware/main.py] [--expect-version X]
 //	hil flash --uf2 micropython.uf2 [--port /dev/ttyACM0] [--mount /media/pi/RPI-RP2]
-//	hil gate --baseline firmware/baselines/1.0.0.json [--current out/hil/report.json] [--rtt-p99 20] [--half-period 0.5] [--baud 0.5]
-//	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json
+//	hil gate --baseline firmware/baselines/1.0.0.json [--baseline ...] [--current out/hil/report.json] [--html out/hil/gate.html] [--allow-unlike] [thresholds]
+//	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json [--fixture]
 //	hil detect
 //	hil soak [--duration 10m] [--window 1m] [--out out/soak]
 //
 // These are the bench owner's verbs: deploy and flash put firmware and
 // MicroPython on a Pico (see firmware/README.md), gate and baseline judge a
-// run against a firmware's baseline. The project's own self-test runs
+// run against a firmware's baseline: gate exits 1 on a regression and 2 when
+// the runs are unlike (another target, bench, firmware, settings). The project's own self-test runs
 // (faults, firmware variants, perf summary) are in specs/selftest.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 )
@@ -51,7 +53,12 @@ func main() {
 		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
 		os.Exit(2)
 	}
-	if err != nil {
+	var unlike *unlikeError
+	switch {
+	case errors.As(err, &unlike):
+		fmt.Fprintln(os.Stderr, "hil:", err)
+		os.Exit(2)
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "hil:", err)
 		os.Exit(1)
 	}
