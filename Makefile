@@ -97,6 +97,18 @@ FORCE:
 ## test: everything CI checks
 test: deps fmt-check vet unit node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check fuzz-short
 
+# In make test the lanes that time the suite run one at a time, after the
+# builds, unit tests and fuzzing, so no timing spec shares the cores with
+# another lane; make -j2 test runs the rest side by side.
+ifneq ($(filter test all,$(or $(MAKECMDGOALS),all)),)
+suite-virtual: | deps fmt-check vet unit node-test cross fuzz-short
+suite-multi: | suite-virtual
+suite-micropython: | suite-multi
+faults: | suite-micropython
+faults-micropython: | faults
+gate-check: | faults-micropython
+endif
+
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
@@ -206,4 +218,4 @@ baseline:
 ## hil and the compiled suite for DIST_PLATFORMS, the example profile, SHA256SUMS; in out/dist
 DIST_PLATFORMS ?= linux/arm64,linux/arm/7
 dist:
-	$(SELFTEST) dist --go $(GO) --platforms $(DIST_PLATFORMS) --out $(OUT)/dist
+	$(SELFTEST) dist --go $(GO) --platforms $(DIST_PLATFORMS) --version '$(HARNESS_VERSION)' --out $(OUT)/dist

@@ -39,6 +39,9 @@ func parsePlatform(s string) (platform, error) {
 	return platform{}, fmt.Errorf("dist: platform %q is not GOOS/GOARCH or GOOS/arm/GOARM (hint: linux/arm64 or linux/arm/7)", s)
 }
 
+// versionVar is the variable the harness version is linked into.
+const versionVar = "github.com/picohil/picohil/harness/report.version"
+
 // distFiles are copied from the tree beside the binaries: a bench Pi
 // needs them and has no source tree.
 var distFiles = []string{"harness/bench/bench.example.yaml", "harness/bench/99-picohil.rules"}
@@ -51,6 +54,7 @@ func runDist(args []string, w io.Writer) error {
 	out := fs.String("out", "out/dist", "directory for the release files; emptied first")
 	platforms := fs.String("platforms", "linux/arm64,linux/arm/7", "comma-separated GOOS/GOARCH[/GOARM]")
 	goCmd := fs.String("go", "go", "the go command")
+	version := fs.String("version", "", "the harness version the binaries report (e.g. git describe)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -64,7 +68,7 @@ func runDist(args []string, w io.Writer) error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), distTimeout)
 	defer cancel()
-	names, err := buildDist(ctx, *goCmd, ".", *out, ps)
+	names, err := buildDist(ctx, *goCmd, ".", *out, *version, ps)
 	if err != nil {
 		return err
 	}
@@ -76,7 +80,8 @@ func runDist(args []string, w io.Writer) error {
 
 // buildDist builds the release files for ps from the module in root into
 // out, which it empties first, and returns their names, SHA256SUMS last.
-func buildDist(ctx context.Context, goCmd, root, out string, ps []platform) ([]string, error) {
+// The binaries report version as the harness version when it is given.
+func buildDist(ctx context.Context, goCmd, root, out, version string, ps []platform) ([]string, error) {
 	out, err := filepath.Abs(out)
 	if err != nil {
 		return nil, fmt.Errorf("dist: %w", err)
@@ -87,14 +92,18 @@ func buildDist(ctx context.Context, goCmd, root, out string, ps []platform) ([]s
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return nil, fmt.Errorf("dist: %w", err)
 	}
+	var ldflags string
+	if version != "" {
+		ldflags = "-X " + versionVar + "=" + version
+	}
 	var names []string
 	for _, p := range ps {
 		hil, suite := "hil-"+p.suffix(), "specs.test-"+p.suffix()
 		// -trimpath: no build machine path in the binaries; no cgo: they
 		// run on any Pi OS release.
 		for _, args := range [][]string{
-			{"build", "-trimpath", "-o", filepath.Join(out, hil), "./harness/cmd/hil"},
-			{"test", "-c", "-trimpath", "-o", filepath.Join(out, suite), "./specs"},
+			{"build", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(out, hil), "./harness/cmd/hil"},
+			{"test", "-c", "-trimpath", "-ldflags", ldflags, "-o", filepath.Join(out, suite), "./specs"},
 		} {
 			cmd := exec.CommandContext(ctx, goCmd, args...)
 			cmd.Dir = root
