@@ -43,6 +43,14 @@ CHUNK = 256
 ERROR_BACKOFF_MS = 10
 
 
+def board():
+    """The interpreter, its version and the board, as MicroPython reports
+    them: "micropython 1.24.1 Raspberry Pi Pico with RP2040"."""
+    impl = sys.implementation
+    version = ".".join(str(v) for v in impl.version[:3])
+    return "%s %s %s" % (impl.name, version, getattr(impl, "_machine", "unknown board"))
+
+
 def _int_in_range(text, low, high):
     """Parse a decimal integer in [low, high]; None if it is not one."""
     try:
@@ -195,6 +203,8 @@ class Firmware:
             return None
         if cmd == "STATS":
             return "OK STATS rx=%d tx=%d errors=%d" % (self.rx, self.tx, self.errors)
+        if cmd == "BOARD":
+            return "OK BOARD " + board()
         return "ERR %s unknown command" % cmd
 
     async def control(self):

@@ -48,6 +48,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 
 		FirmwareName:    rig.firmware.Name,
 		FirmwareVersion: rig.firmware.Semver,
+		Platform:        rig.platform,
 		HarnessVersion:  report.HarnessVersion(),
 		Settings: report.Settings{
 			Baud: cfg.Baud, Bauds: cfg.Bauds, BlinkHalfMs: ms(cfg.BlinkHalf),

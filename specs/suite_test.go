@@ -6,6 +6,7 @@ package specs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
@@ -42,6 +43,7 @@ var rig struct {
 	data     *link.Link
 	ctl      *control.Client
 	firmware control.Version // VERSION's answer; zero without a control channel
+	platform string          // BOARD's answer; "" where the firmware does not report it
 }
 
 func TestSpecs(t *testing.T) {
@@ -91,6 +93,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		"is the firmware running? is the control port the Pico's USB serial? lines seen: "+fmt.Sprint(rig.ctl.Noise))
 	rig.firmware = v
 	AddReportEntry("firmware", v.String())
+	rig.platform = platform(ctx)
 }, NodeTimeout(timeouts.Setup))
 
 // onBench decorates the containers that drive the bench: Serial when the
@@ -126,4 +129,23 @@ func benchIDs(r Report) string {
 	}
 	slices.Sort(ids)
 	return strings.Join(ids, ",")
+}
+
+// platform is the interpreter and board the firmware reports (BOARD), for
+// report.json; "" from a firmware that answers ERR (older ones, the
+// virtual Pico, which is no interpreter). No answer at all fails the run.
+func platform(ctx context.Context) string {
+	GinkgoHelper()
+	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
+	defer cancel()
+	b, err := rig.ctl.Board(bctx)
+	var rej *control.RejectedError
+	if errors.As(err, &rej) {
+		AddReportEntry("platform", "not reported: "+rej.Reason)
+		return ""
+	}
+	expectNoError(err, "the firmware answers BOARD with OK BOARD <interpreter> <version> <board>, or ERR BOARD",
+		"the control channel: lines seen: "+fmt.Sprint(rig.ctl.Noise))
+	AddReportEntry("platform", b)
+	return b
 }

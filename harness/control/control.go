@@ -218,6 +218,17 @@ type Stats struct {
 	Errors int64 `json:"errors"`
 }
 
+// Board asks for the interpreter, its version and the board the firmware
+// runs on ("micropython 1.24.1 Raspberry Pi Pico with RP2040"). A firmware
+// that does not report it answers with a RejectedError.
+func (c *Client) Board(ctx context.Context) (string, error) {
+	rest, err := c.Do(ctx, "BOARD")
+	if err == nil && rest == "" {
+		err = fmt.Errorf("%w: BOARD: an empty answer, want \"<interpreter> <version> <board>\"", ErrMalformed)
+	}
+	return rest, err
+}
+
 // Stats reads the device counters.
 func (c *Client) Stats(ctx context.Context) (Stats, error) {
 	rest, err := c.Do(ctx, "STATS")

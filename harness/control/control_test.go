@@ -40,6 +40,7 @@ func TestClientCommands(t *testing.T) {
 		"BAUD 9600":  {"OK BAUD 9600"},
 		"BLINK 0":    {"ERR BLINK bad half-period 0"},
 		"BURST 1000": {"OK BURST 1000"},
+		"BOARD":      {"OK BOARD micropython 1.24.1 Raspberry Pi Pico with RP2040"},
 	}}
 	c := New(s)
 	ctx := context.Background()
@@ -50,6 +51,9 @@ func TestClientCommands(t *testing.T) {
 	st, err := c.Stats(ctx)
 	if err != nil || st != (Stats{RX: 10, TX: 12, Errors: 1}) {
 		t.Fatalf("stats %+v %v", st, err)
+	}
+	if b, err := c.Board(ctx); err != nil || b != "micropython 1.24.1 Raspberry Pi Pico with RP2040" {
+		t.Fatalf("board %q %v", b, err)
 	}
 	if err := c.SetBaud(ctx, 9600); err != nil {
 		t.Fatal(err)
