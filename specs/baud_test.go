@@ -18,8 +18,30 @@ import (
 
 const baudHint = "the firmware's UART init (baudrate=...), the Pico's clock, and on the Pi the PL011 UART (enable_uart=1, dtoverlay=disable-bt): the mini-UART's rate follows the core clock"
 
-// measureBaud asks for a burst and records the effective rate at nominal.
-func measureBaud(ctx context.Context, nominal int) {
+// baudRates gathers the effective rates a spec measures into one
+// measurement, whose name does not change with the rates; it is recorded
+// when the spec ends, however it ends.
+type baudRates struct {
+	name  string
+	rates []stats.Point
+}
+
+func measureRates(name string) *baudRates {
+	r := &baudRates{name: name}
+	DeferCleanup(func() {
+		if len(r.rates) > 0 {
+			record(r.measurement())
+		}
+	})
+	return r
+}
+
+func (r *baudRates) measurement() stats.Measurement {
+	return baud.Measure(r.name, baudTolerance, r.rates...)
+}
+
+// measure asks for a burst at nominal and adds its effective rate.
+func (r *baudRates) measure(ctx context.Context, nominal int) {
 	GinkgoHelper()
 	n := baud.BurstLen(nominal, burstDuration)
 	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
@@ -29,17 +51,17 @@ func measureBaud(ctx context.Context, nominal int) {
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
 	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal))
-	keep(b.Trace(fmt.Sprintf("baud.burst.%d", nominal)))
+	keep(b.Trace("baud.burst", nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
 	eff, err := b.Effective(n)
-	expectNoError(err, fmt.Sprintf("a burst of %d bytes long enough to time", n), baudHint+"; read: "+fmt.Sprint(readErr))
-	m := record(stats.Measure(fmt.Sprintf("baud.effective.%d", nominal), "baud", eff, stats.Around(float64(nominal), float64(nominal)*baudTolerance/100)))
-	expectWithin(m, fmt.Sprintf("error %+.2f%% over %d bytes in %d reads", 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals)), baudHint)
-	expectNoError(readErr, fmt.Sprintf("%d burst bytes on the data UART", n), baudHint)
+	expectNoError(err, fmt.Sprintf("a burst of %d bytes at %d baud long enough to time", n, nominal), baudHint+"; read: "+fmt.Sprint(readErr))
+	r.rates = append(r.rates, baud.At(nominal, eff, baudTolerance))
+	expectWithin(r.measurement(), fmt.Sprintf("at %d baud: %.1f baud, error %+.2f%% over %d bytes in %d reads", nominal, eff, 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals)), baudHint)
+	expectNoError(readErr, fmt.Sprintf("%d burst bytes on the data UART at %d baud", n, nominal), baudHint)
 	if want := bytes.Repeat([]byte{0x55}, n); !bytes.Equal(b.Data, want) {
 		diff := &echo.MismatchError{Want: want, Got: b.Data}
-		Fail(explain(fmt.Sprintf("%d bytes of 0x55", n), diff.Error(), baudHint))
+		Fail(explain(fmt.Sprintf("%d bytes of 0x55 at %d baud", n, nominal), diff.Error(), baudHint))
 	}
 }
 
@@ -47,14 +69,6 @@ func measureBaud(ctx context.Context, nominal int) {
 // characters, at least 50 ms.
 func burstGap(rate int) time.Duration {
 	return max(50*time.Millisecond, 20*baud.ByteTime(rate))
-}
-
-// switchBaud moves both ends to rate and restores the bench rate when the
-// spec ends.
-func switchBaud(ctx context.Context, rate int) {
-	GinkgoHelper()
-	setBoth(ctx, rate)
-	DeferCleanup(func(ctx SpecContext) { setBoth(ctx, cfg.Baud) }, NodeTimeout(timeouts.Cleanup))
 }
 
 func setBoth(ctx context.Context, rate int) {
@@ -66,14 +80,15 @@ func setBoth(ctx context.Context, rate int) {
 	flushData(ctx)
 }
 
-var _ = Describe("Baud", labelBaud, onBench, func() {
+var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() {
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))
+	countDevice("baud")
 
-	It(fmt.Sprintf("runs at the configured %d baud (effective rate from a BURST within ±2%%)", cfg.Baud), labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
+	It("runs at the configured rate (effective rate from a BURST within ±2%)", labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
 		requireControl()
-		measureBaud(ctx, cfg.Baud)
+		measureRates("baud.effective").measure(ctx, cfg.Baud)
 	})
 
 	It("catches a host/device rate mismatch: the echo comes back corrupted", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
@@ -83,6 +98,7 @@ var _ = Describe("Baud", labelBaud, onBench, func() {
 		if rig.ctl == nil {
 			Skip("this bench has no control channel, so nothing shows the far end is a UART with its own rate: a plain echo or loopback follows the host's rate and can never show a mismatch (set HIL_CONTROL to the Pico's USB serial port)")
 		}
+		uncounted("the host sends at another rate on purpose, so the device decodes other characters than were sent")
 		other := cfg.Baud / 2
 		if other < 1200 {
 			other = cfg.Baud * 2
@@ -109,25 +125,24 @@ var _ = Describe("Baud", labelBaud, onBench, func() {
 		if mm != nil {
 			intact, seen = countIntact(payload, mm.Got), mm.Error()
 		}
-		m := record(stats.Measure(fmt.Sprintf("baud.mismatch.%d_vs_%d.intact", other, cfg.Baud), "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
+		AddReportEntry("baud.mismatch.rates", fmt.Sprintf("host %d baud, device %d baud", other, cfg.Baud))
+		m := record(stats.Measure("baud.mismatch.intact", "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
 		expectWithin(m, seen, "a baud check that cannot see a mismatch proves nothing: is the data line really a UART (not a software loopback that ignores the rate)?")
 	})
 
-	for _, rate := range cfg.Bauds {
-		It(fmt.Sprintf("works at %d baud: BAUD switch, byte-exact echo, effective rate", rate), labelIntegrity, labelTiming, labelControl, SpecTimeout(sweepTimeout(rate)), func(ctx SpecContext) {
-			requireControl()
-			switchBaud(ctx, rate)
-			all := make([]byte, 256)
-			for i := range all {
-				all[i] = byte(i)
-			}
+	It("works at every rate of the sweep: BAUD switch, byte-exact echo, effective rate", labelIntegrity, labelTiming, labelControl, SpecTimeout(timeouts.Sweep), func(ctx SpecContext) {
+		requireControl()
+		DeferCleanup(func(ctx SpecContext) { setBoth(ctx, cfg.Baud) }, NodeTimeout(timeouts.Cleanup))
+		sweep := measureRates("baud.sweep")
+		for _, rate := range cfg.Bauds {
+			setBoth(ctx, rate)
 			rctx, cancel := bounded(ctx, 257*baud.ByteTime(rate)+cfg.Turnaround)
-			defer cancel()
-			_, err := echo.RoundTrip(rctx, rig.data, all)
+			_, err := echo.RoundTrip(rctx, rig.data, echo.AllBytes())
+			cancel()
 			expectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud", rate), baudHint)
-			measureBaud(ctx, rate)
-		})
-	}
+			sweep.measure(ctx, rate)
+		}
+	})
 })
 
 func countIntact(want, got []byte) int {

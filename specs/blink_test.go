@@ -121,7 +121,7 @@ func edgeSource() edge.Source {
 	return edge.SourceOf(rig.bench.LED)
 }
 
-var _ = Describe("Blink", labelBlink, onBench, func() {
+var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func() {
 	BeforeEach(func(ctx SpecContext) {
 		requireLED()
 		if rig.ctl != nil {
@@ -129,6 +129,7 @@ var _ = Describe("Blink", labelBlink, onBench, func() {
 			expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
 		}
 	}, NodeTimeout(timeouts.Reply))
+	countDevice("blink")
 
 	It("toggles at the configured half-period with 50% duty and low jitter", labelTiming, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
 		checkCadence(ctx, "blink")

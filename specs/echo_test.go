@@ -35,10 +35,11 @@ func randomPayload(n int) []byte {
 	return b
 }
 
-var _ = Describe("Echo", labelEcho, onBench, func() {
+var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() {
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))
+	countDevice("echo")
 
 	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
 		frame := baud.ByteTime(cfg.Baud)
@@ -69,13 +70,9 @@ var _ = Describe("Echo", labelEcho, onBench, func() {
 		Entry("4096 bytes", 4096, SpecTimeout(timeouts.Payload)))
 
 	It("returns all 256 byte values unchanged", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
-		all := make([]byte, 256)
-		for i := range all {
-			all[i] = byte(i)
-		}
 		rctx, cancel := bounded(ctx, 257*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
 		defer cancel()
-		_, err := echo.RoundTrip(rctx, rig.data, all)
+		_, err := echo.RoundTrip(rctx, rig.data, echo.AllBytes())
 		expectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
 	})
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reset"
 )
@@ -17,8 +18,8 @@ const (
 	lineRateSpan  = 2 * time.Second
 	lineRateMin   = 95.0 // percent of theoretical throughput
 	baudTolerance = 2.0  // percent
-	meanTolerance = 1.0  // percent of the half-period
-	dutyTolerance = 2.0  // percentage points around 50%
+	meanTolerance = edge.HalfTolerancePct
+	dutyTolerance = 2.0 // percentage points around 50%
 	// The blink-under-load echo must move at least loadMin percent of line
 	// rate in every loadWindow of the capture; it sends chunks of one
 	// window's bytes.
@@ -48,6 +49,7 @@ type Timeouts struct {
 	Payload               time.Duration
 	LineRate              time.Duration
 	Burst                 time.Duration
+	Sweep                 time.Duration // every rate of HIL_BAUDS
 	BlinkWindow           time.Duration // capture window for blinkEdges
 	Blink                 time.Duration
 	Preflight             time.Duration // every preflight check, part of Setup
@@ -70,6 +72,7 @@ func timeoutsFor(c bench.Config) Timeouts {
 		Payload:     2*4097*frame + c.Turnaround + slack,
 		LineRate:    2*lineRateSpan + slack,
 		Burst:       burstDuration + slack,
+		Sweep:       sweepTimeout(c.Bauds, reply),
 		BlinkWindow: window,
 		Blink:       window + 2*time.Second + slack,
 		Preflight:   pre,
@@ -77,8 +80,12 @@ func timeoutsFor(c bench.Config) Timeouts {
 	}
 }
 
-// sweepTimeout bounds one rate of the baud sweep: 256 bytes each way and a
-// burst at that rate.
-func sweepTimeout(rate int) time.Duration {
-	return 2*257*baud.ByteTime(rate) + burstDuration + slack
+// sweepTimeout bounds the baud sweep: at each rate the BAUD and BURST
+// replies, 256 bytes each way and a burst, each with its operation grace.
+func sweepTimeout(rates []int, reply time.Duration) time.Duration {
+	d := slack
+	for _, rate := range rates {
+		d += 2*reply + 2*257*baud.ByteTime(rate) + burstDuration + 2*opGrace
+	}
+	return d
 }

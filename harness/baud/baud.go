@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/picohil/picohil/harness/stats"
@@ -118,10 +119,37 @@ func BurstLen(rate int, d time.Duration) int {
 
 // Trace is the burst's arrival timeline for the report: per read, the time
 // since the first read returned (ms) and the bytes received so far.
-func (b Burst) Trace(name string) stats.Trace {
-	t := stats.Trace{Name: name, Columns: []string{"t_ms", "bytes"}, Rows: make([][]float64, len(b.Arrivals))}
+func (b Burst) Trace(name string, nominal int) stats.Trace {
+	t := stats.Trace{Name: name, Columns: []string{"baud", "t_ms", "bytes"}, Rows: make([][]float64, len(b.Arrivals))}
 	for i, a := range b.Arrivals {
-		t.Rows[i] = []float64{float64(a.At.Sub(b.Arrivals[0].At)) / float64(time.Millisecond), float64(a.Count)}
+		t.Rows[i] = []float64{float64(nominal), float64(a.At.Sub(b.Arrivals[0].At)) / float64(time.Millisecond), float64(a.Count)}
 	}
 	return t
+}
+
+// At is the effective rate measured at a nominal rate, held within
+// nominal ± tolPct percent.
+func At(nominal int, effective, tolPct float64) stats.Point {
+	n := float64(nominal)
+	l := stats.Around(n, n*tolPct/100)
+	return stats.Point{At: n, Value: effective, Limits: l, Pass: l.Contains(effective)}
+}
+
+// Measure makes the rates measured one measurement, whose name does not
+// depend on them: each rate is a point, and the value is the error from
+// nominal with the largest magnitude, in percent, within ± tolPct. It
+// passes when every rate does; with no rates it is NaN and fails.
+func Measure(name string, tolPct float64, rates ...stats.Point) stats.Measurement {
+	worst := math.NaN()
+	for _, p := range rates {
+		if e := p.ErrorPct(); math.IsNaN(worst) || math.Abs(e) > math.Abs(worst) {
+			worst = e
+		}
+	}
+	m := stats.Measure(name, "%", worst, stats.Around(0, tolPct))
+	m.Points = rates
+	for _, p := range rates {
+		m.Pass = m.Pass && p.Pass
+	}
+	return m
 }

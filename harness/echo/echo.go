@@ -35,6 +35,16 @@ func RoundTrip(ctx context.Context, p Port, payload []byte) (time.Duration, erro
 	return rtt, nil
 }
 
+// AllBytes is every byte value once, 0x00 to 0xff: the payload that shows
+// an echo is binary-transparent (no decoding, no CR/LF handling).
+func AllBytes() []byte {
+	all := make([]byte, 256)
+	for i := range all {
+		all[i] = byte(i)
+	}
+	return all
+}
+
 // SingleBytes runs count one-byte round trips (byte values 0..255 in turn),
 // each with its own deadline of perTrip, and returns every RTT. It stops at
 // the first failure, and early once more than 1% of the trips exceeded

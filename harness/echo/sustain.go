@@ -81,7 +81,13 @@ func Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk time.Durati
 				return
 			case <-tokens:
 			}
-			if err := p.WriteContext(wctx, chunk); err != nil && wctx.Err() == nil {
+			// A write under way finishes when the load stops (it is only
+			// a chunk, bounded by perChunk): cut short, it would discard
+			// queued bytes the device's counters then never see.
+			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), perChunk)
+			err := p.WriteContext(cctx, chunk)
+			cancel()
+			if err != nil {
 				werr <- err
 				return
 			}
@@ -94,7 +100,7 @@ func Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk time.Durati
 		if err == nil {
 			err = e
 		}
-	case <-time.After(perChunk): // a writer that ignores ctx must not hold the caller
+	case <-time.After(2 * perChunk): // a writer that ignores its deadline must not hold the caller
 	}
 	return f, err
 }

@@ -13,6 +13,11 @@ import (
 // ErrTooFewEdges means a cadence needs at least three edges.
 var ErrTooFewEdges = errors.New("edge: need at least 3 edges for a cadence")
 
+// HalfTolerancePct is how far the least-squares half-period may be from
+// the nominal, in percent: the limit the suite's blink specs and hil soak's
+// windows both judge by.
+const HalfTolerancePct = 1.0
+
 // Cadence describes a square wave from its edges. Durations are in
 // milliseconds so they can be recorded as measurements directly.
 type Cadence struct {

@@ -24,6 +24,9 @@ type Link struct {
 	path   string
 	port   serial.Port
 	closed atomic.Bool // Close was called; a closed port otherwise means the device went away
+	// sent and received count the bytes that crossed the port, for
+	// comparing with the device's own counters.
+	sent, received atomic.Int64
 
 	mu      sync.Mutex
 	baud    int
@@ -106,6 +109,7 @@ func (l *Link) WriteContext(ctx context.Context, p []byte) error {
 			return l.timeout("write", ctx)
 		}
 		n, err := l.port.Write(p[:min(len(p), writeSlice)])
+		l.sent.Add(int64(n))
 		if err != nil {
 			return l.fail("write", err)
 		}
@@ -162,6 +166,7 @@ func (l *Link) read(ctx context.Context, p []byte) (int, error) {
 			return 0, l.fail("read", err)
 		}
 		n, err := l.port.Read(p)
+		l.received.Add(int64(max(n, 0)))
 		if err != nil {
 			return n, l.fail("read", err)
 		}
@@ -279,6 +284,11 @@ func (l *Link) Resync(ctx context.Context) (int, error) {
 	char := time.Duration(float64(time.Second) * 10 / float64(l.Baud()))
 	return l.Flush(ctx, max(resyncQuietBytes*char, resyncQuietMin))
 }
+
+// Counts are the bytes written to and read from the port since it opened.
+// A write cut short by its context may have had queued bytes discarded
+// (see unblock): they count as sent.
+func (l *Link) Counts() (sent, received int64) { return l.sent.Load(), l.received.Load() }
 
 // Halt drops pending input; the port stays open.
 func (l *Link) Halt() error {

@@ -75,6 +75,30 @@ func TestReadLineKeepsWhatFollows(t *testing.T) {
 	}
 }
 
+// Counts tally what crossed the port once, whatever read it: a line read
+// past its end, a flush, a plain read.
+func TestCountsEveryByteOnce(t *testing.T) {
+	p, l := openPair(t)
+	if _, err := p.Master.Write([]byte("OK one\r\nrest")); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	if _, err := l.ReadLine(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.WriteContext(ctx, []byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(10 * time.Millisecond)
+	if _, err := l.Flush(ctx, 20*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if sent, received := l.Counts(); sent != 5 || received != 12 {
+		t.Fatalf("Counts = %d sent, %d received; want 5, 12", sent, received)
+	}
+}
+
 func TestFlushDropsStaleBytes(t *testing.T) {
 	p, l := openPair(t)
 	if _, err := p.Master.Write([]byte("stale")); err != nil {

@@ -108,40 +108,30 @@ func halfPeriodChart(ms []stats.Measurement) *Chart {
 }
 
 // baudChart shows each rate's error from nominal against its tolerance.
-func baudChart(ms []stats.Measurement) *Chart {
-	errs := make([]float64, len(ms))
+func baudChart(rates []stats.Point) *Chart {
+	errs := make([]float64, len(rates))
 	tol := 0.0
-	for i, m := range ms {
-		nominal := nominalOf(m)
-		errs[i] = 100 * (m.Value - nominal) / nominal
-		if m.Limits.Max != nil {
-			tol = math.Max(tol, 100*(*m.Limits.Max-nominal)/nominal)
+	for i, r := range rates {
+		errs[i] = r.ErrorPct()
+		if r.Limits.Max != nil {
+			tol = math.Max(tol, 100*(*r.Limits.Max-r.At)/r.At)
 		}
 	}
-	p := newPlot("baud", "Effective baud vs nominal", axis{lo: 0, hi: float64(len(ms)), bare: true}, span(0.15, append(slices.Clone(errs), tol, -tol)...))
+	p := newPlot("baud", "Effective baud vs nominal", axis{lo: 0, hi: float64(len(rates)), bare: true}, span(0.15, append(slices.Clone(errs), tol, -tol)...))
 	p.axes("nominal rate", "error from nominal (%)")
 	p.band(-tol, tol, fmt.Sprintf("±%s %%", short(tol)))
-	for i, m := range ms {
+	for i, r := range rates {
 		class := "bar"
-		if !m.Pass {
+		if !r.Pass {
 			class = "bar fail"
 		}
 		y0, y1 := p.py(0), p.py(errs[i])
 		p.add(shape{Kind: "rect", X: p.px(float64(i) + 0.2), Y: math.Min(y0, y1), W: p.px(0.6) - p.px(0), H: math.Max(math.Abs(y1-y0), 1), Class: class})
-		p.text(p.px(float64(i)+0.5), p.H-p.bottom+16, "middle", "tick", short(nominalOf(m)))
+		p.text(p.px(float64(i)+0.5), p.H-p.bottom+16, "middle", "tick", short(r.At))
 		p.text(p.px(float64(i)+0.5), math.Min(y0, y1)-4, "middle", "tick", fmt.Sprintf("%+.2f", errs[i]))
 	}
-	p.Caption = fmt.Sprintf("%d rates; bars outside the band failed", len(ms))
+	p.Caption = fmt.Sprintf("%d rates; bars outside the band failed", len(rates))
 	return p.Chart
-}
-
-// nominalOf is an effective-baud measurement's nominal rate: the middle of
-// its limits, nominal ± tolerance.
-func nominalOf(m stats.Measurement) float64 {
-	if m.Limits.Min == nil || m.Limits.Max == nil {
-		return math.NaN()
-	}
-	return (*m.Limits.Min + *m.Limits.Max) / 2
 }
 
 func sum(xs []float64) float64 {

@@ -141,8 +141,8 @@ func ruleFor(name string) rule {
 		return one(dutyRule)
 	case name == "reset.recovery":
 		return one(resetRule)
-	case strings.HasPrefix(name, "baud.effective"):
-		return one(baudRule)
+	case name == "baud.effective", name == "baud.sweep":
+		return baudRules
 	case strings.HasPrefix(name, "stats.") && strings.HasSuffix(name, ".errors"):
 		return one(errorsRule)
 	}
@@ -381,23 +381,31 @@ func resetRule(g gated) Row {
 	return row
 }
 
-// baudRule: the error from the nominal rate, the middle of the limits.
-func baudRule(g gated) Row {
-	b, m, th := g.base, g.cur, g.th
-	nominal := nominalOf(m)
-	be, ce := math.Abs(pct(b.Value, nominal)), math.Abs(pct(m.Value, nominal))
-	row := Row{
-		Name:     m.Name + " error",
-		Baseline: fmt.Sprintf("%.2f%%", be),
-		Current:  fmt.Sprintf("%.2f%%", ce),
-		Change:   fmt.Sprintf("%+.2f pt", ce-be),
-		Base:     be, Cur: ce, Unit: "%",
+// baudRules: each rate of a baud measurement (its points) on its own. A
+// rate regresses when its error from nominal grew by more than th.Baud
+// points, or when it was measured in the baseline and not now.
+func baudRules(g gated) []Row {
+	var rows []Row
+	for _, bp := range g.base.Points {
+		rate := strconv.FormatFloat(bp.At, 'f', -1, 64)
+		be := math.Abs(bp.ErrorPct())
+		row := Row{Name: g.cur.Name + " error at " + rate, Baseline: fmt.Sprintf("%.2f%%", be), Current: "absent",
+			Base: be, Cur: math.NaN(), Unit: "%"}
+		i := slices.IndexFunc(g.cur.Points, func(p stats.Point) bool { return p.At == bp.At })
+		if i < 0 {
+			row.Regressed, row.Why = true, "rate measured in the baseline, not in this run"
+			rows = append(rows, row)
+			continue
+		}
+		ce := math.Abs(g.cur.Points[i].ErrorPct())
+		row.Current, row.Change, row.Cur = fmt.Sprintf("%.2f%%", ce), fmt.Sprintf("%+.2f pt", ce-be), ce
+		if ce-be > g.th.Baud {
+			row.Regressed = true
+			row.Why = fmt.Sprintf("rate error grew %.2f points (> %g)", ce-be, g.th.Baud)
+		}
+		rows = append(rows, row)
 	}
-	if ce-be > th.Baud {
-		row.Regressed = true
-		row.Why = fmt.Sprintf("rate error grew %.2f points (> %g)", ce-be, th.Baud)
-	}
-	return row
+	return rows
 }
 
 // errorsRule: the device's own error counter over a family; any growth

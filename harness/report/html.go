@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"slices"
-	"strings"
 
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -64,25 +63,34 @@ func pageOf(r Report) page {
 	if len(halves) > 0 {
 		p.Charts = append(p.Charts, timelineChart(halves), halfPeriodChart(halves))
 	}
-	if bauds := effectiveBauds(r); len(bauds) > 0 {
-		p.Charts = append(p.Charts, baudChart(bauds))
+	if rates := effectiveRates(r); len(rates) > 0 {
+		p.Charts = append(p.Charts, baudChart(rates))
 	} else {
-		p.Missing = append(p.Missing, "baud.effective.*")
+		p.Missing = append(p.Missing, "baud.effective, baud.sweep")
 	}
 	return p
 }
 
-// effectiveBauds are the baud.effective.* measurements, one per rate, by
-// rate.
-func effectiveBauds(r Report) []stats.Measurement {
-	var out []stats.Measurement
+// effectiveRates are the rates the baud measurements (baud.effective,
+// baud.sweep) hold, one per nominal rate, by rate; a rate measured twice
+// shows its failure if one failed.
+func effectiveRates(r Report) []stats.Point {
+	var out []stats.Point
 	for _, s := range r.Specs {
 		for _, m := range s.Measurements {
-			if strings.HasPrefix(m.Name, "baud.effective") && !slices.ContainsFunc(out, func(o stats.Measurement) bool { return nominalOf(o) == nominalOf(m) }) {
-				out = append(out, m)
+			if m.Name != "baud.effective" && m.Name != "baud.sweep" {
+				continue
+			}
+			for _, p := range m.Points {
+				switch i := slices.IndexFunc(out, func(o stats.Point) bool { return o.At == p.At }); {
+				case i < 0:
+					out = append(out, p)
+				case out[i].Pass && !p.Pass: // a rate measured twice shows its failure
+					out[i] = p
+				}
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b stats.Measurement) int { return cmpFloat(nominalOf(a), nominalOf(b)) })
+	slices.SortFunc(out, func(a, b stats.Point) int { return cmpFloat(a.At, b.At) })
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/stats"
 )
 
@@ -20,8 +21,8 @@ func sample() Report {
 	load.Name = "blink.load.half_period"
 	r.Specs = append(r.Specs,
 		Spec{Name: "Blink under load", State: "passed", Measurements: []stats.Measurement{load}},
-		Spec{Name: "Baud sweep 115200", State: "failed", Failure: "expected: baud.effective.115200 <within> & \"limits\"",
-			Measurements: []stats.Measurement{stats.Measure("baud.effective.115200", "baud", 108000, stats.Around(115200, 2304))}},
+		Spec{Name: "Baud at the configured rate", State: "failed", Failure: "expected: baud.effective <within> & \"limits\"",
+			Measurements: []stats.Measurement{baud.Measure("baud.effective", 2, baud.At(115200, 108000, 2))}},
 		Spec{Name: "Skipped one", State: "skipped"})
 	return r
 }
@@ -43,7 +44,7 @@ func TestHTMLHasSummaryTableAndCharts(t *testing.T) {
 	_, html := renderSample(t)
 	for _, want := range []string{
 		`id="verdict">FAIL`, `id="target">virtual`, `picohil-virtual 1.0.0`, `4 passed, 1 failed, 1 skipped`,
-		`<td class="failed">failed</td>`, `baud.effective.115200 &lt;within&gt; &amp; &#34;limits&#34;`,
+		`<td class="failed">failed</td>`, `baud.effective &lt;within&gt; &amp; &#34;limits&#34;`,
 		`<figure id="rtt">`, `class="cdf"`, `class="limit"`, `budget 5174`,
 		`<figure id="led-timeline">`, `class="trace s1"`, `<figure id="half-period">`, `class="band"`, `<circle`,
 		`<figure id="baud">`, `class="bar fail"`,

@@ -12,12 +12,12 @@ import (
 // Write and Read again with the same verdicts.
 func FuzzRead(f *testing.F) {
 	for _, s := range []string{
-		`{"schema":"picohil.report/v1","target":"virtual","pass":true,"specs":[{"name":"a","labels":["echo"],"state":"passed","duration_ms":1.5,"measurements":[{"name":"echo.rtt.1B","unit":"us","value":200,"limits":{"max":300},"pass":true,"summary":{"n":3},"series":[1,2,3]}]}]}`,
-		`{"schema":"picohil.report/v1","specs":[{"name":"b","state":"failed","failure":"expected: x"},{"name":"c","state":"skipped"}]}`,
-		`{"schema":"picohil.report/v1","started":"2025-01-02T03:04:05.123456789+01:00","finished":"0001-01-01T00:00:00Z"}`,
+		`{"schema":"picohil.report/v2","target":"virtual","pass":true,"specs":[{"name":"a","labels":["echo"],"state":"passed","duration_ms":1.5,"measurements":[{"name":"echo.rtt.1B","unit":"us","value":200,"limits":{"max":300},"pass":true,"summary":{"n":3},"series":[1,2,3]}]}]}`,
+		`{"schema":"picohil.report/v2","specs":[{"name":"b","state":"failed","failure":"expected: x"},{"name":"c","state":"skipped"}]}`,
+		`{"schema":"picohil.report/v2","started":"2025-01-02T03:04:05.123456789+01:00","finished":"0001-01-01T00:00:00Z"}`,
 		`{"schema":"other/v9"}`,
-		`{"schema":"picohil.report/v1","specs":[{"measurements":[{"value":"NaN"}]}]}`,
-		`{"schema":"picohil.report/v1","started":"yesterday"}`,
+		`{"schema":"picohil.report/v2","specs":[{"measurements":[{"value":"NaN"}]}]}`,
+		`{"schema":"picohil.report/v2","started":"yesterday"}`,
 		`[]`, `null`, ``, `{`,
 	} {
 		f.Add([]byte(s))

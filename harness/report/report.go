@@ -14,7 +14,7 @@ import (
 )
 
 // Schema identifies this layout; it changes when a field changes meaning.
-const Schema = "picohil.report/v1"
+const Schema = "picohil.report/v2"
 
 // Report is one run.
 type Report struct {

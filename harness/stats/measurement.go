@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 )
 
@@ -60,7 +61,25 @@ type Measurement struct {
 	Pass    bool      `json:"pass"`
 	Summary *Summary  `json:"summary,omitempty"`
 	Series  []float64 `json:"series,omitempty"`
+	// Points are the conditions a measurement taken under several is made
+	// of, such as each rate of a baud sweep; the name stays the same
+	// whatever the conditions are.
+	Points []Point `json:"points,omitempty"`
 }
+
+// Point is one condition of a measurement taken under several: the
+// condition (At, such as a nominal rate), the value measured there and its
+// limits.
+type Point struct {
+	At     float64 `json:"at"`
+	Value  float64 `json:"value"`
+	Limits Limits  `json:"limits"`
+	Pass   bool    `json:"pass"`
+}
+
+// ErrorPct is how far the value lies from At in percent, for a point
+// whose value is held against At as its nominal (an effective rate).
+func (p Point) ErrorPct() float64 { return 100 * (p.Value - p.At) / p.At }
 
 // Measure builds a Measurement and evaluates it against its limits.
 func Measure(name, unit string, value float64, limits Limits) Measurement {
@@ -86,6 +105,16 @@ func (m Measurement) String() string {
 	if m.Summary != nil {
 		s := m.Summary
 		fmt.Fprintf(&b, " (n=%d p50=%s p99=%s max=%s)", s.N, formatValue(s.P50), formatValue(s.P99), formatValue(s.Max))
+	}
+	for i, p := range m.Points {
+		sep := ", "
+		if i == 0 {
+			sep = "; at "
+		}
+		fmt.Fprintf(&b, "%s%s: %s", sep, strconv.FormatFloat(p.At, 'f', -1, 64), formatValue(p.Value))
+		if !p.Pass {
+			b.WriteString(" OUTSIDE " + p.Limits.String())
+		}
 	}
 	return b.String()
 }

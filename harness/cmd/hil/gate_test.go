@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -18,7 +19,7 @@ func writeReport(t *testing.T, dir, name string, pass bool, state string, edit .
 	path := filepath.Join(dir, name)
 	r := report.Report{Schema: report.Schema, Target: "pico", Pass: pass, Specs: []report.Spec{{
 		Name: "Baud sweep", State: state,
-		Measurements: []stats.Measurement{stats.Measure("baud.effective.9600", "baud", 9601, stats.Around(9600, 192))},
+		Measurements: []stats.Measurement{baud.Measure("baud.effective", 2, baud.At(9600, 9601, 2))},
 	}}}
 	for _, e := range edit {
 		e(&r)
@@ -97,7 +98,7 @@ func TestGateTrendPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`id="verdict">PASSED`, `<figure id="trend-0">`, `baud.effective.9600 error`, `>1.0.0<`, `>1.3.0<`, `class="point"`, "over 3 baselines"} {
+	for _, want := range []string{`id="verdict">PASSED`, `<figure id="trend-0">`, `baud.effective error at 9600`, `>1.0.0<`, `>1.3.0<`, `class="point"`, "over 3 baselines"} {
 		if !strings.Contains(string(b)+out.String(), want) {
 			t.Errorf("gate page lacks %q", want)
 		}

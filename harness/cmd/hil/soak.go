@@ -6,13 +6,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
-	"text/tabwriter"
 	"time"
 
 	"github.com/picohil/picohil/harness/baud"
@@ -31,7 +31,8 @@ const (
 	soakOpGrace      = time.Second
 )
 
-// SoakWindow is one window of the soak (a minute by default).
+// SoakWindow is one window of the soak (a minute by default), printed as
+// it closes.
 type SoakWindow struct {
 	StartS      float64 `json:"start_s"`
 	RoundTrips  int     `json:"round_trips"`
@@ -41,7 +42,13 @@ type SoakWindow struct {
 	RTTP99Us    float64 `json:"rtt_p99_us"`
 	Edges       int     `json:"edges"`
 	EdgesMissed int     `json:"edges_missed"`
-	rtts        []float64
+	// The window's blink cadence, judged as the blink specs judge it: the
+	// least-squares half-period and the p99 jitter, and what is out of
+	// limits ("" when both are within, or when there is no LED input).
+	HalfPeriodMs float64 `json:"half_period_ms,omitempty"`
+	JitterP99Ms  float64 `json:"jitter_p99_ms,omitempty"`
+	Cadence      string  `json:"cadence_problem,omitempty"`
+	rtts         []float64
 }
 
 // SoakTotals sums the windows.
@@ -51,6 +58,8 @@ type SoakTotals struct {
 	Errors      int `json:"errors"`
 	Edges       int `json:"edges"`
 	EdgesMissed int `json:"edges_missed"`
+	// CadenceFailed counts the windows whose cadence was out of limits.
+	CadenceFailed int `json:"cadence_failed"`
 }
 
 // SoakReport is out/soak/soak.json.
@@ -68,14 +77,19 @@ type SoakReport struct {
 	FirstErrors   []string `json:"first_errors,omitempty"`
 }
 
-// soak is a run in progress: the loops add to the window they are in.
+// soak is a run in progress: the loops add to the window they are in, and
+// each window is printed once it has closed.
 type soak struct {
 	start  time.Time
 	window time.Duration
 	last   int // index of the last window: a trip ending just past the duration counts in it
+	half   time.Duration
+	jitter time.Duration // p99 jitter tolerance
+	out    io.Writer
 
-	mu  sync.Mutex
-	rep SoakReport
+	mu     sync.Mutex
+	rep    SoakReport
+	closed int // windows printed so far
 }
 
 func (s *soak) at(t time.Time) *SoakWindow {
@@ -104,12 +118,78 @@ func (s *soak) trip(rtt time.Duration, n int, err error) {
 	}
 }
 
-func (s *soak) edges(at time.Time, seen, missed int) {
+// edges adds a window's LED capture and judges its cadence.
+func (s *soak) edges(at time.Time, seen, missed int, c edge.Cadence, err error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	w := s.at(at)
 	w.Edges += seen
 	w.EdgesMissed += missed
+	if err != nil {
+		w.Cadence = "too few edges to judge the cadence"
+		return
+	}
+	w.HalfPeriodMs, w.JitterP99Ms = c.HalfFit, c.JitterP99
+	half := float64(s.half) / float64(time.Millisecond)
+	var problems []string
+	if lim := half * edge.HalfTolerancePct / 100; math.Abs(c.HalfFit-half) > lim {
+		problems = append(problems, fmt.Sprintf("half-period %.2f ms outside %.0f ± %.2f ms", c.HalfFit, half, lim))
+	}
+	if tol := float64(s.jitter) / float64(time.Millisecond); c.JitterP99 > tol {
+		problems = append(problems, fmt.Sprintf("jitter p99 %.2f ms above %.0f ms", c.JitterP99, tol))
+	}
+	w.Cadence = strings.Join(problems, "; ")
+}
+
+// soakHeader heads the rows printed as windows close.
+const soakHeader = "WINDOW      TRIPS      BYTES  ERRORS  RTT P50 us  RTT P99 us  EDGES  MISSED  HALF ms  JITTER ms  CADENCE"
+
+// closeThrough prints every window up to index i that is not printed yet,
+// with its RTT percentiles, and flushes the output.
+func (s *soak) closeThrough(i int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for ; s.closed <= i; s.closed++ {
+		win := s.at(s.start.Add(time.Duration(s.closed) * s.window))
+		sum := stats.Summarize(win.rtts)
+		win.RTTP50Us, win.RTTP99Us = sum.P50, sum.P99
+		cadence := "ok"
+		switch {
+		case win.Cadence != "":
+			cadence = win.Cadence
+		case win.Edges == 0 && win.HalfPeriodMs == 0:
+			cadence = "-"
+		}
+		fmt.Fprintf(s.out, "%-8s %8d %10d %7d %11.1f %11.1f %6d %7d %8.2f %10.2f  %s\n", fmt.Sprintf("%.0fs", win.StartS),
+			win.RoundTrips, win.Bytes, win.Errors, win.RTTP50Us, win.RTTP99Us, win.Edges, win.EdgesMissed, win.HalfPeriodMs, win.JitterP99Ms, cadence)
+	}
+	if f, ok := s.out.(interface{ Sync() error }); ok {
+		f.Sync()
+	}
+}
+
+// closeWindows prints each window once its end has passed and, with an
+// LED input, once its capture has been judged (the blink loop sends the
+// window's index on judged), until done closes.
+func (s *soak) closeWindows(led bool, judged <-chan int, done <-chan struct{}) {
+	seen := -1
+	for i := 0; i < s.last; i++ { // the last window closes with the totals
+		t := time.NewTimer(time.Until(s.start.Add(time.Duration(i+1) * s.window)))
+		select {
+		case <-t.C:
+		case <-done:
+			t.Stop()
+			return
+		}
+		for led && seen < i {
+			select {
+			case seen = <-judged:
+			case <-done:
+				return
+			}
+		}
+		s.closeThrough(i)
+	}
 }
 
 // soakCommand is hil soak: runSoak until its duration ends, Ctrl-C or SIGTERM.
@@ -152,26 +232,37 @@ func runSoak(ctx context.Context, args []string, w io.Writer) error {
 		return err
 	}
 
-	s := &soak{start: time.Now(), window: *window, last: int((*duration - 1) / *window), rep: SoakReport{Bench: b.Describe(), WindowS: window.Seconds()}}
+	s := &soak{start: time.Now(), window: *window, last: int((*duration - 1) / *window), half: cfg.BlinkHalf, jitter: cfg.JitterTol, out: w,
+		rep: SoakReport{Bench: b.Describe(), WindowS: window.Seconds()}}
 	s.rep.Started = s.start
-	fmt.Fprintf(w, "soak: %s for %v, windows of %v (Ctrl-C ends it early)\n", s.rep.Bench, *duration, *window)
+	if cfg.StandIn {
+		fmt.Fprintln(w, "soak: NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin")
+	}
+	fmt.Fprintf(w, "soak: %s for %v, windows of %v (Ctrl-C ends it early)\n%s\n", s.rep.Bench, *duration, *window, soakHeader)
 	runCtx, cancel := context.WithTimeout(ctx, *duration)
 	defer cancel()
-	var wg sync.WaitGroup
+	judged := make(chan int, s.last+2)
+	done := make(chan struct{})
+	var wg, closer sync.WaitGroup
+	closer.Go(func() { s.closeWindows(b.LED != nil, judged, done) })
 	wg.Go(func() { soakEcho(runCtx, s, data, cfg) })
 	if b.LED != nil {
-		wg.Go(func() { soakBlink(runCtx, s, b, cfg) })
+		wg.Go(func() { soakBlink(runCtx, s, b, judged) })
 	}
 	wg.Wait()
+	close(done)
+	closer.Wait()
 	s.rep.Finished = time.Now()
 	s.rep.Interrupted = ctx.Err() != nil
+	s.closeThrough(len(s.rep.Windows) - 1)
 	s.summarise()
 	printSoak(w, s.rep)
 	if err := writeSoak(filepath.Join(*out, "soak.json"), s.rep); err != nil {
 		return err
 	}
-	if t := s.rep.Totals; t.Errors > 0 || t.EdgesMissed > 0 {
-		return fmt.Errorf("soak: %d failed round trips, %d missed edges (hint: see first_errors in %s)", t.Errors, t.EdgesMissed, filepath.Join(*out, "soak.json"))
+	if t := s.rep.Totals; t.Errors > 0 || t.EdgesMissed > 0 || t.CadenceFailed > 0 {
+		return fmt.Errorf("soak: %d failed round trips, %d missed edges, %d windows with the cadence out of limits (hint: see first_errors and each window's cadence_problem in %s)",
+			t.Errors, t.EdgesMissed, t.CadenceFailed, filepath.Join(*out, "soak.json"))
 	}
 	return nil
 }
@@ -197,10 +288,7 @@ func setBlink(ctx context.Context, b *bench.Bench, cfg bench.Config) error {
 // soakEcho runs one-byte round trips, with a payload of all byte values
 // every soakPayloadEvery trips, resynchronising after each failure.
 func soakEcho(ctx context.Context, s *soak, data *link.Link, cfg bench.Config) {
-	all := make([]byte, 256)
-	for i := range all {
-		all[i] = byte(i)
-	}
+	all := echo.AllBytes()
 	for i := 0; ctx.Err() == nil; i++ {
 		payload := []byte{byte(i)}
 		if i%soakPayloadEvery == soakPayloadEvery-1 {
@@ -231,13 +319,14 @@ func ended(ctx context.Context) bool {
 	return ctx.Err() != nil || ok && !time.Now().Before(dl)
 }
 
-// soakBlink captures the LED one window at a time and counts the edges
-// seen and missed in each.
-func soakBlink(ctx context.Context, s *soak, b *bench.Bench, cfg bench.Config) {
+// soakBlink captures the LED one window at a time, counts the edges seen
+// and missed in each, judges its cadence and sends its index on judged.
+func soakBlink(ctx context.Context, s *soak, b *bench.Bench, judged chan<- int) {
 	for ctx.Err() == nil {
 		from := time.Now()
-		end := s.start.Add((from.Sub(s.start)/s.window + 1) * s.window)
-		expected := int(end.Sub(from) / cfg.BlinkHalf)
+		i := from.Sub(s.start) / s.window
+		end := s.start.Add((i + 1) * s.window)
+		expected := int(end.Sub(from) / s.half)
 		// Room for twice the cadence: the capture normally runs to the
 		// window's end and reports short, which is expected here.
 		edges, _ := edge.Capture(ctx, b.LED, 2*expected+4, end.Sub(from))
@@ -245,10 +334,15 @@ func soakBlink(ctx context.Context, s *soak, b *bench.Bench, cfg bench.Config) {
 			return // a partial window says nothing about missed edges
 		}
 		missed := max(0, expected-1-len(edges))
-		if c, err := edge.Analyze(edges); err == nil {
+		c, err := edge.Analyze(edges)
+		if err == nil {
 			missed = c.Missed
 		}
-		s.edges(from, len(edges), missed)
+		s.edges(from, len(edges), missed, c, err)
+		select { // never blocks: the closer only needs the latest index
+		case judged <- int(i):
+		default:
+		}
 	}
 }
 
@@ -256,10 +350,10 @@ func (s *soak) summarise() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t := &s.rep.Totals
-	for i := range s.rep.Windows {
-		win := &s.rep.Windows[i]
-		sum := stats.Summarize(win.rtts)
-		win.RTTP50Us, win.RTTP99Us = sum.P50, sum.P99
+	for _, win := range s.rep.Windows {
+		if win.Cadence != "" {
+			t.CadenceFailed++
+		}
 		t.RoundTrips += win.RoundTrips
 		t.Bytes += win.Bytes
 		t.Errors += win.Errors
@@ -279,15 +373,11 @@ func (s *soak) summarise() {
 	}
 }
 
+// printSoak prints the totals under the window rows already printed.
 func printSoak(w io.Writer, r SoakReport) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "WINDOW\tTRIPS\tBYTES\tERRORS\tRTT P50 us\tRTT P99 us\tEDGES\tMISSED\t")
-	for _, win := range r.Windows {
-		fmt.Fprintf(tw, "%.0fs\t%d\t%d\t%d\t%.1f\t%.1f\t%d\t%d\t\n", win.StartS, win.RoundTrips, win.Bytes, win.Errors, win.RTTP50Us, win.RTTP99Us, win.Edges, win.EdgesMissed)
-	}
 	t := r.Totals
-	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t\t\t%d\t%d\t\n", t.RoundTrips, t.Bytes, t.Errors, t.Edges, t.EdgesMissed)
-	tw.Flush()
+	fmt.Fprintf(w, "%-8s %8d %10d %7d %11s %11s %6d %7d %8s %10s  %d windows out of limits\n", "total",
+		t.RoundTrips, t.Bytes, t.Errors, "", "", t.Edges, t.EdgesMissed, "", "", t.CadenceFailed)
 	state := "ran its duration"
 	if r.Interrupted {
 		state = "ended early by a signal"
