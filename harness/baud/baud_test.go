@@ -2,6 +2,7 @@ package baud
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 )
@@ -54,5 +55,19 @@ func TestBurstLen(t *testing.T) {
 	}
 	if n := BurstLen(300, time.Millisecond); n != 64 {
 		t.Fatalf("BurstLen floor = %d", n)
+	}
+}
+
+func TestMeasureJudgesEveryRate(t *testing.T) {
+	m := Measure("baud.sweep", 2, At(9600, 9600*1.01, 2), At(115200, 115200*0.985, 2))
+	if !m.Pass || math.Abs(m.Value-(-1.5)) > 1e-9 || m.Unit != "%" || len(m.Points) != 2 {
+		t.Fatalf("two rates within 2%%: %+v", m)
+	}
+	m = Measure("baud.sweep", 2, At(9600, 9600, 2), At(921600, 921600*1.025, 2))
+	if m.Pass || math.Abs(m.Value-2.5) > 1e-9 || m.Points[1].Pass || !strings.Contains(m.String(), "921600: 944640.0 OUTSIDE") {
+		t.Fatalf("one rate 2.5%% fast: %+v %s", m, m)
+	}
+	if m := Measure("baud.sweep", 2); m.Pass || !math.IsNaN(m.Value) {
+		t.Fatalf("no rates: %+v", m)
 	}
 }
