@@ -151,7 +151,7 @@ perf: $(SUITE)
 		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(PERF_COUNT) ./harness/echo && \
 		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(PERF_COUNT) ./harness/edge; \
 	} | tee $(OUT)/perf/perf.txt
-	$(SELFTEST) perf-summary --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE)
+	$(SELFTEST) perf-summary --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE) --env "$(QUICK_ENV)"
 
 ## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION;
 ## HIL_TARGET=micropython deploys to MicroPython-WebAssembly's REPL instead

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/link"
 )
 
@@ -153,10 +154,7 @@ func TestBootloader(t *testing.T) {
 }
 
 func TestPyBytesEscapesEverything(t *testing.T) {
-	var all []byte
-	for i := range 256 {
-		all = append(all, byte(i))
-	}
+	all := echo.AllBytes()
 	lit := pyBytes(all)
 	for _, c := range []byte(lit) {
 		if c < 0x20 || c >= 0x7f {

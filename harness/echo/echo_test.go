@@ -130,3 +130,15 @@ func TestPipelinedRejectsNonPositiveChunks(t *testing.T) {
 		}
 	}
 }
+
+func TestAllBytesIsEveryValueOnce(t *testing.T) {
+	all := AllBytes()
+	if len(all) != 256 {
+		t.Fatalf("%d bytes", len(all))
+	}
+	for i, b := range all {
+		if int(b) != i {
+			t.Fatalf("byte %d is 0x%02x", i, b)
+		}
+	}
+}

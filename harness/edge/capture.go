@@ -11,6 +11,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/picohil/picohil/harness/clock"
 	"github.com/picohil/picohil/harness/stats"
 )
 
@@ -116,7 +117,7 @@ func CaptureArmed(parent context.Context, p gpio.PinIn, n int, window time.Durat
 		case err == nil:
 			edges = append(edges, Edge{Level: level, At: at, Lost: lost})
 		case ctx.Err() != nil, errors.Is(err, context.DeadlineExceeded):
-			if cause := ended(parent); cause != nil {
+			if cause := clock.Ended(parent); cause != nil {
 				return edges, armed, fmt.Errorf("edge: %s: capture stopped after %d of %d edges, before its %v window ended: %w (hint: an interrupt or the caller's timeout stopped it, not the pin)", p, len(edges), n, window, cause)
 			}
 			return edges, armed, &ShortError{Pin: p.String(), Want: n, Got: len(edges), Window: window, Level: p.Read()}
@@ -125,18 +126,6 @@ func CaptureArmed(parent context.Context, p gpio.PinIn, n int, window time.Durat
 		}
 	}
 	return edges, armed, nil
-}
-
-// ended is why ctx ended, nil while it runs; a deadline just past counts
-// as ended before ctx itself says so.
-func ended(ctx context.Context) error {
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
-	if dl, ok := ctx.Deadline(); ok && !time.Now().Before(dl) {
-		return context.DeadlineExceeded
-	}
-	return nil
 }
 
 // onWake is NextEdge through periph's WaitForEdge, the time taken when this

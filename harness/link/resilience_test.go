@@ -299,11 +299,7 @@ func TestResyncAfterLineNoise(t *testing.T) {
 			if err != nil || len(rtts) != 100 {
 				t.Fatalf("echoes after the resync: %d trips, %v", len(rtts), err)
 			}
-			all := make([]byte, 256)
-			for i := range all {
-				all[i] = byte(i)
-			}
-			if _, err := echo.RoundTrip(ctx, l, all); err != nil {
+			if _, err := echo.RoundTrip(ctx, l, echo.AllBytes()); err != nil {
 				t.Fatalf("256 byte values after the resync: %v", err)
 			}
 		})

@@ -26,11 +26,6 @@ const PerfSchema = "picohil.perf/v1"
 // harness aims to stay within.
 const floorGoal = 1.3
 
-// quickEnv is the virtual bench the scale runs use: it mirrors
-// QUICK_ENV in the Makefile, the virtual bench make test runs the suite on, so
-// change both together.
-var quickEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_JITTER_MS=12"}
-
 // PerfSummary is out/perf/perf.json (fields documented in README.md,
 // "Benchmarks").
 type PerfSummary struct {
@@ -64,7 +59,12 @@ func runPerfSummary(args []string, w io.Writer) error {
 	labels := fs.String("labels", "", "Ginkgo label filter for the scale runs (default: the whole suite)")
 	costLabels := fs.String("cost-labels", "blink && !echo", "Ginkgo label filter of the capture-heavy cost run")
 	costBlink := fs.Int("cost-blink-ms", 500, "HIL_BLINK_MS of the cost run (a longer capture)")
+	benchEnv := fs.String("env", "", "HIL_* settings of the scale runs, space-separated (make perf passes the Makefile's QUICK_ENV); they run on perf-summary's own environment too")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	env, err := parseEnv(*benchEnv)
+	if err != nil {
 		return err
 	}
 	bin, err := suitePath("perf-summary", *suite)
@@ -97,7 +97,7 @@ func runPerfSummary(args []string, w io.Writer) error {
 	for _, n := range steps {
 		fmt.Fprintf(w, "perf-summary: %d virtual benches at once\n", n)
 		ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
-		s.Scale = append(s.Scale, runScale(ctx, *suite, filepath.Join(abs, "scale"), n, quickEnv, filter))
+		s.Scale = append(s.Scale, runScale(ctx, *suite, filepath.Join(abs, "scale"), n, env, filter))
 		cancel()
 	}
 	fmt.Fprintf(w, "perf-summary: cost run (%s, HIL_BLINK_MS=%d)\n", *costLabels, *costBlink)
@@ -279,4 +279,16 @@ func scaleResult(st ScaleStep, base float64) string {
 		fmt.Fprintf(&b, "  %s %.2f..%.2f ms", blinkMeasurement, lo, hi)
 	}
 	return b.String()
+}
+
+// parseEnv reads --env: HIL_* settings such as "HIL_TARGET=virtual
+// HIL_BLINK_MS=100", space-separated.
+func parseEnv(s string) ([]string, error) {
+	env := strings.Fields(s)
+	for _, kv := range env {
+		if name, _, ok := strings.Cut(kv, "="); !ok || !strings.HasPrefix(name, "HIL_") {
+			return nil, fmt.Errorf("perf-summary: --env: %q is not a HIL_* setting (hint: give NAME=value pairs such as HIL_BLINK_MS=100, separated by spaces)", kv)
+		}
+	}
+	return env, nil
 }

@@ -205,7 +205,8 @@ func TestPerfSummaryEndToEnd(t *testing.T) {
 	suite := fakeSuite(t, &rep)
 	out := t.TempDir()
 	var w bytes.Buffer
-	err := runPerfSummary([]string{"--input", "testdata/perf.txt", "--suite", suite, "--out", out, "--scale", "1,2", "--labels", "echo"}, &w)
+	err := runPerfSummary([]string{"--input", "testdata/perf.txt", "--suite", suite, "--out", out, "--scale", "1,2", "--labels", "echo",
+		"--env", "HIL_TARGET=virtual HIL_BLINK_MS=100"}, &w)
 	if err != nil {
 		t.Fatalf("%v\n%s", err, w.String())
 	}
@@ -247,5 +248,13 @@ func TestPerfSummaryNoReport(t *testing.T) {
 	err := runPerfSummary([]string{"--input", "testdata/perf.txt", "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1"}, &w)
 	if err == nil || !strings.Contains(err.Error(), "scale N=1: report:") || !strings.Contains(w.String(), "passed ERR of 0") {
 		t.Fatalf("%v\n%s", err, w.String())
+	}
+}
+
+func TestPerfSummaryRefusesABadEnv(t *testing.T) {
+	var w bytes.Buffer
+	err := runPerfSummary([]string{"--suite", fakeSuite(t, nil), "--env", "HIL_BLINK_MS=100 BLINK=5"}, &w)
+	if err == nil || !strings.Contains(err.Error(), `"BLINK=5" is not a HIL_* setting`) || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("%v", err)
 	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/clock"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
@@ -298,7 +299,7 @@ func soakEcho(ctx context.Context, s *soak, data *link.Link, cfg bench.Config) {
 		tctx, cancel := context.WithTimeout(ctx, budget)
 		rtt, err := echo.RoundTrip(tctx, data, payload)
 		cancel()
-		if ended(ctx) {
+		if clock.Ended(ctx) != nil {
 			return // ended mid-trip: neither a result nor an error
 		}
 		s.trip(rtt, len(payload), err)
@@ -309,14 +310,6 @@ func soakEcho(ctx context.Context, s *soak, data *link.Link, cfg bench.Config) {
 			}
 		}
 	}
-}
-
-// ended reports whether ctx is over, also in the instant between its
-// deadline passing and its cancellation, when a derived context may already
-// have timed out.
-func ended(ctx context.Context) bool {
-	dl, ok := ctx.Deadline()
-	return ctx.Err() != nil || ok && !time.Now().Before(dl)
 }
 
 // soakBlink captures the LED one window at a time, counts the edges seen
@@ -330,7 +323,7 @@ func soakBlink(ctx context.Context, s *soak, b *bench.Bench, judged chan<- int) 
 		// Room for twice the cadence: the capture normally runs to the
 		// window's end and reports short, which is expected here.
 		edges, _ := edge.Capture(ctx, b.LED, 2*expected+4, end.Sub(from))
-		if ended(ctx) && end.After(time.Now()) {
+		if clock.Ended(ctx) != nil && end.After(time.Now()) {
 			return // a partial window says nothing about missed edges
 		}
 		missed := max(0, expected-1-len(edges))
