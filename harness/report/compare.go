@@ -69,15 +69,6 @@ func (c Comparison) Regressions() []Row {
 	return slices.DeleteFunc(slices.Clone(c.Rows), func(r Row) bool { return !r.Regressed })
 }
 
-// Row finds the row of a statistic by name, e.g. "echo.rtt.1B tail".
-func (c Comparison) Row(name string) (Row, bool) {
-	i := slices.IndexFunc(c.Rows, func(r Row) bool { return r.Name == name })
-	if i < 0 {
-		return Row{}, false
-	}
-	return c.Rows[i], true
-}
-
 // Compare judges cur against base, every gated family by its own rule (see
 // rules), and every spec's state. A gated measurement of the baseline that
 // the current run lacks, and a spec that passed in the baseline but was
