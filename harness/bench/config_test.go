@@ -89,3 +89,16 @@ func TestOpenVirtual(t *testing.T) {
 		t.Fatalf("%s", b.Describe())
 	}
 }
+
+// HIL_FAULT is parsed by the target that injects faults, and the
+// configuration keeps its canonical spelling for banners and reports.
+func TestFaultsAreParsedByTheirTarget(t *testing.T) {
+	c, err := FromEnv(env("HIL_TARGET", Virtual, "HIL_FAULT", " slow-echo,drop-byte "))
+	if err != nil || c.Faults != "drop-byte,slow-echo" {
+		t.Fatalf("faults %q, %v", c.Faults, err)
+	}
+	_, err = FromEnv(env("HIL_TARGET", MicroPython, "HIL_FAULT", "slow-echo"))
+	if err == nil || !strings.Contains(err.Error(), "the micropython target injects no faults") || !strings.Contains(err.Error(), "injects them: virtual") {
+		t.Fatalf("faults on micropython: %v", err)
+	}
+}

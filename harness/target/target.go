@@ -72,6 +72,23 @@ type Device struct {
 	Halt func() error
 }
 
+// Simulator is a fixture that stands in for the Pico behind ports and a
+// simulated LED pin that keeps the true time of every edge.
+type Simulator interface {
+	DataPort() string
+	ControlPort() string
+	LED() gpio.PinIn
+	LEDTruth() []edge.Edge
+	Halt() error
+}
+
+// Simulated is a simulator's Device: its ports, its LED with the true
+// edges, and its Halt. A fixture adds what else it has (a RUN line, why
+// it died).
+func Simulated(s Simulator) *Device {
+	return &Device{DataPort: s.DataPort(), ControlPort: s.ControlPort(), LED: s.LED(), Truth: s.LEDTruth, Halt: s.Halt}
+}
+
 // Driver opens one kind of target and says what the bench must know about
 // it before anything is opened.
 type Driver struct {
