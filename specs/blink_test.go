@@ -201,7 +201,7 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 		stopped += "load: " + loadErr.Error() + "\n"
 	}
 	if !m.Pass {
-		Fail(explain(fmt.Sprintf("the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture", loadMin, rate, loadWindow),
+		Fail(explain(fmt.Sprintf("%s: the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture", m.Name, loadMin, rate, loadWindow),
 			stopped+fmt.Sprintf("%d bytes echoed in %d chunks:\n", flow.Bytes(), flow.Chunks)+table.String(),
 			"the firmware must keep echoing at line rate while it blinks: stream reads, no per-byte sleeps, no task that blocks the scheduler; "+echoHint))
 	}

@@ -19,7 +19,9 @@ type Bench struct {
 // Open brings the configured target up: starts a fixture, or finds the
 // real Pico's ports and pins.
 func Open(ctx context.Context, c Config) (*Bench, error) {
-	d, err := target.Open(ctx, c.Target, c.Settings)
+	s := c.Settings
+	s.Turnaround, s.Jitter = c.Turnaround, c.JitterTol
+	d, err := target.Open(ctx, c.Target, s)
 	if err != nil {
 		return nil, err
 	}

@@ -276,6 +276,9 @@ func (c Config) Reproduce() string {
 	}
 	for _, v := range Variables {
 		if s, ok := c.Environment[v]; ok {
+			if v == "HIL_FAULT" && c.Faults != "" {
+				s = c.Faults // canonical, with the seed drawn for this run
+			}
 			parts = append(parts, v+"="+strconv.Quote(s))
 		}
 	}

@@ -52,6 +52,10 @@ type Settings struct {
 	Faults       string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
 	Baud         int           // the data rate (HIL_BAUD)
 	BlinkHalf    time.Duration // the LED's expected half-period (HIL_BLINK_MS)
+	// Turnaround and Jitter are the allowances the specs judge with
+	// (HIL_TURNAROUND_MS, HIL_JITTER_MS); the bench fills them in when it
+	// opens the target, for a fixture whose faults are sized against them.
+	Turnaround, Jitter time.Duration
 }
 
 // Device is an opened target: the lines the suite talks to, and how to

@@ -32,6 +32,18 @@ var symptoms = map[virtual.Fault][]string{
 	virtual.BlinkStuck:          {"edges"},
 	virtual.BlinkStallUnderLoad: {"blink.load"},
 	virtual.SlowBoot:            {"reset.recovery"},
+	virtual.DropByteOnce:        {"short answer", "differs"},
+	virtual.CorruptByteOnce:     {"differs"},
+	virtual.ExtraByteOnce:       {"differs", "received"},
+	virtual.SlowEchoNear:        {"echo.rtt.1B"},
+	virtual.WrongBaudNear:       {"baud.effective"},
+	virtual.BlinkDriftNear:      {"half_period"},
+	virtual.BlinkJitterNear:     {"jitter_p99"},
+	virtual.BlinkSkip:           {"edges_missed"},
+	virtual.BlinkLagUnderLoad:   {"blink.load.jitter_p99", "blink.load.duty"},
+	virtual.EchoSlowsUnderLoad:  {"blink.load.throughput"},
+	virtual.SwallowedError:      {"errors = "},
+	virtual.SlowBootNear:        {"reset.recovery"},
 }
 
 // runTimeout bounds one suite run; a hang is a failure of its own.
@@ -41,9 +53,13 @@ const runTimeout = 10 * time.Minute
 // specs must catch, showing one of its symptoms.
 type probe struct {
 	name     string
-	family   string // "" for the clean run
+	families []string // the families that may catch it; none for the clean run
 	symptoms []string
 	env      []string
+	// alone: a failure outside families is a false alarm that fails the
+	// run (a virtual fault strikes one thing; a firmware variant may break
+	// more than the family it is aimed at).
+	alone bool
 }
 
 type outcome struct {
@@ -51,6 +67,8 @@ type outcome struct {
 	failed   []report.Spec
 	evidence string
 	caught   bool
+	others   []string // failed specs outside the probe's families, when it must be alone
+	faults   string   // the report's faults, with the seed of the random ones
 	err      error
 }
 
@@ -113,7 +131,11 @@ func runFaults(args []string, w io.Writer) error {
 	}
 	for _, o := range results[1:] {
 		if !o.caught {
-			problems = append(problems, fmt.Sprintf("fault %s went undetected by the %s family", o.name, o.family))
+			problems = append(problems, fmt.Sprintf("fault %s went undetected by the %s family", o.name, strings.Join(o.families, "/")))
+		}
+		if len(o.others) > 0 {
+			problems = append(problems, fmt.Sprintf("fault %s also failed specs outside the %s family: %s; see %s", o.name, strings.Join(o.families, "/"),
+				strings.Join(o.others, "; "), filepath.Join(*out, o.name)))
 		}
 	}
 	if len(problems) > 0 {
@@ -134,7 +156,7 @@ func virtualProbes(only string) ([]probe, error) {
 	}
 	probes := make([]probe, len(faults))
 	for i, f := range faults {
-		probes[i] = probe{name: string(f), family: f.Family(), symptoms: symptoms[f],
+		probes[i] = probe{name: string(f), families: f.Families(), symptoms: symptoms[f], alone: true,
 			env: []string{"HIL_TARGET=virtual", "HIL_FAULT=" + string(f)}}
 	}
 	return probes, nil
@@ -181,19 +203,23 @@ func runOne(suite, out string, args []string, p probe) outcome {
 			o.failed = append(o.failed, s)
 		}
 	}
-	if p.family != "" {
+	o.faults = r.Faults
+	if len(p.families) > 0 {
 		o.caught, o.evidence = caught(p, o.failed)
+		if p.alone {
+			o.others = outside(p.families, o.failed)
+		}
 	} else if runErr != nil && len(o.failed) == 0 {
 		o.err = runErr
 	}
 	return o
 }
 
-// caught reports whether a spec of the fault's family failed with its
+// caught reports whether a spec of the fault's families failed with its
 // symptom in the message, and returns that message's first line.
 func caught(p probe, failed []report.Spec) (bool, string) {
 	for _, s := range failed {
-		if !slices.Contains(s.Labels, p.family) {
+		if !inFamilies(s, p.families) {
 			continue
 		}
 		for _, word := range p.symptoms {
@@ -203,6 +229,21 @@ func caught(p probe, failed []report.Spec) (bool, string) {
 		}
 	}
 	return false, ""
+}
+
+// outside names the failed specs that belong to none of families.
+func outside(families []string, failed []report.Spec) []string {
+	var names []string
+	for _, s := range failed {
+		if !inFamilies(s, families) {
+			names = append(names, firstLine(s.Name))
+		}
+	}
+	return names
+}
+
+func inFamilies(s report.Spec, families []string) bool {
+	return slices.ContainsFunc(families, func(f string) bool { return slices.Contains(s.Labels, f) })
 }
 
 func symptomLine(msg, word string) string {
@@ -244,14 +285,16 @@ func printTable(w io.Writer, results []outcome) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "RUN\tEXPECT\tFAILED\tVERDICT\tEVIDENCE")
 	for _, o := range results {
-		verdict, expect := "caught", o.family
+		verdict, expect := "caught", strings.Join(o.families, "/")
 		switch {
-		case o.family == "" && (o.err != nil || len(o.failed) > 0):
+		case len(o.families) == 0 && (o.err != nil || len(o.failed) > 0):
 			verdict, expect = "FAILED", "all pass"
-		case o.family == "":
+		case len(o.families) == 0:
 			verdict, expect = "passed", "all pass"
 		case !o.caught:
 			verdict = "MISSED"
+		case len(o.others) > 0:
+			verdict = "FALSE ALARM"
 		}
 		evidence := o.evidence
 		if o.err != nil {
@@ -259,6 +302,9 @@ func printTable(w io.Writer, results []outcome) {
 		}
 		if len(evidence) > 110 {
 			evidence = evidence[:110] + "..."
+		}
+		if seed := virtual.ParseSeed(o.faults); seed != 0 {
+			evidence = fmt.Sprintf("[seed %d] %s", seed, evidence)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", o.name, expect, families(o.failed), verdict, evidence)
 	}

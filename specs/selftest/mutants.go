@@ -84,7 +84,7 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 		if err := os.WriteFile(path, []byte(strings.Replace(string(src), m.find, m.repl, 1)), 0o644); err != nil {
 			return nil, err
 		}
-		probes = append(probes, probe{name: m.name, family: m.family, symptoms: m.symptoms,
+		probes = append(probes, probe{name: m.name, families: []string{m.family}, symptoms: m.symptoms,
 			env: []string{"HIL_TARGET=micropython", "HIL_FIRMWARE=" + path}})
 	}
 	if len(want) > 0 {
