@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -80,24 +81,9 @@ func TestDeviceGoneMidReadIsADisconnectWithinTheDeadline(t *testing.T) {
 }
 
 func TestOpenNamesAnotherProcessHoldingThePort(t *testing.T) {
-	p, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	f, err := os.OpenFile(p.Path, os.O_RDWR|unix.O_NOCTTY, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sleep := exec.Command("sleep", "30")
-	sleep.ExtraFiles = []*os.File{f}
-	err = sleep.Start()
-	f.Close()
-	if err != nil {
-		t.Skipf("no sleep to hold the port: %v", err)
-	}
-	stop := func() { sleep.Process.Kill(); sleep.Wait() }
-	t.Cleanup(stop)
+	p, slave := ptyAndSlave(t)
+	sleep, stop := holdIn(t, slave)
+	slave.Close()
 
 	l, err := link.Open(p.Path, 115200)
 	if err == nil {
@@ -374,22 +360,10 @@ func TestResyncDoesNotMaskFaults(t *testing.T) {
 	}
 }
 
-// holdIn starts a process that keeps files open until the test ends.
-func holdIn(t *testing.T, files ...*os.File) *exec.Cmd {
+// ptyAndSlave is a pty and its slave opened a second time, to hand to
+// another process.
+func ptyAndSlave(t *testing.T) (*pty.Pair, *os.File) {
 	t.Helper()
-	cmd := exec.Command("sleep", "30")
-	cmd.ExtraFiles = files
-	if err := cmd.Start(); err != nil {
-		t.Skipf("no sleep to hold the port: %v", err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	return cmd
-}
-
-// A device that owns the pty's master and keeps its slave open, as
-// emulators and socat do, is the device itself: its port opens. A second
-// program holding the slave is still refused, by name.
-func TestOpenAcceptsThePtyDeviceHoldingItsOwnSlave(t *testing.T) {
 	p, err := pty.Open()
 	if err != nil {
 		t.Fatal(err)
@@ -399,6 +373,29 @@ func TestOpenAcceptsThePtyDeviceHoldingItsOwnSlave(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { slave.Close() })
+	return p, slave
+}
+
+// holdIn starts a process that keeps files open until stop or the end of
+// the test.
+func holdIn(t *testing.T, files ...*os.File) (cmd *exec.Cmd, stop func()) {
+	t.Helper()
+	cmd = exec.Command("sleep", "30")
+	cmd.ExtraFiles = files
+	if err := cmd.Start(); err != nil {
+		t.Skipf("no sleep to hold the port: %v", err)
+	}
+	stop = sync.OnceFunc(func() { cmd.Process.Kill(); cmd.Wait() })
+	t.Cleanup(stop)
+	return cmd, stop
+}
+
+// A device that owns the pty's master and keeps its slave open, as
+// emulators and socat do, is the device itself: its port opens. A second
+// program holding the slave is still refused, by name.
+func TestOpenAcceptsThePtyDeviceHoldingItsOwnSlave(t *testing.T) {
+	p, slave := ptyAndSlave(t)
 	holdIn(t, p.Master, slave)
 	l, err := link.Open(p.Path, 115200)
 	if err != nil {
@@ -406,7 +403,7 @@ func TestOpenAcceptsThePtyDeviceHoldingItsOwnSlave(t *testing.T) {
 	}
 	l.Close()
 
-	other := holdIn(t, slave)
+	other, _ := holdIn(t, slave)
 	slave.Close()
 	l, err = link.Open(p.Path, 115200)
 	if err == nil {
