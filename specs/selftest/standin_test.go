@@ -43,6 +43,10 @@ func TestMissingPortStopsTheRun(t *testing.T) {
 	if r.Pass || r.StandIn || !strings.Contains(r.Stopped, port) || !strings.Contains(r.Stopped, "no such port") {
 		t.Errorf("report.json: pass %v, stand_in %v, stopped %q", r.Pass, r.StandIn, r.Stopped)
 	}
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil || !strings.Contains(string(html), `id="stopped"`) || !strings.Contains(string(html), port) {
+		t.Errorf("report.html does not say why the run stopped (%v)", err)
+	}
 }
 
 // When nothing names hardware the virtual Pico stands in, and the banner,
