@@ -30,10 +30,11 @@ import (
 )
 
 // PortBaud is the rate every control port is opened at. A USB CDC port
-// ignores the rate for its data, so it need not follow the data UART's;
-// it must not be 1200, which MicroPython's USB stack on the rp2 takes as a
-// request to reboot into the bootloader when the port closes
-// (shared/tinyusb/mp_usbd_cdc.c, MICROPY_HW_USB_CDC_1200BPS_TOUCH).
+// ignores the rate for its data, so it gains nothing by following the data
+// UART's, and some rates are signals: a MicroPython built with
+// MICROPY_HW_USB_CDC_1200BPS_TOUCH (shared/tinyusb/mp_usbd_cdc.c; among
+// the rp2 boards, the Arduino Nano RP2040 Connect) reboots into its
+// bootloader when its port closes at 1200, as Arduino-style firmware does.
 const PortBaud = 115200
 
 // Line is what the client needs from a link.
