@@ -98,7 +98,29 @@ func Compare(base, cur Report, th Thresholds) Comparison {
 		}
 	}
 	c.Rows = append(c.Rows, compareSpecs(base, cur)...)
+	if b, ok := preflightMeasurement(base, hostNoise); ok {
+		if m, ok := preflightMeasurement(cur, hostNoise); ok {
+			// Not gated: how busy each run's host was. A busy host puts
+			// slow round trips and late edges into a run that look like
+			// a firmware's; this row tells the reader which it may be.
+			row := valueRow(b, m, fmt.Sprintf("%.1fx", m.Value/b.Value))
+			row.Spec, row.Name, row.Test = "preflight", hostNoise+" (host, not gated)", "a busier host widens tails and jitter"
+			c.Rows = append(c.Rows, row)
+		}
+	}
 	return c
+}
+
+// hostNoise is the preflight's measure of how late the host wakes.
+const hostNoise = "host.wake_late_p99"
+
+func preflightMeasurement(r Report, name string) (stats.Measurement, bool) {
+	for _, ch := range r.Preflight {
+		if m, ok := measurementIn(ch.Measurements, name); ok {
+			return m, true
+		}
+	}
+	return stats.Measurement{}, false
 }
 
 // gated is one gated measurement in both runs, with the rest of its spec's

@@ -243,3 +243,17 @@ func TestUnlike(t *testing.T) {
 		t.Fatalf("seed: %q", d)
 	}
 }
+
+// How busy each host was is shown beside the rules, never gated.
+func TestGateShowsHostNoise(t *testing.T) {
+	withHost := func(r Report, late float64) Report {
+		r.Preflight = []Check{{Name: "host timer", Status: CheckOK, Measurements: []stats.Measurement{
+			stats.Measure("host.wake_late_p99", "us", late, stats.AtMost(1250))}}}
+		return r
+	}
+	c := Compare(withHost(synthetic(1, 1, 1), 100), withHost(synthetic(2, 1, 1), 400), DefaultThresholds)
+	i := slices.IndexFunc(c.Rows, func(r Row) bool { return r.Name == "host.wake_late_p99 (host, not gated)" })
+	if i < 0 || c.Rows[i].Regressed || c.Rows[i].Change != "4.0x" || len(c.Regressions()) > 0 {
+		t.Fatalf("rows %+v", c.Rows)
+	}
+}
