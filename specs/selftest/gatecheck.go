@@ -147,24 +147,20 @@ func checkCase(hil, baseline, current, dir string, c gateCase) (string, error) {
 		}
 		return "refused, exit 2: " + line, nil
 	}
+	_, all, _ := strings.Cut(lastLine(stderr.String()), "regression in ")
 	var named []string
-	var all []string
 	for _, l := range strings.Split(stdout.String(), "\n") {
-		if !strings.Contains(l, "REGRESSED") {
-			continue
-		}
 		l = strings.Join(strings.Fields(l), " ")
-		all = append(all, l[:strings.Index(l, " ")])
 		for _, n := range c.names {
-			if strings.HasPrefix(l, n+" ") {
+			if strings.HasPrefix(l, n+" ") && strings.Contains(l, "REGRESSED") {
 				named = append(named, l)
 			}
 		}
 	}
 	if len(named) == 0 {
-		return "", fmt.Errorf("%s: blocked, but not by the %s (%s): regressed %s; see %s", c.run, c.rule, strings.Join(c.names, " or "), strings.Join(all, ", "), logPath)
+		return "", fmt.Errorf("%s: blocked, but not by the %s (%s): regressed %s; see %s", c.run, c.rule, strings.Join(c.names, " or "), all, logPath)
 	}
-	return fmt.Sprintf("blocked by the %s: %s [all regressed: %s]", c.rule, named[0], strings.Join(all, ", ")), nil
+	return fmt.Sprintf("blocked by the %s: %s [all regressed: %s]", c.rule, named[0], all), nil
 }
 
 func lastLine(s string) string {
