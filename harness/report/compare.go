@@ -18,7 +18,8 @@ type Thresholds struct {
 	Alpha       float64 // significance a series shift must reach (Mann-Whitney U)
 	Effect      float64 // Vargha-Delaney A a series shift must reach (0.5 = no effect)
 	RTTP99      float64 // % rise of a round-trip series' p99 (shift rule)
-	TailShare   float64 // % of current round trips above the baseline's p99 that blocks (tail rule)
+	RTTFloor    float64 // % of the turnaround allowance a round trip must rise by (shift and tail rules)
+	TailShare   float64 // % of current round trips above the baseline's p99 and the floor that blocks (tail rule)
 	TailAlpha   float64 // significance the tail rule's Fisher exact test must reach
 	HalfPeriod  float64 // % shift of a blink half-period mean
 	Jitter      float64 // % rise of a blink jitter p99
@@ -34,7 +35,7 @@ type Thresholds struct {
 // DefaultThresholds are the release gate's defaults (harness/report/README.md).
 var DefaultThresholds = Thresholds{
 	Alpha: 0.01, Effect: 0.8,
-	RTTP99: 20, TailShare: 3, TailAlpha: 0.001,
+	RTTP99: 20, RTTFloor: 10, TailShare: 3, TailAlpha: 0.001,
 	HalfPeriod: 0.5, Jitter: 50, JitterFloor: 1, Duty: 1,
 	LineRate: 3, Payload: 20, Reset: 25, ResetFloor: 500, Baud: 0.5,
 }
@@ -132,6 +133,16 @@ type gated struct {
 	settings          Settings
 }
 
+// allowanceUs is the baseline's turnaround allowance, in us: the scale of
+// latency the bench grants the firmware, and so the scale below which a
+// change in round trips is the host's noise rather than the firmware's.
+func (g gated) allowanceUs() float64 {
+	if g.settings.TurnaroundMs <= 0 {
+		return 1000 * defaultTurnaroundMs
+	}
+	return 1000 * g.settings.TurnaroundMs
+}
+
 type rule func(gated) []Row
 
 // ruleFor is how a measurement is gated, or nil for those that are not:
@@ -184,16 +195,18 @@ func shiftRule(g gated) Row {
 		Test:     mwText(p, a, len(b.Series), len(m.Series)),
 		Base:     bv, Cur: cv, Unit: m.Unit,
 	}
-	if rise > th.RTTP99 && significant(p, a, th) {
+	floor := th.RTTFloor / 100 * g.allowanceUs()
+	if rise > th.RTTP99 && cv-bv > floor && significant(p, a, th) {
 		row.Regressed = true
-		row.Why = fmt.Sprintf("p99 rose %.1f%% (> %g%%) and the distribution shifted up", rise, th.RTTP99)
+		row.Why = fmt.Sprintf("p99 rose %.1f%% (> %g%%) and %s (> %s) and the distribution shifted up", rise, th.RTTP99, num(cv-bv, m.Unit), num(floor, m.Unit))
 	}
 	return row
 }
 
-// tailRule counts the current samples above the baseline's p99 (about 1 %
-// when nothing changed) and compares that share with the baseline's own by
-// Fisher's exact test, so the baseline's sampling noise is accounted for.
+// tailRule counts the current samples more than the floor (a tenth of the
+// turnaround allowance) above the baseline's p99 (under 1 % when nothing
+// changed) and compares that share with the baseline's own by Fisher's
+// exact test, so the baseline's sampling noise is accounted for.
 func tailRule(g gated) Row {
 	b, m, th := g.base, g.cur, g.th
 	row := Row{Name: m.Name + " tail", Unit: "%", Base: math.NaN(), Cur: math.NaN()}
@@ -201,7 +214,7 @@ func tailRule(g gated) Row {
 		row.Baseline, row.Current, row.Test = "-", "-", "no series"
 		return row
 	}
-	q := p99(b)
+	q := p99(b) + th.RTTFloor/100*g.allowanceUs()
 	above := func(xs []float64) int {
 		n := 0
 		for _, x := range xs {
@@ -225,7 +238,7 @@ func tailRule(g gated) Row {
 	row.Base, row.Cur = sb, sc
 	if sc > th.TailShare && p < th.TailAlpha && significant(ps, a, th) {
 		row.Regressed = true
-		row.Why = fmt.Sprintf("%.1f%% of round trips above the baseline's p99 %s (> %g%%, Fisher p < %g), throughout the run: the tail grew", sc, num(q, m.Unit), th.TailShare, th.TailAlpha)
+		row.Why = fmt.Sprintf("%.1f%% of round trips above %s, the baseline's p99 and a tenth of the allowance (> %g%%, Fisher p < %g), throughout the run: the tail grew", sc, num(q, m.Unit), th.TailShare, th.TailAlpha)
 	}
 	return row
 }
@@ -252,10 +265,7 @@ func stretchShares(xs []float64, above func([]float64) int) []float64 {
 // of the bench's turnaround allowance (host noise on one sample).
 func payloadRule(g gated) Row {
 	b, m, th := g.base, g.cur, g.th
-	allowance := g.settings.TurnaroundMs
-	if allowance <= 0 {
-		allowance = defaultTurnaroundMs
-	}
+	allowance := g.allowanceUs() / 1000
 	floor := 1000 * allowance // us
 	rise := pct(m.Value, b.Value)
 	row := valueRow(b, m, fmt.Sprintf("%+.1f%%", rise))

@@ -40,6 +40,7 @@ func runGate(args []string, w io.Writer) error {
 	html := fs.String("html", "", "gate page with each gated measurement's trend (default: gate.html beside --current)")
 	allowUnlike := fs.Bool("allow-unlike", false, "compare even when target, bench, firmware, platform, settings or spec order differ")
 	fs.Float64Var(&th.RTTP99, "rtt-p99", th.RTTP99, "shift rule: allowed rise of a round-trip p99, %")
+	fs.Float64Var(&th.RTTFloor, "rtt-floor", th.RTTFloor, "shift and tail rules: a round trip must rise by this % of the turnaround allowance too")
 	fs.Float64Var(&th.TailShare, "tail-share", th.TailShare, "tail rule: share of round trips above the baseline's p99 that blocks, %")
 	fs.Float64Var(&th.TailAlpha, "tail-alpha", th.TailAlpha, "tail rule: significance of Fisher's exact test")
 	fs.Float64Var(&th.HalfPeriod, "half-period", th.HalfPeriod, "allowed shift of a blink half-period mean, %")
