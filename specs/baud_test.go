@@ -84,7 +84,6 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))
-	countDevice("baud")
 
 	It("runs at the configured rate (effective rate from a BURST within ±2%)", labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
 		requireControl()
@@ -143,6 +142,8 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 			sweep.measure(ctx, rate)
 		}
 	})
+
+	countDevice("baud")
 })
 
 func countIntact(want, got []byte) int {

@@ -129,7 +129,6 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 			expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
 		}
 	}, NodeTimeout(timeouts.Reply))
-	countDevice("blink")
 
 	It("toggles at the configured half-period with 50% duty and low jitter", labelTiming, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
 		checkCadence(ctx, "blink")
@@ -157,6 +156,8 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 		checkLoad(flow, loadErr, capture)
 		judgeCadence("blink.load", capture)
 	})
+
+	countDevice("blink")
 })
 
 // checkLoad holds the echo load to at least loadMin of line rate in every

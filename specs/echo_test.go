@@ -39,7 +39,6 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 	BeforeEach(func(ctx SpecContext) {
 		flushData(ctx)
 	}, NodeTimeout(timeouts.Reply))
-	countDevice("echo")
 
 	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
 		frame := baud.ByteTime(cfg.Baud)
@@ -88,6 +87,8 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		expectWithin(m, fmt.Sprintf("%d bytes in %v; line rate %.0f B/s", tr.Bytes, tr.Elapsed, ideal),
 			"the firmware must echo as fast as bytes arrive: stream reads, no per-byte sleeps or prints")
 	})
+
+	countDevice("echo")
 })
 
 func sorted(v []float64) []float64 {
