@@ -95,7 +95,7 @@ $(HIL_BIN): FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check fuzz-short
+test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check fuzz-short
 
 # In make test the lanes that time the suite run one at a time, after the
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
@@ -129,6 +129,31 @@ cross:
 
 suite-virtual: $(SUITE)
 	$(call run-suite,$(QUICK_ENV),$(HIL_OUT),,$(GATE_SEED))
+
+## unit-arm64, unit-arm: the unit tests built for the Pi's architectures and executed under
+## user-mode QEMU (Debian's qemu-user-static, unpacked into $$XDG_CACHE_HOME/picohil); a test
+## qemu-user cannot emulate skips and says why. Without apt-get the lane says it skipped.
+.PHONY: unit-arm64 unit-arm
+unit-arm64: $(NODE_STAMP)
+	@$(call qemu_unit,arm64,,qemu-aarch64-static)
+unit-arm: $(NODE_STAMP)
+	@$(call qemu_unit,arm,7,qemu-arm-static)
+
+define qemu_unit
+mkdir -p $(OUT)/bin && $(GO) build -o $(OUT)/bin/hilvm ./fixtures/vm/hilvm && \
+dir=$$($(OUT)/bin/hilvm qemu-user unit-$(1)) || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }; \
+echo "unit-$(1): go test under $$dir/$(3)"; \
+PICOHIL_QEMU_USER=$(3) GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./internal/...
+endef
+
+## hil-vm: the suite in a VM as the pico target: Debian's kernel under qemu-system-x86_64, a
+## gpio-sim chip with the Pi's line names, the data UART on a 16550, the control channel on a
+## QEMU usb-serial, the device on the host (HIL_VM_DEVICE=virtual|micropython, HIL_FAULT);
+## reports in out/hil-vm. Kernel, QEMU and the module build are cached in $$XDG_CACHE_HOME/picohil.
+.PHONY: hil-vm
+hil-vm: $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
+	@mkdir -p $(OUT)/bin && $(GO) build -o $(OUT)/bin/hilvm ./fixtures/vm/hilvm
+	@$(OUT)/bin/hilvm run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
 
 ## suite-multi: the suite on three virtual benches at once, one per ginkgo -p process.
 ## Three suites share two cores here, so the timing allowances are wider.

@@ -63,6 +63,9 @@ func needPorts(name string) func(target.Settings) []error {
 
 func openPico(ctx context.Context, s target.Settings) (*target.Device, error) {
 	d := &target.Device{DataPort: s.Serial, ControlPort: s.Control, Halt: func() error { return nil }}
+	if s.LEDTruth != "" {
+		d.Truth = truthFile(s.LEDTruth)
+	}
 	if d.ControlPort == "" && !s.ControlMatch.IsZero() {
 		port, err := discover.Find(ctx, s.ControlMatch)
 		if err != nil {
@@ -106,10 +109,19 @@ func (b *Bench) Describe() string {
 		s += ", LED " + b.LED.String()
 	}
 	if b.Reset != nil {
-		s += ", reset " + b.Reset.String()
+		s += ", reset " + nameOf(b.Reset)
 	}
 	if b.Faults != "" {
 		s += ", faults " + b.Faults
 	}
 	return s
+}
+
+// nameOf is a pin's name where it has one: periph's character-device
+// line describes itself in several lines of JSON.
+func nameOf(p fmt.Stringer) string {
+	if n, ok := p.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return p.String()
 }

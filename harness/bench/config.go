@@ -89,7 +89,8 @@ func (e *ConfigError) Error() string {
 // Variables lists the environment settings read, in a stable order.
 var Variables = []string{"HIL_TARGET", "HIL_SERIAL", "HIL_CONTROL", "HIL_LED_PIN", "HIL_BAUD", "HIL_BAUDS",
 	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE",
-	"HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_EXPECT_VERSION"}
+	"HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_EXPECT_VERSION",
+	"HIL_LED_TRUTH"}
 
 // settings are the values a configuration is built from, by HIL_* name,
 // with where each came from: the variable itself or a bench file's field.
@@ -129,6 +130,7 @@ func build(c Config, s settings) (Config, error) {
 	env := s.values
 	c.Serial, c.Control, c.LEDPin, c.Firmware = env["HIL_SERIAL"], env["HIL_CONTROL"], env["HIL_LED_PIN"], env["HIL_FIRMWARE"]
 	c.ResetPin, c.JumperPin, c.ExpectVersion = env["HIL_RESET_PIN"], env["HIL_JUMPER_PIN"], env["HIL_EXPECT_VERSION"]
+	c.LEDTruth = env["HIL_LED_TRUTH"]
 	var errs []error
 	num := func(name string, def int) int {
 		v, ok := env[name]

@@ -45,13 +45,16 @@ type Settings struct {
 	// ControlMatch finds the control port by USB identity when Control is
 	// not given.
 	ControlMatch discover.Match
-	LEDPin       string        // periph name of the LED input pin (HIL_LED_PIN)
-	ResetPin     string        // periph name of the output wired to the Pico's RUN pin (HIL_RESET_PIN)
-	JumperPin    string        // periph name of the output wired to LEDPin (HIL_JUMPER_PIN)
-	Firmware     string        // the main.py a target that runs firmware runs (HIL_FIRMWARE)
-	Faults       string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
-	Baud         int           // the data rate (HIL_BAUD)
-	BlinkHalf    time.Duration // the LED's expected half-period (HIL_BLINK_MS)
+	LEDPin       string // periph name of the LED input pin (HIL_LED_PIN)
+	ResetPin     string // periph name of the output wired to the Pico's RUN pin (HIL_RESET_PIN)
+	JumperPin    string // periph name of the output wired to LEDPin (HIL_JUMPER_PIN)
+	// LEDTruth is a file where a bench instrument logs the LED's true
+	// transitions, "<ns since the epoch> <0|1>" per line (HIL_LED_TRUTH).
+	LEDTruth  string
+	Firmware  string        // the main.py a target that runs firmware runs (HIL_FIRMWARE)
+	Faults    string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
+	Baud      int           // the data rate (HIL_BAUD)
+	BlinkHalf time.Duration // the LED's expected half-period (HIL_BLINK_MS)
 	// Turnaround and Jitter are the allowances the specs judge with
 	// (HIL_TURNAROUND_MS, HIL_JITTER_MS); the bench fills them in when it
 	// opens the target, for a fixture whose faults are sized against them.

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/report"
+
+	"github.com/picohil/picohil/internal/qemuuser"
 )
 
 // suiteDir holds the suite binary these tests build once.
@@ -41,6 +43,9 @@ var buildSuite = sync.OnceValues(func() (string, error) {
 	return bin, nil
 })
 
+// outOfProcess is why the tests that run the built suite skip under qemu-user.
+const outOfProcess = "the suite runs out of process, and qemu-user does not follow execve into a foreign binary"
+
 // suiteRunTimeout bounds one out-of-process suite run here.
 const suiteRunTimeout = 60 * time.Second
 
@@ -48,6 +53,7 @@ const suiteRunTimeout = 60 * time.Second
 // suiteRunTimeout, writing its reports to the returned directory.
 func suiteCmd(t *testing.T, env []string, args ...string) (*exec.Cmd, string) {
 	t.Helper()
+	qemuuser.Skip(t, outOfProcess)
 	bin, err := buildSuite()
 	if err != nil {
 		t.Fatalf("building the suite: %v", err)
