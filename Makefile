@@ -143,7 +143,7 @@ define qemu_unit
 mkdir -p $(OUT)/bin && $(GO) build -o $(OUT)/bin/hilvm ./fixtures/vm/hilvm && \
 dir=$$($(OUT)/bin/hilvm qemu-user unit-$(1)) || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }; \
 echo "unit-$(1): go test under $$dir/$(3)"; \
-PICOHIL_QEMU_USER=$(3) GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./internal/...
+PICOHIL_QEMU_USER=$(3) GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/selftest/...
 endef
 
 ## hil-vm: the suite in a VM as the pico target: Debian's kernel under qemu-system-x86_64, a
