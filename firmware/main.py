@@ -105,9 +105,15 @@ class Firmware:
         self.tx += len(data)
 
     async def echo(self):
+        first = bytearray(1)
         while True:
             try:
-                data = await self.uart_reader.read(CHUNK)
+                # UART.read(n) returns only when n bytes came or the line was
+                # quiet for timeout_char, and holds every task while it
+                # waits. So wait until one byte is in the receive buffer,
+                # then take only what is already there.
+                await self.uart_reader.readinto(first)
+                data = bytes(first) + self.uart.read(min(self.uart.any(), CHUNK - 1))
                 if data:
                     self.rx += len(data)
                     await self.send(data)
@@ -185,7 +191,9 @@ class Firmware:
                 return "ERR BAUD bad baud " + arg
             # The reply must leave before the data UART changes rate.
             self.reply("OK BAUD %d" % rate)
-            self.uart.init(baudrate=rate)
+            # Without rxbuf/txbuf, init() re-allocates both buffers at the
+            # 256-byte default (the rp2 port up to v1.24).
+            self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)
             return None
         if cmd == "BLINK":
             half = _int_in_range(arg, 1, MAX_HALF_PERIOD_MS)
