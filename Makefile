@@ -169,14 +169,9 @@ suite-micropython: $(SUITE) $(NODE_STAMP)
 ## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
 PERF_COUNT ?= 6
 PERF_SCALE ?= 1,2,4,8
+PERF_BENCHMARKS := ./harness/echo:RTTFloor:5000x ./harness/echo:LineRate:3x ./harness/edge:TimestampError:10x
 perf: $(SUITE)
-	@mkdir -p $(OUT)/perf
-	set -o pipefail; { \
-		$(GO) test -run '^$$' -bench RTTFloor -benchtime 5000x -count $(PERF_COUNT) ./harness/echo && \
-		$(GO) test -run '^$$' -bench LineRate -benchtime 3x -count $(PERF_COUNT) ./harness/echo && \
-		$(GO) test -run '^$$' -bench TimestampError -benchtime 10x -count $(PERF_COUNT) ./harness/edge; \
-	} | tee $(OUT)/perf/perf.txt
-	$(SELFTEST) perf-summary --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE) --env "$(QUICK_ENV)"
+	$(SELFTEST) perf-summary --go $(GO) --count $(PERF_COUNT) --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE) --env "$(QUICK_ENV)" $(PERF_BENCHMARKS)
 
 ## deploy: write FIRMWARE to the Pico on PORT (default $$HIL_CONTROL) over the raw REPL, verify, reset, check VERSION;
 ## HIL_TARGET=micropython deploys to MicroPython-WebAssembly's REPL instead

@@ -10,7 +10,7 @@
 //	go run ./specs/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
 //	go run ./specs/selftest gate-check --suite out/bin/specs.test --hil out/bin/hil [--out out/gate-check]
 //	go run ./specs/selftest false-blocks --suite out/bin/specs.test [--pairs 20] [--out out/false-blocks] [--rejudge]
-//	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8]
+//	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8] [--count 6 ./harness/echo:RTTFloor:5000x ...]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
 // fault (or, with --target micropython, once per broken variant of the
@@ -32,7 +32,7 @@ commands:
   dist     build the release files: hil and the compiled suite per platform, the example profile, SHA256SUMS
   gate-check    run clean and faulted suites and a micropython run; each must get its stated gate verdict
   false-blocks  gate --pairs pairs of clean virtual runs; every block is a false one
-  perf-summary  summarise go test -bench output, run the scale and cost runs, write out/perf/perf.json`
+  perf-summary  run the benchmarks given (or read their output), summarise them, run the scale and cost runs, write out/perf/perf.json`
 
 func main() {
 	if len(os.Args) < 2 {

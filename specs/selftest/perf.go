@@ -52,7 +52,9 @@ type FloorRatio struct {
 
 func runPerfSummary(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("perf-summary", flag.ContinueOnError)
-	input := fs.String("input", "out/perf/perf.txt", "go test -bench output to summarise")
+	input := fs.String("input", "out/perf/perf.txt", "go test -bench output to summarise; with benchmarks given, where their output is written")
+	count := fs.Int("count", 6, "with benchmarks given: go test -count of each")
+	goCmd := fs.String("go", "go", "with benchmarks given: the go command")
 	suite := fs.String("suite", "", "compiled suite binary (go test -c ./specs) for the scale and cost runs")
 	out := fs.String("out", "out/perf", "directory for perf.json and each run's reports")
 	scale := fs.String("scale", "1,2,4,8", "how many virtual benches to run at once, in turn")
@@ -75,6 +77,15 @@ func runPerfSummary(args []string, w io.Writer) error {
 	steps, err := parseScaleCounts(*scale)
 	if err != nil {
 		return err
+	}
+	benchmarks, err := parseBenchmarks(fs.Args())
+	if err != nil {
+		return err
+	}
+	if len(benchmarks) > 0 {
+		if err := runBenchmarks(*goCmd, benchmarks, *count, *input, w); err != nil {
+			return err
+		}
 	}
 	f, err := os.Open(*input)
 	if err != nil {

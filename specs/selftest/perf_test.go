@@ -258,3 +258,45 @@ func TestPerfSummaryRefusesABadEnv(t *testing.T) {
 		t.Fatalf("%v", err)
 	}
 }
+
+func TestParseBenchmarks(t *testing.T) {
+	bs, err := parseBenchmarks([]string{"./harness/echo:RTTFloor:5000x", "./harness/edge:TimestampError:10x"})
+	if err != nil || len(bs) != 2 || bs[0] != (benchmark{"./harness/echo", "RTTFloor", "5000x"}) {
+		t.Fatalf("%+v, %v", bs, err)
+	}
+	for _, bad := range []string{"./harness/echo:RTTFloor", "./harness/echo::5000x", ":RTTFloor:1x", "a:b:c:d"} {
+		if _, err := parseBenchmarks([]string{bad}); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
+
+// A benchmark that fails stops perf-summary before the summary, naming it.
+func TestPerfSummaryStopsAtAFailedBenchmark(t *testing.T) {
+	fakeGo := filepath.Join(t.TempDir(), "go")
+	if err := os.WriteFile(fakeGo, []byte("#!/bin/sh\necho \"--- FAIL: BenchmarkRTTFloor\"\necho FAIL\nexit 1\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	input := filepath.Join(t.TempDir(), "perf.txt")
+	var w strings.Builder
+	err := runPerfSummary([]string{"--go", fakeGo, "--input", input, "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1", "./harness/echo:RTTFloor:5000x"}, &w)
+	if err == nil || !strings.Contains(err.Error(), "RTTFloor") || strings.Contains(w.String(), "virtual benches at once") {
+		t.Fatalf("err = %v; output:\n%s", err, w.String())
+	}
+	if b, _ := os.ReadFile(input); !strings.Contains(string(b), "--- FAIL: BenchmarkRTTFloor") {
+		t.Errorf("%s holds %q, want the benchmark's output", input, b)
+	}
+}
+
+// A benchmark name that matches nothing is an error, not an empty figure.
+func TestPerfSummaryRefusesABenchmarkThatDidNotRun(t *testing.T) {
+	fakeGo := filepath.Join(t.TempDir(), "go")
+	if err := os.WriteFile(fakeGo, []byte("#!/bin/sh\necho PASS\necho 'ok  \tpkg\t0.01s'\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var w strings.Builder
+	err := runPerfSummary([]string{"--go", fakeGo, "--input", filepath.Join(t.TempDir(), "perf.txt"), "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1", "./harness/echo:RTTFlor:5000x"}, &w)
+	if err == nil || !strings.Contains(err.Error(), "no BenchmarkRTTFlor") {
+		t.Fatalf("err = %v; output:\n%s", err, w.String())
+	}
+}
