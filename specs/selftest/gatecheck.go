@@ -70,6 +70,14 @@ func runGateCheck(args []string, w io.Writer) error {
 	if *suite == "" || *hil == "" {
 		return errors.New("gate-check: --suite and --hil are required (hint: make gate-check builds both)")
 	}
+	// A report given in place of a run must be there before any run starts.
+	for _, p := range gateRuns {
+		if path, ok := given[p.name]; ok {
+			if _, err := os.Stat(path); err != nil {
+				return fmt.Errorf("gate-check: the %s report: %w (hint: make gate-check writes it first; leave its flag out and gate-check runs it)", p.name, err)
+			}
+		}
+	}
 	bin, err := filepath.Abs(*suite)
 	if err != nil {
 		return err
