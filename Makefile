@@ -92,6 +92,12 @@ $(HIL_BIN): FORCE
 	@mkdir -p $(@D)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $@ ./harness/cmd/hil
 
+# The VM and qemu-user runner, built once per make run like the suite.
+HILVM := $(OUT)/bin/hilvm
+$(HILVM): FORCE
+	@mkdir -p $(@D)
+	$(GO) build -o $@ ./fixtures/vm/hilvm
+
 FORCE:
 
 ## test: everything CI checks
@@ -101,7 +107,7 @@ test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual 
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
 # another lane; make -j2 test runs the rest side by side.
 ifneq ($(filter test all,$(or $(MAKECMDGOALS),all)),)
-suite-virtual: | deps fmt-check vet unit node-test cross fuzz-short
+suite-virtual: | deps fmt-check vet unit unit-arm64 unit-arm node-test cross fuzz-short
 suite-multi: | suite-virtual
 suite-micropython: | suite-multi
 faults: | suite-micropython
@@ -134,14 +140,13 @@ suite-virtual: $(SUITE)
 ## user-mode QEMU (Debian's qemu-user-static, unpacked into $$XDG_CACHE_HOME/picohil); a test
 ## qemu-user cannot emulate skips and says why. Without apt-get the lane says it skipped.
 .PHONY: unit-arm64 unit-arm
-unit-arm64: $(NODE_STAMP)
+unit-arm64: $(HILVM) $(NODE_STAMP)
 	@$(call qemu_unit,arm64,,qemu-aarch64-static)
-unit-arm: $(NODE_STAMP)
+unit-arm: $(HILVM) $(NODE_STAMP)
 	@$(call qemu_unit,arm,7,qemu-arm-static)
 
 define qemu_unit
-mkdir -p $(OUT)/bin && $(GO) build -o $(OUT)/bin/hilvm ./fixtures/vm/hilvm && \
-dir=$$($(OUT)/bin/hilvm qemu-user unit-$(1)) || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }; \
+dir=$$($(HILVM) qemu-user unit-$(1)) || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }; \
 echo "unit-$(1): go test under $$dir/$(3)"; \
 PICOHIL_QEMU_USER=$(3) GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/selftest/...
 endef
@@ -151,9 +156,8 @@ endef
 ## QEMU usb-serial, the device on the host (HIL_VM_DEVICE=virtual|micropython, HIL_FAULT);
 ## reports in out/hil-vm. Kernel, QEMU and the module build are cached in $$XDG_CACHE_HOME/picohil.
 .PHONY: hil-vm
-hil-vm: $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
-	@mkdir -p $(OUT)/bin && $(GO) build -o $(OUT)/bin/hilvm ./fixtures/vm/hilvm
-	@$(OUT)/bin/hilvm run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
+hil-vm: $(HILVM) $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
+	@$(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
 
 ## suite-multi: the suite on three virtual benches at once, one per ginkgo -p process.
 ## Three suites share two cores here, so the timing allowances are wider.
