@@ -13,6 +13,7 @@ import (
 
 	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/internal/qemuuser"
 )
 
 // layoutRunTimeout bounds each run of the released binaries here.
@@ -29,6 +30,7 @@ func TestReleaseLayoutRunsWithoutASourceTree(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the release files")
 	}
+	qemuuser.Skip(t, outOfProcess)
 	ctx, cancel := context.WithTimeout(context.Background(), distTimeout)
 	defer cancel()
 	dist := t.TempDir()
