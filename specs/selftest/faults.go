@@ -68,6 +68,7 @@ type outcome struct {
 	evidence string
 	caught   bool
 	others   []string // failed specs outside the probe's families, when it must be alone
+	unproven []string // failures outside the families that a second run did not repeat
 	faults   string   // the report's faults, with the seed of the random ones
 	err      error
 }
@@ -122,6 +123,9 @@ func runFaults(args []string, w io.Writer) error {
 	for _, p := range probes {
 		o := runOne(*suite, *out, suiteArgs, p)
 		fmt.Fprintf(w, "faults: %-24s %d specs failed\n", p.name, len(o.failed))
+		if len(o.others) > 0 {
+			o = confirm(w, *suite, *out, suiteArgs, o)
+		}
 		results = append(results, o)
 	}
 	printTable(w, results)
@@ -160,6 +164,36 @@ func virtualProbes(only string) ([]probe, error) {
 			env: []string{"HIL_TARGET=virtual", "HIL_FAULT=" + string(f)}}
 	}
 	return probes, nil
+}
+
+// confirm runs a fault whose run failed specs outside its families once
+// more, with the same seed: a fault does the same again, while a host that
+// stalled under load (a timing spec out by a scheduler delay) rarely does
+// it twice. The failures outside that repeat are a false alarm; those that
+// do not are reported as unproven, not hidden.
+func confirm(w io.Writer, suite, out string, args []string, o outcome) outcome {
+	fmt.Fprintf(w, "faults: %-24s failed outside %s (%s); running it again with the same seed\n",
+		o.name, strings.Join(o.families, "/"), strings.Join(o.others, "; "))
+	again := o.probe
+	again.name += ".again"
+	if o.faults != "" {
+		again.env = append(slices.Clone(again.env), "HIL_FAULT="+o.faults)
+	}
+	o2 := runOne(suite, out, args, again)
+	if o2.err != nil {
+		o.err = o2.err
+		return o
+	}
+	var repeated, unproven []string
+	for _, name := range o.others {
+		if slices.Contains(o2.others, name) {
+			repeated = append(repeated, name)
+		} else {
+			unproven = append(unproven, name)
+		}
+	}
+	o.others, o.unproven = repeated, unproven
+	return o
 }
 
 // runOne runs the suite with args for one probe and reads its report.
@@ -295,6 +329,8 @@ func printTable(w io.Writer, results []outcome) {
 			verdict = "MISSED"
 		case len(o.others) > 0:
 			verdict = "FALSE ALARM"
+		case len(o.unproven) > 0:
+			verdict = "caught*"
 		}
 		evidence := o.evidence
 		if o.err != nil {
@@ -302,6 +338,9 @@ func printTable(w io.Writer, results []outcome) {
 		}
 		if len(evidence) > 110 {
 			evidence = evidence[:110] + "..."
+		}
+		if len(o.unproven) > 0 {
+			evidence = "*not repeated in a second run: " + strings.Join(o.unproven, "; ") + "; " + evidence
 		}
 		if seed := virtual.ParseSeed(o.faults); seed != 0 {
 			evidence = fmt.Sprintf("[seed %d] %s", seed, evidence)

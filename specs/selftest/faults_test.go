@@ -1,6 +1,10 @@
 package main
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/picohil/picohil/fixtures/virtual"
@@ -39,5 +43,54 @@ func TestEveryFaultHasASymptom(t *testing.T) {
 		if len(p.symptoms) == 0 || len(p.families) == 0 {
 			t.Errorf("fault %s: symptoms %v, families %v", p.name, p.symptoms, p.families)
 		}
+	}
+}
+
+// flakySuite writes a suite stand-in: each run reports the blink family
+// failing with the fault's symptom, and a baud spec failing too in the
+// runs listed in flaky (counted from 1 in the file runs).
+func flakySuite(t *testing.T, flaky ...int) string {
+	t.Helper()
+	dir := t.TempDir()
+	script := filepath.Join(dir, "suite")
+	var cases strings.Builder
+	for _, n := range flaky {
+		fmt.Fprintf(&cases, "%d) extra=',%s' ;; ", n, `{"name":"Baud sweep","labels":["baud"],"state":"failed","failure":"baud.sweep = 44.8 %"}`)
+	}
+	body := fmt.Sprintf(`#!/bin/sh
+n=$(( $(cat %[1]s/runs 2>/dev/null || echo 0) + 1 )); echo $n > %[1]s/runs
+extra=''
+case $n in %[2]s esac
+printf '{"schema":"%[3]s","faults":"%%s","specs":[{"name":"Blink cadence","labels":["blink"],"state":"failed","failure":"blink.edges_missed = 2"}%%s]}' "$HIL_FAULT" "$extra" > "$HIL_OUT/report.json"
+exit 1
+`, dir, cases.String(), report.Schema)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return script
+}
+
+// A failure outside the fault's families counts as a false alarm only when
+// a second run with the same fault and seed repeats it; one that does not
+// repeat is shown, not hidden.
+func TestFalseAlarmMustRepeat(t *testing.T) {
+	probes, err := virtualProbes(string(virtual.BlinkSkip))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	suite, out := flakySuite(t, 1), t.TempDir()
+	o := runOne(suite, out, nil, probes[0])
+	if len(o.others) != 1 {
+		t.Fatalf("first run: others %v, err %v", o.others, o.err)
+	}
+	o = confirm(&log, suite, out, nil, o)
+	if !o.caught || len(o.others) != 0 || len(o.unproven) != 1 || !strings.Contains(log.String(), "running it again") {
+		t.Fatalf("a flake that did not repeat: others %v, unproven %v\n%s", o.others, o.unproven, log.String())
+	}
+	suite, out = flakySuite(t, 1, 2), t.TempDir()
+	o = confirm(&log, suite, out, nil, runOne(suite, out, nil, probes[0]))
+	if len(o.others) != 1 || len(o.unproven) != 0 {
+		t.Fatalf("a false alarm that repeated: others %v, unproven %v", o.others, o.unproven)
 	}
 }
