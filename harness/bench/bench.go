@@ -109,19 +109,10 @@ func (b *Bench) Describe() string {
 		s += ", LED " + b.LED.String()
 	}
 	if b.Reset != nil {
-		s += ", reset " + nameOf(b.Reset)
+		s += ", reset " + pin.Name(b.Reset)
 	}
 	if b.Faults != "" {
 		s += ", faults " + b.Faults
 	}
 	return s
-}
-
-// nameOf is a pin's name where it has one: periph's character-device
-// line describes itself in several lines of JSON.
-func nameOf(p fmt.Stringer) string {
-	if n, ok := p.(interface{ Name() string }); ok {
-		return n.Name()
-	}
-	return p.String()
 }

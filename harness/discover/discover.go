@@ -8,6 +8,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"time"
@@ -85,11 +87,61 @@ func (m Match) matches(p *enumerator.PortDetails) bool {
 // give a function returning a fixed list.
 type Lister func() ([]*enumerator.PortDetails, error)
 
-// System lists the host's serial ports through the enumerator.
-var System Lister = func() ([]*enumerator.PortDetails, error) {
+// System lists the host's USB serial ports from sysfs, without opening
+// any port: the enumerator's full list opens every ttyS* to tell a real
+// 8250 UART from a placeholder, and as root that open reprograms the rate
+// of a UART the harness is using (the data port, on a bench whose data
+// UART is a ttyS) each time a reset's re-enumeration is searched for.
+var System Lister = func() ([]*enumerator.PortDetails, error) { return usbPorts(sysClassTTY) }
+
+// Everything lists every serial port through the enumerator, which opens
+// each ttyS* port to probe it: for `hil detect`, not while a run holds ports.
+var Everything Lister = func() ([]*enumerator.PortDetails, error) {
 	ports, err := enumerator.GetDetailedPortsList()
 	if err != nil {
 		return nil, fmt.Errorf("discover: listing serial ports: %w", err)
+	}
+	return ports, nil
+}
+
+// sysClassTTY is where the kernel lists its ttys.
+const sysClassTTY = "/sys/class/tty"
+
+// usbPorts lists the ttys under dir whose device is a USB interface
+// (ttyACM, cdc_acm) or a USB serial converter's port (ttyUSB), with the
+// USB device's ids and strings, as the enumerator reads them.
+func usbPorts(dir string) ([]*enumerator.PortDetails, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("discover: listing serial ports: %w", err)
+	}
+	var ports []*enumerator.PortDetails
+	for _, e := range entries {
+		dev, err := filepath.EvalSymlinks(filepath.Join(dir, e.Name(), "device"))
+		if err != nil {
+			continue // a virtual tty: no device
+		}
+		sub, err := filepath.EvalSymlinks(filepath.Join(dev, "subsystem"))
+		if err != nil {
+			continue
+		}
+		var usb string
+		switch filepath.Base(sub) {
+		case "usb": // the interface of a CDC ACM device
+			usb = filepath.Dir(dev)
+		case "usb-serial": // a converter's port, under its interface
+			usb = filepath.Dir(filepath.Dir(dev))
+		default:
+			continue
+		}
+		attr := func(name string) string {
+			b, _ := os.ReadFile(filepath.Join(usb, name))
+			return strings.TrimSpace(string(b))
+		}
+		ports = append(ports, &enumerator.PortDetails{
+			Name: "/dev/" + e.Name(), IsUSB: true, VID: attr("idVendor"), PID: attr("idProduct"),
+			SerialNumber: attr("serial"), Manufacturer: attr("manufacturer"), Product: attr("product"),
+		})
 	}
 	return ports, nil
 }

@@ -101,3 +101,12 @@ func configError(name string, err error) *Error {
 	}
 	return &Error{Name: name, Err: err, Hint: hint}
 }
+
+// Name is how messages name a pin: its name where it has one, since
+// periph's character-device line describes itself in several lines of JSON.
+func Name(p fmt.Stringer) string {
+	if n, ok := p.(interface{ Name() string }); ok {
+		return n.Name()
+	}
+	return p.String()
+}

@@ -82,3 +82,21 @@ func TestOpenReleasedLeavesTheLineFloatingUndriven(t *testing.T) {
 		t.Fatalf("GPIO27 driven %v, pull %s; want never driven and no pull (the Pico's pull-up holds RUN)", p.driven, p.Pull())
 	}
 }
+
+type jsonLine struct{}
+
+func (jsonLine) String() string { return "{\n  \"Line\": 27\n}" }
+func (jsonLine) Name() string   { return "GPIO27" }
+
+type onlyString struct{}
+
+func (onlyString) String() string { return "VIRTUAL_RUN" }
+
+func TestNameIsOneLine(t *testing.T) {
+	if got := Name(jsonLine{}); got != "GPIO27" {
+		t.Errorf("Name of a line describing itself in JSON = %q, want GPIO27", got)
+	}
+	if got := Name(onlyString{}); got != "VIRTUAL_RUN" {
+		t.Errorf("Name of a Stringer = %q", got)
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/pin"
 )
 
 // Pulse bounds.
@@ -104,10 +105,10 @@ var ErrPulse = errors.New("pulse width out of bounds")
 // RUN is released whatever happens, also when ctx ends during the pulse.
 func Reset(ctx context.Context, run RunLine, pulse time.Duration, v Versioner) (Result, error) {
 	if pulse <= 0 || pulse > MaxPulse {
-		return Result{}, &Error{Stage: StagePull, Pin: run.String(), Err: fmt.Errorf("%w: %v, want (0, %v]", ErrPulse, pulse, MaxPulse)}
+		return Result{}, &Error{Stage: StagePull, Pin: pin.Name(run), Err: fmt.Errorf("%w: %v, want (0, %v]", ErrPulse, pulse, MaxPulse)}
 	}
 	if err := run.Out(gpio.Low); err != nil {
-		return Result{}, &Error{Stage: StagePull, Pin: run.String(), Err: err}
+		return Result{}, &Error{Stage: StagePull, Pin: pin.Name(run), Err: err}
 	}
 	start := time.Now()
 	t := time.NewTimer(pulse)
@@ -117,12 +118,12 @@ func Reset(ctx context.Context, run RunLine, pulse time.Duration, v Versioner) (
 	}
 	t.Stop()
 	if err := Release(run); err != nil {
-		return Result{}, &Error{Stage: StageRelease, Pin: run.String(), Err: err}
+		return Result{}, &Error{Stage: StageRelease, Pin: pin.Name(run), Err: err}
 	}
 	released := time.Now()
 	r := Result{Pulse: released.Sub(start)}
 	if err := ctx.Err(); err != nil {
-		return r, &Error{Stage: StagePulse, Pin: run.String(), Err: context.Cause(ctx)}
+		return r, &Error{Stage: StagePulse, Pin: pin.Name(run), Err: context.Cause(ctx)}
 	}
 	var last error
 	for ctx.Err() == nil {
@@ -137,7 +138,7 @@ func Reset(ctx context.Context, run RunLine, pulse time.Duration, v Versioner) (
 		last = err
 		waitOut(ctx, actx)
 	}
-	return r, &Error{Stage: StageWait, Pin: run.String(), Waited: time.Since(released), Attempts: r.Attempts, Err: last}
+	return r, &Error{Stage: StageWait, Pin: pin.Name(run), Waited: time.Since(released), Attempts: r.Attempts, Err: last}
 }
 
 // waitOut lets an attempt that failed fast (a port not back yet) use up its

@@ -15,7 +15,7 @@ func runDetect(args []string, w io.Writer) error {
 	if len(args) > 0 {
 		return fmt.Errorf("detect: no arguments expected, got %q (hint: run `hil detect` alone)", args)
 	}
-	ports, err := discover.System()
+	ports, err := discover.Everything()
 	if err != nil {
 		return fmt.Errorf("detect: serial ports: %w", err)
 	}
