@@ -101,7 +101,7 @@ $(HILVM): FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check fuzz-short
+test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check hil-vm hil-vm-faults fuzz-short
 
 # In make test the lanes that time the suite run one at a time, after the
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
@@ -115,6 +115,8 @@ suite-micropython: | suite-multi
 faults: | suite-micropython
 faults-micropython: | faults
 gate-check: | faults-micropython
+hil-vm: | gate-check
+hil-vm-faults: | hil-vm
 endif
 
 fmt-check:
@@ -160,6 +162,11 @@ endef
 .PHONY: hil-vm
 hil-vm: $(HILVM) $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
 	@$(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
+
+## hil-vm-faults: the VM lane once per fault (blink-drift, drop-byte); each must fail a spec of its family
+.PHONY: hil-vm-faults
+hil-vm-faults: $(HILVM)
+	@$(HILVM) faults --out $(OUT)/hil-vm-faults || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
 
 ## suite-multi: the suite on three virtual benches at once, one per ginkgo -p process.
 ## Three suites share two cores here, so the timing allowances are wider.
