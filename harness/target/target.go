@@ -19,7 +19,8 @@
 // reset and teardown; the other fields say what the bench must know
 // before anything is opened (is it a fixture, which allowances it needs,
 // whether it injects faults or runs a firmware file, what to check).
-// Then add the one import line to specs/suite_test.go. HIL_TARGET=<name>
+// Then add the one import line to specs/suite_test.go (and to
+// harness/cmd/hil/targets.go for hil soak to offer it). HIL_TARGET=<name>
 // selects it; an unknown name is refused with the registered names.
 package target
 
