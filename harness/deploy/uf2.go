@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/link"
 )
 
@@ -140,7 +141,7 @@ func WaitForPort(ctx context.Context, path string) error {
 	ctx, cancel := context.WithTimeout(ctx, portTimeout)
 	defer cancel()
 	for {
-		l, err := link.Open(path, 115200)
+		l, err := link.Open(path, control.PortBaud)
 		if err == nil {
 			return l.Close()
 		}
