@@ -9,45 +9,97 @@ import (
 	"strings"
 )
 
-// mutant is a broken variant of the real firmware: one textual change that
-// reproduces a classic bug. The micropython target runs each and the
-// matching spec family must catch it.
+// mutant is a broken variant of the real firmware: textual changes that
+// reproduce a classic bug, or a whole foreign program. The micropython
+// target runs each and the matching spec family must catch it.
 type mutant struct {
 	name, family string
 	symptoms     []string
-	find, repl   string
+	edits        []edit
+	program      string // replaces the firmware when set
 }
+
+type edit struct{ find, repl string }
+
+// The fixed echo: wait for one byte, take what the ring holds.
+const echoRead = "await self.uart_reader.readinto(first)\n                data = bytes(first) + self.uart.read(min(self.uart.any(), CHUNK - 1))"
+
+// seedProgram is the seed document's Pico program (section 6, "Example:
+// Asynchronous UART on Raspberry Pi Pico"), verbatim but for the
+// indentation the document's text lost.
+const seedProgram = `import uasyncio as asyncio
+from machine import UART, Pin
+
+uart = UART(1, baudrate=115200, tx=Pin(4), rx=Pin(5))
+
+async def read_uart():
+    while True:
+        if uart.any():
+            data = uart.read().decode()
+            print(f"Received: {data.strip()}")
+        await asyncio.sleep(0.1)
+
+async def blink_led():
+    led = Pin(25, Pin.OUT)
+    while True:
+        led.toggle()
+        await asyncio.sleep(1)
+
+async def main():
+    await asyncio.gather(read_uart(), blink_led())
+
+asyncio.run(main())
+`
 
 var mutants = []mutant{
 	{
 		name: "polling-echo", family: "echo", symptoms: []string{"echo.rtt.1B", "echo.payload"},
-		find: "data = await self.uart_reader.read(CHUNK)",
-		repl: "await asyncio.sleep_ms(100)\n                data = self.uart.read()",
+		edits: []edit{{echoRead, "await asyncio.sleep_ms(100)\n                data = self.uart.read()"}},
 	},
 	{
 		name: "text-echo", family: "echo", symptoms: []string{"differs", "short answer"},
-		find: "await self.send(data)",
-		repl: "await self.send(data.decode().strip().encode())",
+		edits: []edit{{"await self.send(data)", "await self.send(data.decode().strip().encode())"}},
 	},
 	{
 		name: "print-echo", family: "echo", symptoms: []string{"short answer", "0 of"},
-		find: "await self.send(data)",
-		repl: "print(data)",
+		edits: []edit{{"await self.send(data)", "print(data)"}},
 	},
 	{
 		name: "blocking-echo", family: "blink", symptoms: []string{"blink.load"},
-		find: "                    self.rx += len(data)\n",
-		repl: "                    self.rx += len(data)\n                    time.sleep_ms(40)\n",
+		edits: []edit{{"                    self.rx += len(data)\n", "                    self.rx += len(data)\n                    time.sleep_ms(40)\n"}},
 	},
 	{
 		name: "wrong-baud", family: "baud", symptoms: []string{"baud.effective"},
-		find: "baudrate=DEFAULT_BAUD,",
-		repl: "baudrate=DEFAULT_BAUD * 106 // 100,",
+		edits: []edit{{"baudrate=DEFAULT_BAUD,", "baudrate=DEFAULT_BAUD * 106 // 100,"}},
 	},
 	{
 		name: "long-blink", family: "blink", symptoms: []string{"half_period"},
-		find: "deadline = time.ticks_add(toggled_at, self.half_period_ms)",
-		repl: "deadline = time.ticks_add(toggled_at, self.half_period_ms * 103 // 100)",
+		edits: []edit{{"deadline = time.ticks_add(toggled_at, self.half_period_ms)", "deadline = time.ticks_add(toggled_at, self.half_period_ms * 103 // 100)"}},
+	},
+	// The seed's own program: it prints what it reads instead of echoing
+	// and blinks Pin(25) only, so nothing comes back on the data line.
+	{name: "seed", family: "echo", symptoms: []string{"short answer", "0 of", "timeout"}, program: seedProgram},
+	// UART.read(256) returns after 256 characters or timeout_char of
+	// quiet: the echo trails a stream by up to 256 character times.
+	{
+		name: "store-and-forward", family: "echo", symptoms: []string{"echo.payload"},
+		edits: []edit{{echoRead, "data = await self.uart_reader.read(CHUNK)"}},
+	},
+	// Polls every 5 ms with the default 256-byte rxbuf: lossless at 115200,
+	// but at 921600 more than the ring and FIFO hold arrive between polls.
+	{
+		name: "rx-overflow", family: "baud", symptoms: []string{"921600"},
+		edits: []edit{
+			{echoRead, "await asyncio.sleep_ms(5)\n                data = self.uart.read(self.uart.any())"},
+			{"            rxbuf=UART_BUFFER,\n", ""},
+			{"self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)", "self.uart.init(baudrate=rate, txbuf=UART_BUFFER)"},
+		},
+	},
+	// init(baudrate=) without rxbuf/txbuf: the buffers fall back to 256
+	// bytes at the first BAUD.
+	{
+		name: "lost-buffers", family: "baud", symptoms: []string{"921600"},
+		edits: []edit{{"self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)", "self.uart.init(baudrate=rate)"}},
 	},
 }
 
@@ -64,14 +116,22 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 			want[name] = true
 		}
 	}
+	unknown := maps.Clone(want)
 	var probes []probe
 	for _, m := range mutants {
 		if len(want) > 0 && !want[m.name] {
 			continue
 		}
-		delete(want, m.name)
-		if !strings.Contains(string(src), m.find) {
-			return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update specs/selftest/mutants.go)", m.name, m.find, firmware)
+		delete(unknown, m.name)
+		variant := m.program
+		if variant == "" {
+			variant = string(src)
+			for _, e := range m.edits {
+				if !strings.Contains(variant, e.find) {
+					return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update specs/selftest/mutants.go)", m.name, e.find, firmware)
+				}
+				variant = strings.Replace(variant, e.find, e.repl, 1)
+			}
 		}
 		dir, err := filepath.Abs(filepath.Join(out, m.name))
 		if err != nil {
@@ -81,14 +141,14 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 			return nil, err
 		}
 		path := filepath.Join(dir, "main.py")
-		if err := os.WriteFile(path, []byte(strings.Replace(string(src), m.find, m.repl, 1)), 0o644); err != nil {
+		if err := os.WriteFile(path, []byte(variant), 0o644); err != nil {
 			return nil, err
 		}
 		probes = append(probes, probe{name: m.name, families: []string{m.family}, symptoms: m.symptoms,
 			env: []string{"HIL_TARGET=micropython", "HIL_FIRMWARE=" + path}})
 	}
-	if len(want) > 0 {
-		return nil, fmt.Errorf("faults: unknown firmware variant %s (hint: the variants are %s)", strings.Join(slices.Sorted(maps.Keys(want)), ", "), mutantNames())
+	if len(unknown) > 0 {
+		return nil, fmt.Errorf("faults: unknown firmware variant %s (hint: the variants are %s)", strings.Join(slices.Sorted(maps.Keys(unknown)), ", "), mutantNames())
 	}
 	return probes, nil
 }
