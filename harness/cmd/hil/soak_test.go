@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/picohil/picohil/internal/qemuuser"
 )
 
 // soakVirtual runs hil soak on a virtual Pico with faults and returns what
@@ -179,6 +181,7 @@ func TestSoakPrintsEachWindowAsItCloses(t *testing.T) {
 // Each window's cadence is judged as the blink specs judge it: a half-
 // period 3 % long, or half-periods off by up to 40 %, fail every window.
 func TestSoakJudgesCadencePerWindow(t *testing.T) {
+	qemuuser.Skip(t, "it tells a drift from jitter by real-time cadence, and under instruction emulation on a shared host the jitter is the emulator's")
 	for _, c := range []struct{ fault, problem string }{{"blink-drift", "half-period"}, {"blink-jitter", "jitter p99"}} {
 		t.Run(c.fault, func(t *testing.T) {
 			r, console, err := soakVirtual(t, context.Background(), c.fault, "--duration", "3s", "--window", "1s")
