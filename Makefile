@@ -101,7 +101,7 @@ $(HILVM): FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check hil-vm hil-vm-faults fuzz-short
+test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi suite-micropython faults faults-micropython gate-check release-layout hil-vm hil-vm-faults fuzz-short
 
 # In make test the lanes that time the suite run one at a time, after the
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
@@ -115,7 +115,8 @@ suite-micropython: | suite-multi
 faults: | suite-micropython
 faults-micropython: | faults
 gate-check: | faults-micropython
-hil-vm: | gate-check
+release-layout: | gate-check
+hil-vm: | release-layout
 hil-vm-faults: | hil-vm
 endif
 
@@ -126,7 +127,14 @@ vet:
 	$(GO) vet ./...
 
 unit: $(NODE_STAMP)
-	$(GO) test $(RACE) -count=1 ./harness/... ./fixtures/... ./specs/selftest/...
+	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' ./harness/... ./fixtures/... ./specs/selftest/...
+
+## release-layout: the release files (make dist, for this machine) run from a directory holding
+## only them and a bench profile: the suite passes on the virtual Pico, hil promotes and gates it
+RELEASE_LAYOUT_TEST := TestReleaseLayoutRunsWithoutASourceTree
+.PHONY: release-layout
+release-layout:
+	$(GO) test -count=1 -run '^$(RELEASE_LAYOUT_TEST)$$' ./specs/selftest
 
 node-test: $(NODE_STAMP)
 	cd $(NODE_DIR) && npm test
