@@ -52,7 +52,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 			"a slow firmware turnaround (blocking code or print() in the echo path), or host load; raise HIL_TURNAROUND_MS only if the firmware is known to need it")
 	})
 
-	DescribeTable("returns payloads byte-exact within the wire-time budget", labelIntegrity,
+	DescribeTable("returns payloads byte-exact within the wire-time budget", labelTiming, labelIntegrity,
 		func(ctx SpecContext, size int) {
 			payload := randomPayload(size)
 			budget := time.Duration(size+1)*baud.ByteTime(cfg.Baud) + cfg.Turnaround
