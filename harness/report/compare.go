@@ -35,7 +35,7 @@ type Thresholds struct {
 // DefaultThresholds are the release gate's defaults (harness/report/README.md).
 var DefaultThresholds = Thresholds{
 	Alpha: 0.01, Effect: 0.8,
-	RTTP99: 20, RTTFloor: 10, TailShare: 3, TailAlpha: 0.001,
+	RTTP99: 20, RTTFloor: 5, TailShare: 3, TailAlpha: 0.001,
 	HalfPeriod: 0.5, Jitter: 50, JitterFloor: 1, Duty: 1,
 	LineRate: 3, Payload: 20, Reset: 25, ResetFloor: 500, Baud: 0.5,
 }
@@ -203,7 +203,7 @@ func shiftRule(g gated) Row {
 	return row
 }
 
-// tailRule counts the current samples more than the floor (a tenth of the
+// tailRule counts the current samples more than the floor (a twentieth of the
 // turnaround allowance) above the baseline's p99 (under 1 % when nothing
 // changed) and compares that share with the baseline's own by Fisher's
 // exact test, so the baseline's sampling noise is accounted for.
@@ -238,7 +238,7 @@ func tailRule(g gated) Row {
 	row.Base, row.Cur = sb, sc
 	if sc > th.TailShare && p < th.TailAlpha && significant(ps, a, th) {
 		row.Regressed = true
-		row.Why = fmt.Sprintf("%.1f%% of round trips above %s, the baseline's p99 and a tenth of the allowance (> %g%%, Fisher p < %g), throughout the run: the tail grew", sc, num(q, m.Unit), th.TailShare, th.TailAlpha)
+		row.Why = fmt.Sprintf("%.1f%% of round trips above %s, the baseline's p99 plus %g%% of the turnaround allowance (> %g%%, Fisher p < %g), throughout the run: the tail grew", sc, num(q, m.Unit), th.RTTFloor, th.TailShare, th.TailAlpha)
 	}
 	return row
 }

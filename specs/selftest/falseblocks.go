@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -43,6 +45,9 @@ func runFalseBlocks(args []string, w io.Writer) error {
 		return err
 	}
 	var judged, blocked, discarded int
+	// Blocks by host load: the 1-minute load average against the cores.
+	var quiet, quietBlocked int
+	cores := float64(runtime.NumCPU())
 	for i := 0; judged < *pairs && i < *most; i++ {
 		var runs [2]report.Report
 		for j, side := range []string{"a", "b"} {
@@ -63,8 +68,10 @@ func runFalseBlocks(args []string, w io.Writer) error {
 			runs[j] = r
 		}
 		head := fmt.Sprintf("false-blocks: pair %2d, %s", i+1, runs[1].Started.Format(time.TimeOnly))
-		if !*rejudge {
-			head += ", load " + loadAvg()
+		load, loadOK := loadAvg()
+		isQuiet := !*rejudge && loadOK && load < cores
+		if !*rejudge && loadOK {
+			head += fmt.Sprintf(", load %.2f", load)
 		}
 		head += ":"
 		if failed := append(runs[0].Failed(), runs[1].Failed()...); len(failed) > 0 {
@@ -76,6 +83,9 @@ func runFalseBlocks(args []string, w io.Writer) error {
 			return fmt.Errorf("false-blocks: pair %d is unlike: %s", i+1, strings.Join(diffs, "; "))
 		}
 		judged++
+		if isQuiet {
+			quiet++
+		}
 		var rows []string
 		for _, r := range report.Compare(runs[0], runs[1], report.DefaultThresholds).Regressions() {
 			rows = append(rows, fmt.Sprintf("%s (%s -> %s: %s)", r.Name, r.Baseline, r.Current, r.Why))
@@ -83,11 +93,17 @@ func runFalseBlocks(args []string, w io.Writer) error {
 		verdict := "passed"
 		if len(rows) > 0 {
 			blocked++
+			if isQuiet {
+				quietBlocked++
+			}
 			verdict = "FALSE BLOCK: " + strings.Join(rows, "; ")
 		}
 		fmt.Fprintf(w, "%s %s\n", head, verdict)
 	}
 	fmt.Fprintf(w, "false-blocks: %d of %d clean pairs blocked; %d more pairs not counted, a run having failed its own specs\n", blocked, judged, discarded)
+	if !*rejudge {
+		fmt.Fprintf(w, "false-blocks: with the host's 1-minute load below its %.0f cores: %d of %d blocked; at or above: %d of %d\n", cores, quietBlocked, quiet, blocked-quietBlocked, judged-quiet)
+	}
 	switch {
 	case blocked > 0:
 		return fmt.Errorf("false-blocks: %d of %d clean pairs blocked", blocked, judged)
@@ -97,15 +113,16 @@ func runFalseBlocks(args []string, w io.Writer) error {
 	return nil
 }
 
-// loadAvg is the host's 1-minute load average, "?" where unknown.
-func loadAvg() string {
+// loadAvg is the host's 1-minute load average, where the host tells it.
+func loadAvg() (float64, bool) {
 	b, err := os.ReadFile("/proc/loadavg")
 	if err != nil {
-		return "?"
+		return 0, false
 	}
 	f := strings.Fields(string(b))
 	if len(f) == 0 {
-		return "?"
+		return 0, false
 	}
-	return f[0]
+	v, err := strconv.ParseFloat(f[0], 64)
+	return v, err == nil
 }
