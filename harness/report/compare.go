@@ -84,14 +84,22 @@ func Compare(base, cur Report, th Thresholds) Comparison {
 			if r == nil {
 				continue
 			}
-			m, ok := measurementIn(cs.Measurements, b.Name)
-			if !hasSpec || !ok {
+			spec := cs
+			m, ok := measurementIn(spec.Measurements, b.Name)
+			ok = ok && hasSpec
+			if _, _, inOne := onlySpecWith(base, b.Name); !ok && inOne {
+				// A spec renamed or split between harness versions: the
+				// measurement is the same one where its name is unique
+				// in both runs.
+				spec, m, ok = onlySpecWith(cur, b.Name)
+			}
+			if !ok {
 				c.Rows = append(c.Rows, Row{Spec: bs.Name, Name: b.Name, Baseline: num(b.Value, b.Unit), Current: "absent",
 					Base: b.Value, Cur: math.NaN(), Unit: b.Unit,
 					Regressed: true, Why: "measured in the baseline, not in this run"})
 				continue
 			}
-			g := gated{base: b, cur: m, baseSpec: bs.Measurements, curSpec: cs.Measurements, th: th, settings: base.Settings}
+			g := gated{base: b, cur: m, baseSpec: bs.Measurements, curSpec: spec.Measurements, th: th, settings: base.Settings}
 			for _, row := range r(g) {
 				row.Spec = bs.Name
 				c.Rows = append(c.Rows, row)
@@ -446,6 +454,22 @@ func errorsRule(g gated) Row {
 func valueRow(b, m stats.Measurement, change string) Row {
 	return Row{Name: m.Name, Baseline: num(b.Value, b.Unit), Current: num(m.Value, m.Unit), Change: change,
 		Base: b.Value, Cur: m.Value, Unit: m.Unit}
+}
+
+// onlySpecWith is the one spec of r that holds the named measurement,
+// and the measurement; false when none or several do.
+func onlySpecWith(r Report, name string) (Spec, stats.Measurement, bool) {
+	var found []Spec
+	for _, s := range r.Specs {
+		if _, ok := measurementIn(s.Measurements, name); ok {
+			found = append(found, s)
+		}
+	}
+	if len(found) != 1 {
+		return Spec{}, stats.Measurement{}, false
+	}
+	m, _ := measurementIn(found[0].Measurements, name)
+	return found[0], m, true
 }
 
 func specNamed(r Report, name string) (Spec, bool) {

@@ -257,3 +257,25 @@ func TestGateShowsHostNoise(t *testing.T) {
 		t.Fatalf("rows %+v", c.Rows)
 	}
 }
+
+// A measurement whose spec was renamed or split between harness versions
+// is still compared, where its name is in one spec of each run.
+func TestGateFollowsAMeasurementIntoAnotherSpec(t *testing.T) {
+	base := synthetic(1, 1, 1)
+	moved := func(errors float64) Report {
+		r := synthetic(2, 1, 1)
+		r.Specs = slices.Clone(r.Specs)
+		echo := r.Specs[0]
+		echo.Measurements = slices.DeleteFunc(slices.Clone(echo.Measurements), func(m stats.Measurement) bool { return m.Name == "stats.echo.errors" })
+		r.Specs[0] = echo
+		r.Specs = append(r.Specs, Spec{Name: "Echo device counters", State: "passed", Measurements: []stats.Measurement{
+			stats.Measure("stats.echo.errors", "errors", errors, stats.AtMost(0))}})
+		return r
+	}
+	if got := regressed(Compare(base, moved(0), DefaultThresholds)); got != "" {
+		t.Fatalf("moved, unchanged: regressed %q", got)
+	}
+	if got := regressed(Compare(base, moved(2), DefaultThresholds)); got != "stats.echo.errors" {
+		t.Fatalf("moved, grown: regressed %q", got)
+	}
+}
