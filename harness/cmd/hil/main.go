@@ -25,8 +25,8 @@ const usage = `usage: hil <command> [flags]
 commands:
   deploy   write firmware/main.py to the Pico over the raw REPL, verify it, reset, check VERSION
   flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port
-  gate     compare a report with a baseline side by side; fail on a regression
-  baseline promote a passing report to a baseline
+  gate     compare a report with its baselines, every family by its rule; exit 1 on a regression, 2 on unlike runs
+  baseline promote a passing report to a baseline (a fixture run only with --fixture)
   detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips
   soak     echo and blink continuously on the bench from the environment; totals and RTT drift per window`
 
