@@ -13,6 +13,7 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/stats"
 )
 
@@ -93,6 +94,9 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 	It("catches a host/device rate mismatch: the echo comes back corrupted", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
 		if cfg.Target == bench.Jumper {
 			Skip("the jumper target's TX-RX loopback runs on the host's own UART clock: there is no device rate to mismatch")
+		}
+		if rig.noProtocol {
+			Skip(preflight.NoProtocol)
 		}
 		if rig.ctl == nil {
 			Skip("this bench has no control channel, so nothing shows the far end is a UART with its own rate: a plain echo or loopback follows the host's rate and can never show a mismatch (set HIL_CONTROL to the Pico's USB serial port)")

@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/stats"
 )
 
@@ -66,6 +68,9 @@ func bounded(ctx context.Context, physics time.Duration) (context.Context, conte
 
 func requireControl() {
 	GinkgoHelper()
+	if rig.noProtocol {
+		Skip(preflight.NoProtocol)
+	}
 	if rig.ctl == nil && cfg.Target == bench.Jumper {
 		Skip("the jumper target has no control channel: the harness plays the firmware over a TX-RX jumper")
 	}
@@ -101,8 +106,13 @@ func died() error {
 	return rig.bench.Died()
 }
 
-// A device that stopped fails every later spec at once, with its reason.
+// A device that stopped fails every later spec at once, with its reason;
+// a spec that needs the control protocol skips first where the firmware
+// never spoke it.
 var _ = BeforeEach(func() {
+	if rig.noProtocol && slices.Contains(CurrentSpecReport().Labels(), labelControl[0]) {
+		Skip(preflight.NoProtocol)
+	}
 	if err := died(); err != nil {
 		Fail(explain("the device running", err.Error(), "the firmware crashed: fix the traceback above"))
 	}

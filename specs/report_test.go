@@ -40,6 +40,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 		Host:      host,
 		Target:    cfg.Target,
 		Fixture:   cfg.Driver().Fixture,
+		Model:     cfg.Driver().Model,
 		Reason:    cfg.Reason,
 		StandIn:   cfg.StandIn,
 		Faults:    cmp.Or(cfg.Faults, "none"),

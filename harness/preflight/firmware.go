@@ -23,6 +23,13 @@ const probeByte = 0xA5
 // flushSettle is how long the data line must stay quiet before the probe.
 const flushSettle = 20 * time.Millisecond
 
+// NoProtocol is why a firmware that never answers VERSION is judged only
+// on its echo and blink.
+const NoProtocol = "the firmware does not answer the control protocol"
+
+// versionAnswered is what Handshake expects when VERSION gets no reply.
+const versionAnswered = "VERSION answered with OK VERSION <name> <semver> within "
+
 // Handshake asks for VERSION within reply and, when expect is not empty,
 // compares it: expect is "<semver>" or "<name> <semver>".
 func Handshake(ctx context.Context, c *control.Client, reply time.Duration, expect string) report.Check {
@@ -35,7 +42,7 @@ func Handshake(ctx context.Context, c *control.Client, reply time.Duration, expe
 		if len(c.Noise) > 0 {
 			seen += "; other lines: " + strings.Join(c.Noise, " | ")
 		}
-		return fail(name, "VERSION answered with OK VERSION <name> <semver> within "+reply.String(), seen,
+		return fail(name, versionAnswered+reply.String(), seen,
 			"is the firmware running, and is the control port the Pico's USB serial (not the data UART)? A reply such as OK <name> <semver>, without the command word, is a firmware older than 1.1.0: make deploy")
 	}
 	if expect != "" && expect != v.Semver && expect != v.String() {
@@ -105,8 +112,8 @@ func LEDToggles(ctx context.Context, led gpio.PinIn, half, jitterTol time.Durati
 	return ok(name, fmt.Sprintf("%s toggled, %v apart", led, edges[1].At.Sub(edges[0].At).Round(time.Millisecond)))
 }
 
-// led sets the blink half-period where there is a control channel, then
-// watches the LED.
+// led sets the blink half-period where the firmware answers on the control
+// channel (ctl is nil otherwise), then watches the LED.
 func (p Plan) led(ctx context.Context, ctl *control.Client) report.Check {
 	if p.LED == nil {
 		return skip("wiring.led", "this bench has no LED input pin")

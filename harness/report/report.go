@@ -18,9 +18,11 @@ const Schema = "picohil.report/v2"
 
 // Report is one run.
 type Report struct {
-	Schema   string `json:"schema"`
-	Target   string `json:"target"`
-	Fixture  bool   `json:"fixture"` // the target simulates the Pico on this host
+	Schema  string `json:"schema"`
+	Target  string `json:"target"`
+	Fixture bool   `json:"fixture"` // the target simulates the Pico on this host
+	// Model is what a fixture models, with the version it follows.
+	Model    string `json:"model,omitempty"`
 	Reason   string `json:"reason"`
 	StandIn  bool   `json:"stand_in"`          // the simulation stood in: nothing named hardware, no hardware was tested
 	Stopped  string `json:"stopped,omitempty"` // why the run stopped before any spec: a bad setting, a missing port

@@ -110,6 +110,9 @@ type Driver struct {
 	// names one, edge times come from the simulated pin, and the Pi's
 	// UART checks do not apply.
 	Fixture bool
+	// Model is what a fixture models, with the version it follows, for
+	// report.json; "" for hardware.
+	Model string
 	// Turnaround and Jitter replace the default allowances where the
 	// target needs more; zero keeps the defaults.
 	Turnaround, Jitter time.Duration
