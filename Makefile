@@ -105,9 +105,11 @@ test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual 
 
 # In make test the lanes that time the suite run one at a time, after the
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
-# another lane; make -j2 test runs the rest side by side. The two arm lanes
-# take turns: both unpack qemu-user into one cache directory.
+# another lane; make -j2 test runs the rest side by side. The unit lanes
+# take turns too: the emulated ones load both cores, and the two arm lanes
+# unpack qemu-user into one cache directory.
 ifneq ($(filter test all,$(or $(MAKECMDGOALS),all)),)
+unit-arm64: | unit
 unit-arm: | unit-arm64
 suite-virtual: | deps fmt-check vet unit unit-arm64 unit-arm node-test cross fuzz-short
 suite-multi: | suite-virtual
