@@ -327,8 +327,10 @@ func twoSided(a, b []float64, down bool) (p, effect float64) {
 // jitterRule: p99 jitter is the largest deviation of a dozen half-periods,
 // one host hiccup away from doubling. It blocks only when it rose past the
 // threshold and the floor, and the half-periods' absolute deviations from
-// their median (a Brown-Forsythe spread) grew as a whole: by a rank test,
-// and in their median (the MAD) by the floor too.
+// their mean (what jitter_p99 is the p99 of) grew as a whole: by a rank
+// test, and in their median by the floor too. (Deviations from the median,
+// as Brown-Forsythe takes them, hold one zero in an odd count, which caps
+// the effect size at n-1/n.)
 func jitterRule(g gated) Row {
 	b, m, th := g.base, g.cur, g.th
 	rise := pct(m.Value, b.Value)
@@ -339,11 +341,11 @@ func jitterRule(g gated) Row {
 	bs, cs := spread(bh.Series), spread(ch.Series)
 	p, a := MannWhitney(bs, cs)
 	bmad, cmad := median(bs), median(cs)
-	row.Test = mwText(p, a, len(bs), len(cs)) + fmt.Sprintf(" on |dev|, MAD %.2f -> %.2f", bmad, cmad)
+	row.Test = mwText(p, a, len(bs), len(cs)) + fmt.Sprintf(" on |dev|, median |dev| %.2f -> %.2f", bmad, cmad)
 	floor := th.JitterFloor / 100 * bh.Value
 	if rise > th.Jitter && m.Value-b.Value > floor && cmad-bmad > floor && significant(p, a, th) {
 		row.Regressed = true
-		row.Why = fmt.Sprintf("rose %.0f%% (> %g%%, > %s) and the half-periods spread out (MAD +%s)", rise, th.Jitter, num(floor, m.Unit), num(cmad-bmad, m.Unit))
+		row.Why = fmt.Sprintf("rose %.0f%% (> %g%%, > %s) and the half-periods spread out (median |dev| +%s)", rise, th.Jitter, num(floor, m.Unit), num(cmad-bmad, m.Unit))
 	}
 	return row
 }
@@ -355,15 +357,12 @@ func median(xs []float64) float64 {
 	return stats.Percentile(slices.Sorted(slices.Values(xs)), 50)
 }
 
-// spread is each sample's absolute deviation from the median.
+// spread is each sample's absolute deviation from the mean.
 func spread(xs []float64) []float64 {
-	if len(xs) == 0 {
-		return nil
-	}
-	med := median(xs)
+	mu := mean(xs)
 	out := make([]float64, len(xs))
 	for i, x := range xs {
-		out[i] = math.Abs(x - med)
+		out[i] = math.Abs(x - mu)
 	}
 	return out
 }
