@@ -139,10 +139,10 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		sweep := measureRates("baud.sweep")
 		for _, rate := range cfg.Bauds {
 			setBoth(ctx, rate)
-			rctx, cancel := bounded(ctx, 257*baud.ByteTime(rate)+cfg.Turnaround)
-			_, err := echo.RoundTrip(rctx, rig.data, echo.AllBytes())
+			rctx, cancel := bounded(ctx, time.Duration(sweepBytes+1)*baud.ByteTime(rate)+cfg.Turnaround)
+			_, err := echo.RoundTrip(rctx, rig.data, bytes.Repeat(echo.AllBytes(), sweepBytes/256))
 			cancel()
-			expectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud", rate), baudHint)
+			expectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud, %d bytes back to back", rate, sweepBytes), baudHint)
 			sweep.measure(ctx, rate)
 		}
 	})

@@ -80,12 +80,18 @@ func timeoutsFor(c bench.Config) Timeouts {
 	}
 }
 
+// sweepBytes is what the sweep echoes at each rate, every byte value four
+// times back to back: more than a receive buffer of the rp2 default (256
+// bytes and the 32-byte FIFO) holds, so a firmware that reads too seldom for
+// a rate loses bytes at that rate.
+const sweepBytes = 1024
+
 // sweepTimeout bounds the baud sweep: at each rate the BAUD and BURST
-// replies, 256 bytes each way and a burst, each with its operation grace.
+// replies, sweepBytes each way and a burst, each with its operation grace.
 func sweepTimeout(rates []int, reply time.Duration) time.Duration {
 	d := slack
 	for _, rate := range rates {
-		d += 2*reply + 2*257*baud.ByteTime(rate) + burstDuration + 2*opGrace
+		d += 2*reply + 2*(sweepBytes+1)*baud.ByteTime(rate) + burstDuration + 2*opGrace
 	}
 	return d
 }
