@@ -179,9 +179,12 @@ hil-vm-faults: $(HILVM)
 	@$(HILVM) faults --out $(OUT)/hil-vm-faults || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
 
 ## suite-multi: the suite on three virtual benches at once, one per ginkgo -p process.
-## Three suites share two cores here, so the timing allowances are wider.
+## Three suites share two cores here: it proves the binding of process to bench, so
+## the timing specs are left out (their figures would be the host's, not the device's)
+## and the deadlines of the others are wider.
 MULTI_ENV := $(QUICK_ENV) HIL_JITTER_MS=20 HIL_TURNAROUND_MS=15
 .PHONY: suite-multi
+suite-multi: GINKGO_FLAGS += --label-filter='!timing'
 suite-multi: $(SUITE)
 	$(call run-suite,$(MULTI_ENV) HIL_BENCH=$(CURDIR)/harness/bench/testdata/three-virtual.yaml,$(OUT)/hil-multi,3)
 
