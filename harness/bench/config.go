@@ -20,8 +20,8 @@
 //	HIL_BAUD               default data rate, 115200
 //	HIL_BAUDS              rates to sweep, default 9600,19200,38400,57600,115200,230400,460800,921600
 //	HIL_BLINK_MS           expected LED half-period in ms, default 1000
-//	HIL_TURNAROUND_MS      firmware turnaround allowance added to wire time, default 5 (micropython 30)
-//	HIL_JITTER_MS          blink jitter tolerance (p99 absolute), default 5 (micropython 20)
+//	HIL_TURNAROUND_MS      firmware turnaround allowance added to wire time, default 5 (micropython 10)
+//	HIL_JITTER_MS          blink jitter tolerance (p99 absolute), default 5 (micropython 10)
 //	HIL_EXPECT_VERSION     firmware version the bench must run; optional
 //	HIL_FAULT              faults for a target that injects them (virtual), e.g. drop-byte,slow-echo
 //	HIL_FIRMWARE           main.py a target that runs firmware runs (micropython), default firmware/main.py
