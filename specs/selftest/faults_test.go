@@ -94,3 +94,14 @@ func TestFalseAlarmMustRepeat(t *testing.T) {
 		t.Fatalf("a false alarm that repeated: others %v, unproven %v", o.others, o.unproven)
 	}
 }
+
+// The clean run is held to the same rule: a failure that a second run with
+// the same seed repeats fails it, one that does not is shown as unproven.
+func TestCleanRunFailureMustRepeat(t *testing.T) {
+	var log strings.Builder
+	suite, out := flakySuite(t, 1), t.TempDir()
+	o := judgeClean(&log, suite, out, nil, runOne(suite, out, nil, probe{name: "clean"}))
+	if len(o.others) != 1 || o.others[0] != "Blink cadence" || len(o.unproven) != 1 || o.unproven[0] != "Baud sweep" {
+		t.Fatalf("clean run: repeated %v, unproven %v\n%s", o.others, o.unproven, log.String())
+	}
+}
