@@ -13,7 +13,7 @@ import (
 
 	"github.com/picohil/picohil/harness/report"
 
-	"github.com/picohil/picohil/internal/qemuuser"
+	"github.com/picohil/picohil/harness/qemuuser"
 )
 
 // bareEcho makes a pseudo-terminal whose master echoes every byte, and
