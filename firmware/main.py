@@ -189,12 +189,12 @@ class Firmware:
             rate = _int_in_range(arg, MIN_BAUD, MAX_BAUD)
             if rate is None:
                 return "ERR BAUD bad baud " + arg
-            # The reply must leave before the data UART changes rate.
-            self.reply("OK BAUD %d" % rate)
             # Without rxbuf/txbuf, init() re-allocates both buffers at the
             # 256-byte default (the rp2 port up to v1.24).
             self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)
-            return None
+            # OK is sent once the data UART runs at the new rate, so a host
+            # that switches on OK is never early.
+            return "OK BAUD %d" % rate
         if cmd == "BLINK":
             half = _int_in_range(arg, 1, MAX_HALF_PERIOD_MS)
             if half is None:
