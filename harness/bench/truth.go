@@ -15,7 +15,8 @@ import (
 
 // truthFile returns the LED's true transitions as a bench instrument logs
 // them in path (HIL_LED_TRUTH), read when the blink specs ask: one
-// "<ns since the epoch> <0|1>" line per change. A file that cannot be read
+// "<ns since the epoch> <0|1> [<ns either side>]" line per change, the third
+// field when the instrument knows the change only to within that interval. A file that cannot be read
 // yields no edges, so the timestamp error has no samples and fails; the
 // reason goes to stderr.
 func truthFile(path string) func() []edge.Edge {
@@ -38,12 +39,19 @@ func readTruth(path string) ([]edge.Edge, error) {
 	var edges []edge.Edge
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
-		ns, level, ok := strings.Cut(strings.TrimSpace(sc.Text()), " ")
-		t, err := strconv.ParseInt(ns, 10, 64)
-		if !ok || err != nil || (level != "0" && level != "1") {
-			return nil, fmt.Errorf("%s line %d: %q is not \"<ns since the epoch> <0|1>\"", path, n, sc.Text())
+		f := strings.Fields(sc.Text())
+		var t, within int64
+		var err error
+		if len(f) == 2 || len(f) == 3 {
+			t, err = strconv.ParseInt(f[0], 10, 64)
 		}
-		edges = append(edges, edge.Edge{Level: gpio.Level(level == "1"), At: time.Unix(0, t)})
+		if err == nil && len(f) == 3 {
+			within, err = strconv.ParseInt(f[2], 10, 64)
+		}
+		if len(f) < 2 || len(f) > 3 || err != nil || within < 0 || (f[1] != "0" && f[1] != "1") {
+			return nil, fmt.Errorf("%s line %d: %q is not \"<ns since the epoch> <0|1> [<ns either side>]\"", path, n, sc.Text())
+		}
+		edges = append(edges, edge.Edge{Level: gpio.Level(f[1] == "1"), At: time.Unix(0, t), Within: time.Duration(within)})
 	}
 	return edges, sc.Err()
 }

@@ -33,3 +33,20 @@ func TestTruthFileRejectsAMalformedLine(t *testing.T) {
 		t.Fatal("a level that is not 0 or 1 was accepted")
 	}
 }
+
+func TestTruthFileCarriesTheInstrumentsUncertainty(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "truth")
+	if err := os.WriteFile(path, []byte("1700000000000000000 1 250000\n1700000000100000000 0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := readTruth(path)
+	if err != nil || len(got) != 2 || got[0].Within != 250*time.Microsecond || got[1].Within != 0 {
+		t.Fatalf("edges %v, %v: want 250 us then an exact edge", got, err)
+	}
+	if err := os.WriteFile(path, []byte("1700000000000000000 1 -5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readTruth(path); err == nil {
+		t.Fatal("a negative uncertainty was accepted")
+	}
+}

@@ -25,6 +25,10 @@ type Edge struct {
 	// Lost is how many edges the source says it dropped just before this
 	// one (the kernel's sequence numbers); 0 where the source cannot tell.
 	Lost int `json:"lost,omitempty"`
+	// Within is how far from At a ground-truth edge may really lie, where
+	// the instrument that logged it knows only an interval (a write to the
+	// line that took a while); 0 for an exact truth and for captured edges.
+	Within time.Duration `json:"within,omitempty"`
 }
 
 // Stamped is an input that timestamps its own edges closer to the

@@ -241,3 +241,20 @@ func TestHalfFitSpansMissedEdges(t *testing.T) {
 		t.Errorf("fit %.6f ms across a missed edge, want 40", c.HalfFit)
 	}
 }
+
+// A truth known only to within an interval charges the capture only for the
+// distance past that interval.
+func TestMatchTruthErrorIsPastTheTruthsUncertainty(t *testing.T) {
+	truth := square(100, 100)
+	for i := range truth {
+		truth[i].Within = 300 * time.Microsecond
+	}
+	captured := []Edge{
+		{Level: truth[0].Level, At: truth[0].At.Add(-200 * time.Microsecond)}, // inside: no error
+		{Level: truth[1].Level, At: truth[1].At.Add(700 * time.Microsecond)},  // 400 us past the interval
+	}
+	m := MatchTruth(captured, truth, truth[0].At.Add(-time.Millisecond), 50*time.Millisecond)
+	if len(m.ErrorsUs) != 2 || m.ErrorsUs[0] != 0 || m.ErrorsUs[1] != 400 {
+		t.Fatalf("errors %v, want [0 400]", m.ErrorsUs)
+	}
+}

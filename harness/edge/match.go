@@ -68,7 +68,9 @@ func MatchTruth(captured, truth []Edge, armed time.Time, window time.Duration) M
 			j++
 		}
 		if j < len(truth) && truth[j].Level == c.Level && absDur(c.At.Sub(truth[j].At)) <= window {
-			m.ErrorsUs = append(m.ErrorsUs, float64(absDur(c.At.Sub(truth[j].At)))/float64(time.Microsecond))
+			// The error is the distance past what the truth itself is
+			// sure of: a stamp inside the truth's interval is exact.
+			m.ErrorsUs = append(m.ErrorsUs, float64(max(0, absDur(c.At.Sub(truth[j].At))-truth[j].Within))/float64(time.Microsecond))
 			j++
 			continue
 		}

@@ -50,7 +50,7 @@ type Settings struct {
 	ResetPin     string // periph name of the output wired to the Pico's RUN pin (HIL_RESET_PIN)
 	JumperPin    string // periph name of the output wired to LEDPin (HIL_JUMPER_PIN)
 	// LEDTruth is a file where a bench instrument logs the LED's true
-	// transitions, "<ns since the epoch> <0|1>" per line (HIL_LED_TRUTH).
+	// transitions, "<ns since the epoch> <0|1> [<ns either side>]" per line (HIL_LED_TRUTH).
 	LEDTruth  string
 	Firmware  string        // the main.py a target that runs firmware runs (HIL_FIRMWARE)
 	Faults    string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
