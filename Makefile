@@ -161,8 +161,10 @@ unit-arm: $(HILVM) $(NODE_STAMP)
 define qemu_unit
 dir=$$($(HILVM) qemu-user unit-$(1)) || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }; \
 echo "unit-$(1): go test under $$dir/$(3)"; \
-PICOHIL_QEMU_USER=$(3) GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/selftest/...
+PICOHIL_QEMU_USER=$(3) GODEBUG=asyncpreemptoff=1 GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/selftest/...
 endef
+# asyncpreemptoff: qemu-user 7.2 can lose the signal Go preempts goroutines
+# with; two test binaries then slept until their 10-minute timeout.
 
 ## hil-vm: the suite in a VM as the pico target: Debian's kernel under qemu-system-x86_64, a
 ## gpio-sim chip with the Pi's line names, the data UART on a 16550, the control channel on a
