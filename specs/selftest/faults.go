@@ -179,7 +179,7 @@ func confirm(w io.Writer, suite, out string, args []string, o outcome) outcome {
 	fmt.Fprintf(w, "faults: %-24s failed %s (%s); running it again with the same seed\n", o.name, where, strings.Join(o.others, "; "))
 	again := o.probe
 	again.name += ".again"
-	if o.faults != "" {
+	if o.faults != "" && len(o.families) > 0 { // a clean run replays no fault
 		again.env = append(slices.Clone(again.env), "HIL_FAULT="+o.faults)
 	}
 	o2 := runOne(suite, out, args, again)
