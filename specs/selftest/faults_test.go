@@ -105,3 +105,26 @@ func TestCleanRunFailureMustRepeat(t *testing.T) {
 		t.Fatalf("clean run: repeated %v, unproven %v\n%s", o.others, o.unproven, log.String())
 	}
 }
+
+// A clean run's second try replays no fault: the suite names a clean run's
+// faults "none", and a target refuses that as HIL_FAULT.
+func TestCleanRunRetryReplaysNoFault(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "suite")
+	body := fmt.Sprintf(`#!/bin/sh
+n=$(( $(cat %[1]s/runs 2>/dev/null || echo 0) + 1 )); echo $n > %[1]s/runs
+if [ -n "$HIL_FAULT" ]; then echo "HIL_FAULT=$HIL_FAULT refused"; exit 1; fi
+state=passed; [ $n -eq 1 ] && state=failed
+printf '{"schema":"%[2]s","faults":"none","specs":[{"name":"Echo payload","labels":["echo"],"state":"%%s","failure":"late"}]}' "$state" > "$HIL_OUT/report.json"
+[ $state = passed ]
+`, dir, report.Schema)
+	if err := os.WriteFile(script, []byte(body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var log strings.Builder
+	out := t.TempDir()
+	o := judgeClean(&log, script, out, nil, runOne(script, out, nil, probe{name: "clean"}))
+	if o.err != nil || len(o.others) != 0 || len(o.unproven) != 1 {
+		t.Fatalf("clean retry: err %v, repeated %v, unproven %v\n%s", o.err, o.others, o.unproven, log.String())
+	}
+}
