@@ -1,6 +1,13 @@
 // Package link is the UART driver: a serial port opened by path whose reads
 // honour context deadlines and report a timeout as an error, never as an
 // empty read. It is the only package that imports go.bug.st/serial.
+//
+// Every rate it sets, on Open and on SetBaud, is read back from the kernel
+// (harness/termios): a driver that cannot run a rate may keep another one
+// while the request succeeds, and a baud check judged at a rate the host
+// never ran proves nothing. Such a rate fails with RateNotKept, and the
+// link stays at the rate the kernel runs; a rate that cannot be read back
+// fails with RateUnknown.
 package link
 
 import (
@@ -55,7 +62,12 @@ func Open(path string, baud int) (*Link, error) {
 		}
 		return nil, e
 	}
-	return &Link{path: path, port: p, baud: baud}, nil
+	l := &Link{path: path, port: p, baud: baud}
+	if err := l.confirm("open", baud); err != nil {
+		p.Close()
+		return nil, err
+	}
+	return l, nil
 }
 
 func mode(baud int) *serial.Mode {
@@ -68,14 +80,16 @@ func (l *Link) String() string { return fmt.Sprintf("%s@%d", l.path, l.Baud()) }
 // Path is the port's device path.
 func (l *Link) Path() string { return l.path }
 
-// Baud is the host side's current rate.
+// Baud is the host side's current rate, as the kernel last confirmed it.
 func (l *Link) Baud() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.baud
 }
 
-// SetBaud changes the host side's rate.
+// SetBaud changes the host side's rate. It fails with RateNotKept, the
+// link staying at the rate the kernel runs, when the driver did not take
+// it.
 func (l *Link) SetBaud(baud int) error {
 	if baud <= 0 {
 		return &Error{Op: "set baud", Port: l.path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
@@ -86,6 +100,28 @@ func (l *Link) SetBaud(baud int) error {
 		return l.fail("set baud", err)
 	}
 	l.baud = baud
+	return l.confirm("set baud", baud)
+}
+
+// confirm reads back the output rate the kernel runs the port at and
+// fails with RateNotKept when it is not baud: a driver that cannot run a
+// rate may keep another one and still report success (Linux's 8250 keeps
+// the old rate when asked for more than its clock allows). The link then
+// records the rate the kernel really runs. A rate that cannot be read
+// back fails with RateUnknown: a sweep judged at an unconfirmed rate
+// proves nothing. Callers hold mu or own l alone.
+func (l *Link) confirm(op string, baud int) error {
+	got, err := kernelRate(l.path)
+	if k := classify(err); k == NotFound || k == Disconnected {
+		return l.fail(op, err) // the device went away after the rate was set
+	}
+	if err != nil {
+		return &Error{Op: op, Port: l.path, Kind: RateUnknown, Err: err}
+	}
+	if got != baud {
+		l.baud = got
+		return &Error{Op: op, Port: l.path, Kind: RateNotKept, Err: fmt.Errorf("asked for %d baud, the kernel runs %d", baud, got)}
+	}
 	return nil
 }
 

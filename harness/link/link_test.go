@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/pty"
+	"github.com/picohil/picohil/harness/qemuuser"
 )
 
 func openPair(t *testing.T) (*pty.Pair, *Link) {
@@ -202,5 +203,39 @@ func TestWriteContextEndsWhenTheLineDoesNotDrain(t *testing.T) {
 	defer wcancel()
 	if err := l.WriteContext(wctx, []byte("after")); err != nil {
 		t.Fatalf("write once the line drains: %v", err)
+	}
+}
+
+// A pty stores any rate, so every rate asked for must be confirmed: the
+// read-back refuses no rate a port really runs.
+func TestEveryRateAPortRunsIsConfirmed(t *testing.T) {
+	rates := []int{50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400, 4800, 9600, 19200, 38400,
+		57600, 115200, 230400, 460800, 500000, 576000, 921600, 1000000, 1152000, 1500000, 2000000,
+		2500000, 3000000, 3500000, 4000000, 250000}
+	p, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	l, err := Open(p.Path, 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, rate := range rates {
+		if rate > 460800 || rate == 250000 {
+			qemuuser.Skip(t, "qemu-user 7.2 translates termios rate codes up to 460800 and has no termios2")
+		}
+		if err := l.SetBaud(rate); err != nil || l.Baud() != rate {
+			t.Fatalf("SetBaud(%d) = %v, Baud %d; want the rate confirmed", rate, err, l.Baud())
+		}
+		if got, err := p.HostBaud(); err != nil || got != rate {
+			t.Fatalf("the pty runs %d, %v; want %d", got, err, rate)
+		}
+	}
+	if o, err := Open(p.Path, 250000); err != nil {
+		t.Fatalf("Open at 250000: %v", err)
+	} else {
+		o.Close()
 	}
 }

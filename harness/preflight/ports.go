@@ -31,6 +31,10 @@ func portHint(err error) string {
 		return "another program holds the port: close it; on /dev/serial0 that is usually the serial console's getty (see uart.console)"
 	case link.InvalidBaud:
 		return "the baud rate is not one the port accepts: use a standard rate (HIL_BAUD)"
+	case link.RateNotKept:
+		return "the port's driver runs another rate than the bench's baud: set HIL_BAUD (or the profile's baud) to a rate the UART runs, or on a Pi raise the UART clock (init_uart_clock in config.txt)"
+	case link.RateUnknown:
+		return "the harness reads the port's rate back through /proc/self/fd: mount /proc"
 	case link.Disconnected:
 		return "the device went away while opening: check the USB cable and power"
 	}
