@@ -18,49 +18,16 @@
 // clean run failed or a fault went undetected.
 package main
 
-import (
-	"fmt"
-	"os"
-)
+import "github.com/picohil/picohil/harness/cli"
 
-const usage = `usage: go run ./specs/selftest <command> [flags]
-
-commands:
-  faults   run the suite clean and once per injected fault; fail if a fault goes undetected
-  stress   run the suite --runs times in a row; fail if any run failed
-  fuzz     run package:FuzzName targets for --time each; a coordinator deadline race (Go issue 75804) is reported, not counted
-  dist     build the release files: hil and the compiled suite per platform, the example profile, SHA256SUMS
-  gate-check    run clean and faulted suites and a micropython run; each must get its stated gate verdict
-  false-blocks  gate --pairs pairs of clean virtual runs; every block is a false one
-  perf-summary  run the benchmarks given (or read their output), summarise them, run the scale and cost runs, write out/perf/perf.json`
-
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(2)
-	}
-	var err error
-	switch os.Args[1] {
-	case "faults":
-		err = runFaults(os.Args[2:], os.Stdout)
-	case "stress":
-		err = runStress(os.Args[2:], os.Stdout)
-	case "fuzz":
-		err = runFuzz(os.Args[2:], os.Stdout)
-	case "dist":
-		err = runDist(os.Args[2:], os.Stdout)
-	case "gate-check":
-		err = runGateCheck(os.Args[2:], os.Stdout)
-	case "false-blocks":
-		err = runFalseBlocks(os.Args[2:], os.Stdout)
-	case "perf-summary":
-		err = runPerfSummary(os.Args[2:], os.Stdout)
-	default:
-		fmt.Fprintf(os.Stderr, "selftest: unknown command %q\n%s\n", os.Args[1], usage)
-		os.Exit(2)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "selftest:", err)
-		os.Exit(1)
-	}
+var verbs = []cli.Verb{
+	{Name: "faults", Summary: "run the suite clean and once per injected fault; fail if a fault goes undetected", Run: runFaults},
+	{Name: "stress", Summary: "run the suite --runs times in a row; fail if any run failed", Run: runStress},
+	{Name: "fuzz", Summary: "run package:FuzzName targets for --time each; a coordinator deadline race (Go issue 75804) is reported, not counted", Run: runFuzz},
+	{Name: "dist", Summary: "build the release files: hil and the compiled suite per platform, the example profile, SHA256SUMS", Run: runDist},
+	{Name: "gate-check", Summary: "run clean and faulted suites and a micropython run; each must get its stated gate verdict", Run: runGateCheck},
+	{Name: "false-blocks", Summary: "gate --pairs pairs of clean virtual runs; every block is a false one", Run: runFalseBlocks},
+	{Name: "perf-summary", Summary: "run the benchmarks given (or read their output), summarise them, run the scale and cost runs, write out/perf/perf.json", Run: runPerfSummary},
 }
+
+func main() { cli.Main("selftest", "go run ./specs/selftest", verbs) }

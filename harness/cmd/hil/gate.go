@@ -16,8 +16,11 @@ import (
 var errRegressed = errors.New("gate: regression")
 
 // unlikeError refuses to compare runs that differ in more than the firmware
-// under test; main exits 2.
+// under test; hil exits 2.
 type unlikeError struct{ diffs []string }
+
+// ExitStatus is 2: the runs were not compared.
+func (e *unlikeError) ExitStatus() int { return 2 }
 
 func (e *unlikeError) Error() string {
 	more := ""

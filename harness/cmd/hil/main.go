@@ -14,52 +14,15 @@
 // (faults, firmware variants, perf summary) are in specs/selftest.
 package main
 
-import (
-	"errors"
-	"fmt"
-	"os"
-)
+import "github.com/picohil/picohil/harness/cli"
 
-const usage = `usage: hil <command> [flags]
-
-commands:
-  deploy   write firmware/main.py to the Pico over the raw REPL, verify it, reset, check VERSION
-  flash    install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port
-  gate     compare a report with its baselines, every family by its rule; exit 1 on a regression, 2 on unlike runs
-  baseline promote a passing report to a baseline (a fixture run only with --fixture)
-  detect   list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips
-  soak     echo and blink continuously on the bench from the environment; totals and RTT drift per window`
-
-func main() {
-	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, usage)
-		os.Exit(2)
-	}
-	var err error
-	switch os.Args[1] {
-	case "deploy":
-		err = runDeploy(os.Args[2:], os.Stdout)
-	case "flash":
-		err = runFlash(os.Args[2:], os.Stdout)
-	case "gate":
-		err = runGate(os.Args[2:], os.Stdout)
-	case "baseline":
-		err = runBaseline(os.Args[2:], os.Stdout)
-	case "detect":
-		err = runDetect(os.Args[2:], os.Stdout)
-	case "soak":
-		err = soakCommand(os.Args[2:], os.Stdout)
-	default:
-		fmt.Fprintf(os.Stderr, "hil: unknown command %q\n%s\n", os.Args[1], usage)
-		os.Exit(2)
-	}
-	var unlike *unlikeError
-	switch {
-	case errors.As(err, &unlike):
-		fmt.Fprintln(os.Stderr, "hil:", err)
-		os.Exit(2)
-	case err != nil:
-		fmt.Fprintln(os.Stderr, "hil:", err)
-		os.Exit(1)
-	}
+var verbs = []cli.Verb{
+	{Name: "deploy", Summary: "write firmware/main.py to the Pico over the raw REPL, verify it, reset, check VERSION", Run: runDeploy},
+	{Name: "flash", Summary: "install a MicroPython .uf2: bootloader over the port (or BOOTSEL), copy, wait for the port", Run: runFlash},
+	{Name: "gate", Summary: "compare a report with its baselines, every family by its rule; exit 1 on a regression, 2 on unlike runs", Run: runGate},
+	{Name: "baseline", Summary: "promote a passing report to a baseline (a fixture run only with --fixture)", Run: runBaseline},
+	{Name: "detect", Summary: "list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips", Run: runDetect},
+	{Name: "soak", Summary: "echo and blink continuously on the bench from the environment; totals and RTT drift per window", Run: soakCommand},
 }
+
+func main() { cli.Main("hil", "hil", verbs) }
