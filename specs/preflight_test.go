@@ -27,7 +27,7 @@ func (l checkList) String() string { return strings.TrimRight(preflight.Format(l
 func runPreflight(ctx context.Context, b *bench.Bench) {
 	GinkgoHelper()
 	plan := preflight.Plan{
-		Data: b.DataPort, Control: b.ControlPort, Baud: b.Baud,
+		Data: b.DataPort, Control: b.ControlPort, Baud: b.Baud, Bauds: b.Bauds,
 		ExpectVersion: b.ExpectVersion, LED: b.LED,
 		BlinkHalf: b.BlinkHalf, JitterTol: b.JitterTol,
 		Reply: timeouts.Reply, EchoTimeout: timeouts.PerTrip,

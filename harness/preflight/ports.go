@@ -2,19 +2,31 @@ package preflight
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/report"
 )
 
-// PortAccess opens the port at baud and closes it again.
-func PortAccess(name, path string, baud int) report.Check {
+// PortAccess opens the port at baud, switches it to each of rates (the
+// sweep the suite will run) and back, and closes it again: the kernel must
+// run every rate, since a driver may keep another one and still succeed.
+func PortAccess(name, path string, baud int, rates ...int) report.Check {
 	l, err := link.Open(path, baud)
 	if err != nil {
 		return fail(name, path+" opens at "+fmt.Sprint(baud)+" baud", err.Error(), portHint(err))
 	}
+	for _, r := range slices.Concat(rates, []int{baud}) {
+		if err := l.SetBaud(r); err != nil {
+			l.Close()
+			return fail(name, fmt.Sprintf("%s runs every rate of the sweep %v", path, rates), err.Error(), portHint(err))
+		}
+	}
 	if err := l.Close(); err != nil {
 		return fail(name, path+" closes", err.Error(), portHint(err))
+	}
+	if len(rates) > 0 {
+		return ok(name, fmt.Sprintf("%s opens at %d baud and runs %v", path, baud, rates))
 	}
 	return ok(name, fmt.Sprintf("%s opens at %d baud", path, baud))
 }
@@ -32,7 +44,7 @@ func portHint(err error) string {
 	case link.InvalidBaud:
 		return "the baud rate is not one the port accepts: use a standard rate (HIL_BAUD)"
 	case link.RateNotKept:
-		return "the port's driver runs another rate than the bench's baud: set HIL_BAUD (or the profile's baud) to a rate the UART runs, or on a Pi raise the UART clock (init_uart_clock in config.txt)"
+		return "the port's driver runs another rate than the one asked for: use rates the UART runs in HIL_BAUD and HIL_BAUDS (or the profile's baud and bauds), or on a Pi raise the UART clock (init_uart_clock in config.txt)"
 	case link.RateUnknown:
 		return "the harness reads the port's rate back through /proc/self/fd: mount /proc"
 	case link.Disconnected:

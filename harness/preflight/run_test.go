@@ -59,6 +59,13 @@ func TestPortAccess(t *testing.T) {
 	if c := PortAccess("port.data", p.Path, 115200); c.Status != report.CheckOK {
 		t.Fatalf("%+v", c)
 	}
+	// A pty runs every rate: the sweep's rates are confirmed, not refused.
+	if c := PortAccess("port.data", p.Path, 115200, 9600, 57600); c.Status != report.CheckOK || !strings.Contains(c.Detail, "runs [9600 57600]") {
+		t.Fatalf("%+v", c)
+	}
+	if got, err := p.HostBaud(); err != nil || got != 115200 {
+		t.Fatalf("the port was left at %d, %v; want it back at 115200", got, err)
+	}
 	c := PortAccess("port.data", "/dev/ttyNOPE9", 115200)
 	if c.Status != report.CheckFail || !strings.Contains(c.Detail, "not found") || !strings.Contains(c.Hint, "does not exist") {
 		t.Fatalf("%+v", c)
