@@ -50,7 +50,7 @@ var kindHints = map[Kind]string{
 	InvalidBaud:  "use a positive standard rate such as 9600, 115200 or 921600",
 	Timeout:      "the device did not answer in time: check wiring (TX->RX, RX<-TX, GND), the baud rate and that the firmware is running",
 	Disconnected: "the device went away: check the USB cable and power, then re-run",
-	RateNotKept:  "the port's driver cannot run at this rate; drop it from the profile's bauds (or HIL_BAUDS), or on a Pi raise the UART clock (init_uart_clock in config.txt)",
+	RateNotKept:  "the port's driver cannot run at this rate; leave it out of the profile's baud and bauds (HIL_BAUD, HIL_BAUDS), or on a Pi raise the UART clock (init_uart_clock in config.txt)",
 	RateUnknown:  "the rate is read back through /proc/self/fd: mount /proc; a verdict at a rate nobody can confirm is no verdict",
 	Closed:       "this program already closed the port; open it again before using it",
 	Other:        "an unexpected serial failure: check that the path is a serial device (ls -l <port>) and the kernel log (dmesg) for driver errors",
