@@ -11,12 +11,6 @@ export HIL_OUT
 QUICK_ENV := HIL_TARGET=virtual HIL_BLINK_MS=100 HIL_JITTER_MS=12
 # The real firmware under MicroPython-WebAssembly, 200 ms half-period.
 MPY_ENV := HIL_TARGET=micropython HIL_BLINK_MS=200
-# faults-micropython widens the turnaround allowance to 20 ms (the target's own is
-# a Pico's 10): on a shared 2-core host the 4096-byte echo ends 2-24 ms past its
-# wire time, since a host stall anywhere in the 356 ms transfer delays its end for
-# good. The store-and-forward variant still fails at 20 (it trails by 256
-# character times, 22 ms); fixtures/README.md gives the figures.
-MPY_FAULTS_ENV := $(MPY_ENV) HIL_TURNAROUND_MS=20
 NODE_DIR := fixtures/micropython/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 FIRMWARE ?= firmware/main.py
@@ -70,7 +64,7 @@ faults: $(SUITE)
 
 ## faults-micropython: the suite on broken variants of firmware/main.py under MicroPython; each must be caught
 faults-micropython: $(SUITE) $(NODE_STAMP)
-	$(MPY_FAULTS_ENV) $(SELFTEST) faults --target micropython --firmware $(FIRMWARE) --suite $(SUITE) --out $(OUT)/faults-micropython
+	$(MPY_ENV) $(SELFTEST) faults --target micropython --firmware $(FIRMWARE) --suite $(SUITE) --out $(OUT)/faults-micropython
 
 ## gate-check: the release gate's every rule on real runs (harness/report/README.md): the
 ## clean suite-virtual run against the clean faults run passes; the slow-echo and blink-drift
