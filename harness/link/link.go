@@ -7,7 +7,8 @@
 // while the request succeeds, and a baud check judged at a rate the host
 // never ran proves nothing. Such a rate fails with RateNotKept, and the
 // link stays at the rate the kernel runs; a rate that cannot be read back
-// fails with RateUnknown.
+// fails with RateUnknown. A driver's rounding of a rate to its chip's
+// divisor, within 2 %, is the rate taken.
 package link
 
 import (
@@ -80,7 +81,8 @@ func (l *Link) String() string { return fmt.Sprintf("%s@%d", l.path, l.Baud()) }
 // Path is the port's device path.
 func (l *Link) Path() string { return l.path }
 
-// Baud is the host side's current rate, as the kernel last confirmed it.
+// Baud is the host side's current rate: the last one asked for that the
+// kernel confirmed (runs), else the one the kernel kept.
 func (l *Link) Baud() int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -111,18 +113,37 @@ func (l *Link) SetBaud(baud int) error {
 // back fails with RateUnknown: a sweep judged at an unconfirmed rate
 // proves nothing. Callers hold mu or own l alone.
 func (l *Link) confirm(op string, baud int) error {
-	got, err := kernelRate(l.path)
+	got, err := kernelRate(selfFDs, l.path)
 	if k := classify(err); k == NotFound || k == Disconnected {
 		return l.fail(op, err) // the device went away after the rate was set
 	}
 	if err != nil {
 		return &Error{Op: op, Port: l.path, Kind: RateUnknown, Err: err}
 	}
-	if got != baud {
+	if !runs(baud, got) {
 		l.baud = got
 		return &Error{Op: op, Port: l.path, Kind: RateNotKept, Err: fmt.Errorf("asked for %d baud, the kernel runs %d", baud, got)}
 	}
 	return nil
+}
+
+// runs reports whether a port the kernel runs at got runs the rate asked
+// for. A USB serial driver may round the rate to what its chip divides to
+// and write the rounded rate back (Linux's cp210x runs a CP2102N at 115384
+// for 115200, 923076 for 921600): within 2 % of the request, the margin
+// the kernel itself uses to match a rate to a standard one
+// (tty_termios_encode_baud_rate), the port runs the request. Standard
+// rates lie more than 10 % apart, so a driver that kept another one is
+// never that close.
+func runs(asked, got int) bool {
+	return 50*abs(got-asked) <= asked
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // writeSlice bounds one write system call: when a write's context ends,

@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/harness/qemuuser"
 )
@@ -237,5 +239,62 @@ func TestEveryRateAPortRunsIsConfirmed(t *testing.T) {
 		t.Fatalf("Open at 250000: %v", err)
 	} else {
 		o.Close()
+	}
+}
+
+// A USB serial driver that rounds a rate to its chip's divisor writes the
+// rounded rate back: Linux's cp210x for a CP2102N (cp210x_get_actual_rate:
+// div = round(48 MHz / 2 / rate), runs 48 MHz / 2 / div). The port runs
+// the rate asked for and the link takes it; a rate the driver kept from
+// before (an 8250 asked for more than its clock) is still refused.
+func TestDriverRoundingIsTheRateTaken(t *testing.T) {
+	qemuuser.Skip(t, "qemu-user 7.2 has no termios2, so no rate without a code can be set")
+	p, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	// The driver's side of the port: the rate it writes back.
+	drv, err := os.OpenFile(p.Path, os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer drv.Close()
+	runAt := func(rate int) {
+		t.Helper()
+		tio, err := unix.IoctlGetTermios(int(drv.Fd()), unix.TCGETS2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tio.Cflag = tio.Cflag&^unix.CBAUD | unix.BOTHER
+		tio.Ispeed, tio.Ospeed = uint32(rate), uint32(rate)
+		if err := unix.IoctlSetTermios(int(drv.Fd()), unix.TCSETS2, tio); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l, err := Open(p.Path, 9600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for _, rate := range []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600} {
+		div := (48_000_000/2 + rate/2) / rate
+		runAt(48_000_000 / 2 / div)
+		if err := l.confirm("set baud", rate); err != nil {
+			t.Errorf("%d baud run as %d by the driver: %v; want it taken", rate, 48_000_000/2/div, err)
+		}
+	}
+	runAt(115200)
+	if err := l.confirm("set baud", 230400); KindOf(err) != RateNotKept || l.Baud() != 115200 {
+		t.Fatalf("230400 baud with the driver keeping 115200: %v, link at %d; want %s at 115200", err, l.Baud(), RateNotKept)
+	}
+}
+
+// Without /proc the rate cannot be read back: that is no missing port.
+func TestRateWithoutProcIsNoMissingPort(t *testing.T) {
+	p, _ := openPair(t)
+	_, err := kernelRate(filepath.Join(t.TempDir(), "proc", "self", "fd"), p.Path)
+	if err == nil || classify(err) == NotFound || classify(err) == Disconnected {
+		t.Fatalf("kernelRate without /proc = %v (%s); want an error that says the rate is unknown, not that the port is gone", err, classify(err))
 	}
 }

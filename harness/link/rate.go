@@ -14,19 +14,21 @@ import (
 // selfFDs lists this process's open files.
 const selfFDs = procRoot + "/self/fd"
 
-// kernelRate is the output rate the kernel runs the tty at path at. The
+// kernelRate is the output rate the kernel runs the tty at path at, found
+// among the descriptors listed in fdDir (selfFDs). The
 // serial library does not expose its descriptor and the port is open
 // exclusively, so it reads the settings through a duplicate of this
 // process's own descriptor for the same device: a tty's settings belong
 // to the device, and every descriptor of it reads the same ones.
-func kernelRate(path string) (int, error) {
+func kernelRate(fdDir, path string) (int, error) {
 	var want unix.Stat_t
 	if err := unix.Stat(path, &want); err != nil {
 		return 0, err
 	}
-	fds, err := os.ReadDir(selfFDs)
+	fds, err := os.ReadDir(fdDir)
 	if err != nil {
-		return 0, fmt.Errorf("cannot list this process's open files: %w", err)
+		// Not wrapped: a missing /proc is no missing port.
+		return 0, fmt.Errorf("cannot list this process's open files: %v", err)
 	}
 	for _, e := range fds {
 		fd, err := strconv.Atoi(e.Name())
@@ -37,7 +39,7 @@ func kernelRate(path string) (int, error) {
 			return rate, err
 		}
 	}
-	return 0, fmt.Errorf("no descriptor of device %d:%d among %s", unix.Major(want.Rdev), unix.Minor(want.Rdev), filepath.Clean(selfFDs))
+	return 0, fmt.Errorf("no descriptor of device %d:%d among %s", unix.Major(want.Rdev), unix.Minor(want.Rdev), filepath.Clean(fdDir))
 }
 
 // rateOf reads the output rate through a duplicate of fd when fd is the
