@@ -106,7 +106,11 @@ func statuses(checks []report.Check) map[string]string {
 func TestRunOnAHealthyBench(t *testing.T) {
 	p := plan(t)
 	p.ExpectVersion = virtual.FirmwareVersion
+	p.Bauds = []int{9600, 57600}
 	checks := Run(context.Background(), p)
+	if d := checks[0].Detail; !strings.Contains(d, "runs [9600 57600]") {
+		t.Errorf("port.data with a control channel: %q; want the sweep run", d)
+	}
 	want := map[string]string{
 		"port.data": "ok", "port.control": "ok", "uart.console": "skip", "uart.mini": "skip",
 		"firmware.version": "ok", "wiring.echo": "ok", "wiring.led": "ok", "host.wake_jitter": "ok",
@@ -153,11 +157,17 @@ func TestRunFailsASilentBenchButLeavesAFixtureToTheSpecs(t *testing.T) {
 
 func TestRunWithoutControlOrLED(t *testing.T) {
 	p := plan(t)
+	p.Bauds = []int{9600, 57600}
 	p.Control, p.LED = "", nil
 	checks := Run(context.Background(), p)
 	got := statuses(checks)
 	if got["port.control"] != "skip" || got["firmware.version"] != "skip" || got["wiring.led"] != "skip" || got["wiring.echo"] != "ok" {
 		t.Fatalf("%v", got)
+	}
+	// Without a control channel the suite never switches rates: a rate of
+	// the sweep the UART cannot run is no reason to stop a partial bench.
+	if d := checks[0].Detail; strings.Contains(d, "runs") {
+		t.Fatalf("port.data without a control channel: %q; want the sweep left alone", d)
 	}
 	p.Data = "/dev/ttyNOPE9"
 	got = statuses(Run(context.Background(), p))
