@@ -30,11 +30,26 @@ func kernelRate(fdDir, path string) (int, error) {
 		// Not wrapped: a missing /proc is no missing port.
 		return 0, fmt.Errorf("cannot list this process's open files: %v", err)
 	}
+	// First the descriptors whose link names the port, so no other file
+	// is touched (an fstat on a stuck network file system blocks); then
+	// the rest, for a device node reached by another name.
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		real = path
+	}
+	var named, rest []int
 	for _, e := range fds {
 		fd, err := strconv.Atoi(e.Name())
 		if err != nil {
 			continue
 		}
+		if target, err := os.Readlink(filepath.Join(fdDir, e.Name())); err == nil && target == real {
+			named = append(named, fd)
+		} else {
+			rest = append(rest, fd)
+		}
+	}
+	for _, fd := range append(named, rest...) {
 		if rate, ok, err := rateOf(fd, want.Rdev); ok || err != nil {
 			return rate, err
 		}
