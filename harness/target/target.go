@@ -22,6 +22,46 @@
 // Then add the one import line to specs/suite_test.go (and to
 // harness/cmd/hil/targets.go for hil soak to offer it). HIL_TARGET=<name>
 // selects it; an unknown name is refused with the registered names.
+//
+// # Device time
+//
+// A target may stamp what happened at the device on the device's own
+// clock: when each byte reached its data UART, when each byte left it, and
+// when each LED edge happened. It does so by setting Device.Clock to a
+// DeviceClock. The measurements (round trips, payloads, line rate, the
+// echo load's windows, the burst rate, the blink's edges) then take their
+// times from these stamps, and the host's lateness in reading or writing
+// the lines no longer counts against the firmware; a target without one
+// (pico, jumper) is timed on the host's clock, and the harness attributes
+// what its own lateness spoiled (see harness/echo).
+//
+// What a stamp means:
+//
+//   - RX: the byte's stop bit was sampled by the device's UART; from then
+//     on the firmware could read it.
+//   - TX: the byte's stop bit was sent by the device's UART; from then on
+//     the host's UART had it whole. A byte the firmware queues behind
+//     others leaves one character time after the one before it.
+//   - LED: the pin changed level.
+//
+// The clock: stamps are time.Duration since an epoch of the target's
+// choosing, fixed while the device runs, and one clock serves all three
+// kinds. It runs at the device's rate: a fixture whose device model runs
+// on this host's clock (the virtual Pico) stamps when its model would
+// act; a fixture that runs firmware stamps on a clock that leaves out the
+// time the host took the firmware off the CPU; an emulator stamps its
+// emulated time, however much slower than real time it runs. Only the
+// differences between stamps of one device mean anything: they are never
+// compared with the host's clock.
+//
+// How a target supplies them: record each data-UART byte in a UARTLog as
+// the device sees it (UARTLog.Add with RX or TX and the stamps), each LED
+// transition in an LEDLog, and serve both from a type that embeds them; a
+// Simulator that implements DeviceClock gets it as its Device's Clock
+// through Simulated. Record a byte's RX before the firmware can answer it
+// and its TX before the host can read it: the harness reads the log once
+// the host has the echo, and takes the most recent events as its own
+// (round trips are one at a time).
 package target
 
 import (
@@ -78,6 +118,10 @@ type Device struct {
 	// Halt returns everything the target holds to an inert state: stops
 	// a fixture, releases the pins.
 	Halt func() error
+	// Clock stamps the device's UART bytes and LED edges on its own clock
+	// (see "Device time" in the package doc); nil where the target has no
+	// clock of its own and the host's times it.
+	Clock DeviceClock
 }
 
 // Simulator is a fixture that stands in for the Pico behind ports and a
@@ -91,10 +135,14 @@ type Simulator interface {
 }
 
 // Simulated is a simulator's Device: its ports, its LED with the true
-// edges, and its Halt. A fixture adds what else it has (a RUN line, why
-// it died).
+// edges, its Halt, and its clock where it implements DeviceClock. A
+// fixture adds what else it has (a RUN line, why it died).
 func Simulated(s Simulator) *Device {
-	return &Device{DataPort: s.DataPort(), ControlPort: s.ControlPort(), LED: s.LED(), Truth: s.LEDTruth, Halt: s.Halt}
+	d := &Device{DataPort: s.DataPort(), ControlPort: s.ControlPort(), LED: s.LED(), Truth: s.LEDTruth, Halt: s.Halt}
+	if c, ok := s.(DeviceClock); ok {
+		d.Clock = c
+	}
+	return d
 }
 
 // Driver opens one kind of target and says what the bench must know about

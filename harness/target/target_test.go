@@ -5,6 +5,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+
+	"github.com/picohil/picohil/harness/edge"
 )
 
 func TestRegisterOpenAndNames(t *testing.T) {
@@ -44,5 +49,60 @@ func TestRegisterRefusesMistakes(t *testing.T) {
 			}()
 			Register(name, d)
 		}()
+	}
+}
+
+func TestUARTLogKeepsTheMostRecentEvents(t *testing.T) {
+	l := UARTLog{Keep: 4}
+	if ev, next := l.UARTEvents(0); len(ev) != 0 || next != 0 {
+		t.Fatalf("empty log: %v, next %d", ev, next)
+	}
+	ms := func(n ...int) []time.Duration {
+		out := make([]time.Duration, len(n))
+		for i, v := range n {
+			out[i] = time.Duration(v) * time.Millisecond
+		}
+		return out
+	}
+	if next := l.Add(RX, []byte{1, 2, 3}, ms(1, 2, 3)); next != 3 {
+		t.Fatalf("next after three = %d", next)
+	}
+	ev, next := l.UARTEvents(1)
+	if next != 3 || len(ev) != 2 || ev[0] != (UARTEvent{Seq: 1, Dir: RX, Byte: 2, At: 2 * time.Millisecond}) {
+		t.Fatalf("from 1: %+v, next %d", ev, next)
+	}
+	l.Add(TX, []byte{4, 5, 6}, ms(4, 5, 6))
+	ev, next = l.UARTEvents(0)
+	if next != 6 || len(ev) != 4 || ev[0].Seq != 2 || ev[3].Byte != 6 || ev[3].Dir != TX {
+		t.Fatalf("after wrapping, from 0: %+v, next %d (want events 2..5)", ev, next)
+	}
+	if ev, next = l.UARTEvents(9); len(ev) != 0 || next != 6 {
+		t.Fatalf("from beyond the end: %+v, next %d", ev, next)
+	}
+}
+
+type clockedSim struct {
+	UARTLog
+	LEDLog
+}
+
+func (*clockedSim) DataPort() string      { return "/dev/d" }
+func (*clockedSim) ControlPort() string   { return "" }
+func (*clockedSim) LED() gpio.PinIn       { return nil }
+func (*clockedSim) LEDTruth() []edge.Edge { return nil }
+func (*clockedSim) Halt() error           { return nil }
+
+func TestSimulatedTakesTheSimulatorsClock(t *testing.T) {
+	s := &clockedSim{}
+	s.LEDLog.Add(gpio.High, time.Second)
+	d := Simulated(s)
+	if d.Clock == nil {
+		t.Fatal("a simulator with a device clock gave a Device without one")
+	}
+	if e := d.Clock.LEDEdges(); len(e) != 1 || e[0] != (LEDEdge{Level: gpio.High, At: time.Second}) {
+		t.Fatalf("LEDEdges = %+v", e)
+	}
+	if RX.String() != "rx" || TX.String() != "tx" {
+		t.Fatalf("directions print as %v, %v", RX, TX)
 	}
 }
