@@ -39,6 +39,28 @@ type Link struct {
 	mu      sync.Mutex
 	baud    int
 	pending []byte // bytes read past the end of a line
+
+	observer atomic.Pointer[Observer]
+}
+
+// Observer is told of the bytes that cross the port: a write's slice with
+// the time the write began, a read's bytes with the time it returned. It
+// runs on the caller's goroutine and must not keep p.
+type Observer func(sent bool, at time.Time, p []byte)
+
+// Observe tells o of every byte written and read from now on; nil stops.
+func (l *Link) Observe(o Observer) {
+	if o == nil {
+		l.observer.Store(nil)
+		return
+	}
+	l.observer.Store(&o)
+}
+
+func (l *Link) observe(sent bool, at time.Time, p []byte) {
+	if o := l.observer.Load(); o != nil && len(p) > 0 {
+		(*o)(sent, at, p)
+	}
 }
 
 // Open opens the serial port at path at the given baud, 8N1, raw. It
@@ -165,8 +187,10 @@ func (l *Link) WriteContext(ctx context.Context, p []byte) error {
 		if ctx.Err() != nil {
 			return l.timeout("write", ctx)
 		}
+		at := time.Now()
 		n, err := l.port.Write(p[:min(len(p), writeSlice)])
 		l.sent.Add(int64(n))
+		l.observe(true, at, p[:max(n, 0)])
 		if err != nil {
 			return l.fail("write", err)
 		}
@@ -224,6 +248,7 @@ func (l *Link) read(ctx context.Context, p []byte) (int, error) {
 		}
 		n, err := l.port.Read(p)
 		l.received.Add(int64(max(n, 0)))
+		l.observe(false, time.Now(), p[:max(n, 0)])
 		if err != nil {
 			return n, l.fail("read", err)
 		}
