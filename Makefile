@@ -6,6 +6,11 @@ SELFTEST := $(GO) run ./specs/selftest
 OUT := $(CURDIR)/out
 HIL_OUT ?= $(OUT)/hil
 export HIL_OUT
+# RECORD=1 stores the run as a tape (harness/tape/FORMAT.md) for hil replay.
+ifdef RECORD
+HIL_RECORD ?= $(HIL_OUT)/tape.jsonl
+export HIL_RECORD
+endif
 
 # Quick cadence for the virtual Pico in make test: 100 ms half-period (at 50 ms a scheduler stall of one Go time slice, 10 ms, is a fifth of a half-period).
 QUICK_ENV := HIL_TARGET=virtual HIL_BLINK_MS=100 HIL_JITTER_MS=12
@@ -229,6 +234,7 @@ FUZZ_TARGETS := \
 	./harness/bench:FuzzFromEnv \
 	./harness/bench:FuzzLoadProfile \
 	./harness/report:FuzzRead \
+	./harness/tape:FuzzRead \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
 run-fuzz = $(SELFTEST) fuzz --go $(GO) --out $(OUT)/fuzz $(1) $(FUZZ_TARGETS)

@@ -38,6 +38,7 @@ func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	var c blinkCapture
 	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
 	c.end = time.Now()
+	recordCapture(c)
 	trace := edge.Trace(prefix+".edges", c.edges)
 	trace.Source = string(edgeSource())
 	keep(trace)

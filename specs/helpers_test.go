@@ -18,6 +18,7 @@ import (
 // record attaches a measurement to the running spec for the reports.
 func record(m stats.Measurement) stats.Measurement {
 	AddReportEntry(m.Name, m)
+	recordVerdict(m)
 	return m
 }
 

@@ -135,14 +135,16 @@ func validTrace(t stats.Trace) bool             { return t.Name != "" && len(t.C
 
 // junitOf is the suite report as JUnit readers want it: each measurement a
 // property of its test case (value, unit, limits, pass, summary) without
-// the raw series, which stay in report.json with the traces.
+// the raw series, which stay in report.json with the traces; the spec's
+// control-channel lines, and the data bytes about a failure, in its
+// system-out.
 func junitOf(r Report) Report {
 	specs := make(types.SpecReports, len(r.SpecReports))
 	for i, s := range r.SpecReports {
 		var entries types.ReportEntries
 		for _, e := range s.ReportEntries {
-			if _, ok := entryAs(e, validTrace); ok {
-				continue
+			if _, ok := entryAs(e, validTrace); ok || e.Name == evidenceEntry {
+				continue // the traces stay in report.json; the evidence goes to system-out
 			}
 			if m, ok := entryAs(e, validMeasurement); ok {
 				m.Series = nil
@@ -150,6 +152,7 @@ func junitOf(r Report) Report {
 			}
 			entries = append(entries, e)
 		}
+		s.CapturedStdOutErr += evidenceText(s)
 		s.ReportEntries = entries
 		specs[i] = s
 	}
@@ -172,6 +175,8 @@ func specOf(s types.SpecReport, name string) report.Spec {
 	if s.State == types.SpecStateSkipped {
 		spec.SkipReason = s.Failure.Message
 	}
+	ev, _ := evidenceOf(s)
+	spec.Console, spec.Data = ev.Console, ev.Data
 	for _, e := range s.ReportEntries {
 		if m, ok := entryAs(e, validMeasurement); ok {
 			spec.Measurements = append(spec.Measurements, m)

@@ -20,6 +20,7 @@ import (
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/tape"
 
 	// The fixtures the suite offers besides the hardware targets: each
 	// registers itself as a target (see harness/target).
@@ -48,6 +49,9 @@ var rig struct {
 	// rig.ctl is then nil and the specs that need it skip.
 	noProtocol bool
 	platform   string // BOARD's answer; "" where the firmware does not report it
+	// tape records the lines' traffic for each spec's evidence and, with
+	// HIL_RECORD, the run's tape (evidence_test.go).
+	tape *tape.Recorder
 }
 
 func TestSpecs(t *testing.T) {
@@ -82,6 +86,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	rig.data, err = link.Open(b.DataPort, cfg.Baud)
 	expectNoError(err, "the data UART opens", "see the hint above")
 	DeferCleanup(rig.data.Close)
+	rig.tape = tape.NewRecorder(nil)
+	DeferCleanup(rig.tape.Close)
+	rig.data.Observe(recordData)
 
 	if b.ControlPort == "" {
 		return
@@ -89,7 +96,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	ctl, err := openControl(b)
 	expectNoError(err, "the control channel opens", "see the hint above")
 	DeferCleanup(ctl.Close)
-	rig.ctl = control.New(ctl)
+	rig.ctl = control.New(tape.Tap{Line: ctl, Rec: rig.tape})
 	vctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	defer cancel()
 	v, err := rig.ctl.Version(vctx)

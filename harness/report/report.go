@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/tape"
 )
 
 // Schema identifies this layout; it changes when a field changes meaning.
@@ -91,6 +92,11 @@ type Spec struct {
 	Location     string              `json:"location,omitempty"`
 	Measurements []stats.Measurement `json:"measurements"`
 	Traces       []stats.Trace       `json:"traces,omitempty"` // raw timelines: LED edges, burst arrivals
+	// Console is the control channel's lines during the spec, both ways:
+	// the commands, the replies, and what else the firmware printed.
+	Console []tape.Event `json:"console,omitempty"`
+	// Data is, for a failed spec, the data line's bytes about the failure.
+	Data []tape.Event `json:"data,omitempty"`
 }
 
 // Host is the machine that ran the harness.

@@ -1,0 +1,150 @@
+package specs
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/tape"
+)
+
+// The evidence of a spec: the control channel's lines, and on failure the
+// data bytes about it, from the recorder every line reports to. With
+// HIL_RECORD=<path> (make hil RECORD=1) the recorder also stores the whole
+// run as a tape (harness/tape/FORMAT.md) that hil replay judges again.
+
+// evidenceEntry names the report entry that carries a spec's evidence.
+const evidenceEntry = "evidence"
+
+// Data bytes kept each way about a failure: before it, and after it.
+const (
+	bytesBefore = 64
+	bytesAfter  = 16
+)
+
+// evidence is what a spec's report entry carries.
+type evidence struct {
+	Console []tape.Event `json:"console,omitempty"`
+	Data    []tape.Event `json:"data,omitempty"`
+}
+
+// recordData is the data link's observer.
+func recordData(sent bool, at time.Time, p []byte) {
+	dir := tape.Rx
+	if sent {
+		dir = tape.Tx
+	}
+	rig.tape.Data(dir, at, p)
+}
+
+// recordCapture puts an LED capture on the tape: its span and its edges.
+func recordCapture(c blinkCapture) {
+	rig.tape.Add(tape.Event{Kind: tape.KindCapture, At: c.armed, Until: c.end})
+	for _, e := range c.edges {
+		rig.tape.Edge(e.At, bool(e.Level), tape.Host)
+	}
+}
+
+// recordVerdict puts a judged measurement on the tape, without its samples
+// (the tape holds what they were measured from).
+func recordVerdict(m stats.Measurement) {
+	if rig.tape == nil {
+		return
+	}
+	m.Series = nil
+	rig.tape.Add(tape.Event{Kind: tape.KindVerdict, Measurement: &m})
+}
+
+var storeTape = sync.OnceValue(func() error {
+	path := os.Getenv("HIL_RECORD")
+	if path == "" {
+		return nil
+	}
+	if p := GinkgoParallelProcess(); p > 1 {
+		path = fmt.Sprintf("%s.%d", path, p)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("HIL_RECORD=%s: %w", path, err)
+	}
+	h := tape.Header{
+		Started: time.Now(), Target: cfg.Target, Faults: cfg.Faults, Seed: GinkgoRandomSeed(),
+		Settings: tape.Settings{Baud: cfg.Baud, BlinkHalfMs: ms(cfg.BlinkHalf), TurnaroundMs: ms(cfg.Turnaround), JitterMs: ms(cfg.JitterTol)},
+		Versions: tape.Versions{Harness: report.HarnessVersion(), Platform: rig.platform, Go: runtime.Version()},
+	}
+	if rig.firmware.Name != "" {
+		h.Versions.Firmware = rig.firmware.String()
+	}
+	w, err := tape.Create(path, h)
+	if err != nil {
+		return fmt.Errorf("HIL_RECORD=%s: %w", path, err)
+	}
+	rig.tape.Store(w)
+	GinkgoWriter.Printf("picohil: recording the run to %s\n", path)
+	return nil
+})
+
+var _ = BeforeEach(func() {
+	if rig.tape == nil {
+		return
+	}
+	expectNoError(storeTape(), "the tape opens (HIL_RECORD)", "a writable path for the tape")
+	rig.tape.Take() // what came between specs goes to the tape only
+	rig.tape.Add(tape.Event{Kind: tape.KindSpec, Text: CurrentSpecReport().FullText()})
+})
+
+var _ = AfterEach(func() {
+	if rig.tape == nil {
+		return
+	}
+	s := CurrentSpecReport()
+	state := "passed"
+	if s.Failed() {
+		state = "failed"
+	}
+	rig.tape.Add(tape.Event{Kind: tape.KindEnd, Text: state})
+	events := rig.tape.Take()
+	ev := evidence{Console: tape.Of(events, tape.KindLine)}
+	if s.Failed() {
+		at := s.Failure.TimelineLocation.Time
+		if at.IsZero() {
+			at = time.Now()
+		}
+		ev.Data = tape.Around(events, at, bytesBefore, bytesAfter)
+	}
+	if len(ev.Console) > 0 || len(ev.Data) > 0 {
+		AddReportEntry(evidenceEntry, ev, ReportEntryVisibilityNever)
+	}
+})
+
+// evidenceText is a spec's evidence for a JUnit system-out.
+func evidenceText(s types.SpecReport) string {
+	ev, ok := evidenceOf(s)
+	if !ok {
+		return ""
+	}
+	var out string
+	if len(ev.Console) > 0 {
+		out += "control channel:\n" + tape.Text(ev.Console)
+	}
+	if len(ev.Data) > 0 {
+		out += "data line about the failure (> to the device, < from it):\n" + tape.Text(ev.Data)
+	}
+	return out
+}
+
+func evidenceOf(s types.SpecReport) (evidence, bool) {
+	for _, e := range s.ReportEntries {
+		if e.Name == evidenceEntry {
+			return entryAs(e, func(evidence) bool { return true })
+		}
+	}
+	return evidence{}, false
+}
