@@ -64,6 +64,13 @@ func TestSpecs(t *testing.T) {
 		stopped(cfgErr)
 		t.FailNow()
 	}
+	release, err := takeBench(context.Background())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec: %v\n", err)
+		stopped(err)
+		t.FailNow()
+	}
+	defer release()
 	if cfg.BenchID != "" {
 		fmt.Printf("picohil: process %d: bench %s\n", GinkgoParallelProcess(), cfg.BenchID)
 	}

@@ -62,7 +62,8 @@ func suiteCmd(t *testing.T, env []string, args ...string) (*exec.Cmd, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), suiteRunTimeout)
 	t.Cleanup(cancel)
 	cmd := exec.CommandContext(ctx, bin, append([]string{"-ginkgo.no-color"}, args...)...)
-	cmd.Env = append(append(os.Environ(), env...), "HIL_OUT="+out)
+	// HIL_STATE_DIR: bench leases and health marks of this run alone.
+	cmd.Env = append(append(append(os.Environ(), "HIL_STATE_DIR="+t.TempDir()), env...), "HIL_OUT="+out)
 	cmd.Dir = filepath.Dir(bin)
 	return cmd, out
 }

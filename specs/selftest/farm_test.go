@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bufio"
+	"strings"
+	"testing"
+	"time"
+)
+
+// lineSeen is when a suite printed a line containing some text.
+type lineSeen struct {
+	at   time.Time
+	line string
+}
+
+// bgSuite is a suite started in the background.
+type bgSuite struct {
+	seen   chan lineSeen // lines with a mark, as they come
+	done   chan struct{}
+	output strings.Builder
+	err    error
+	ended  time.Time
+}
+
+// startSuite starts the virtual suite on the bench "lease-test" in the
+// shared state directory, focused on one short spec, as job name.
+func startSuite(t *testing.T, state, name string, marks ...string) *bgSuite {
+	t.Helper()
+	cmd, _ := suiteCmd(t, []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_BENCH_ID=lease-test",
+		"HIL_STATE_DIR=" + state, "HIL_JOB=" + name}, "-ginkgo.focus=all 256 byte values")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	r := &bgSuite{seen: make(chan lineSeen, 16), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			r.output.WriteString(sc.Text() + "\n")
+			for _, m := range marks {
+				if strings.Contains(sc.Text(), m) {
+					r.seen <- lineSeen{time.Now(), sc.Text()}
+				}
+			}
+		}
+		r.err = cmd.Wait()
+		r.ended = time.Now()
+	}()
+	return r
+}
+
+// next is the next marked line, or a test failure after a deadline.
+func (r *bgSuite) next(t *testing.T) lineSeen {
+	t.Helper()
+	select {
+	case l := <-r.seen:
+		return l
+	case <-r.done:
+		t.Fatalf("the suite ended without the line expected:\n%s", r.output.String())
+	case <-time.After(suiteRunTimeout):
+		t.Fatal("no line within the suite's deadline")
+	}
+	return lineSeen{}
+}
+
+// Two suites started on one bench: the second waits, saying for whom,
+// and runs once the first has ended.
+func TestTwoSuitesOnOneBenchTakeTurns(t *testing.T) {
+	state := t.TempDir()
+	const taken, held = "lease: bench lease-test is this run's", "lease: bench lease-test is held by"
+	first := startSuite(t, state, "suite-A", taken)
+	first.next(t)
+	second := startSuite(t, state, "suite-B", taken, held)
+	wait := second.next(t)
+	if !strings.Contains(wait.line, held+` job "suite-A" (PID `) {
+		t.Fatalf("the second suite did not wait for the first: %q\n%s", wait.line, second.output.String())
+	}
+	got := second.next(t)
+	<-first.done
+	<-second.done
+	if first.err != nil || second.err != nil {
+		t.Fatalf("first: %v\n%s\nsecond: %v\n%s", first.err, first.output.String(), second.err, second.output.String())
+	}
+	if got.at.Before(first.ended.Add(-time.Second)) { // the first releases just before it exits
+		t.Fatalf("the second suite took the bench at %v, before the first ended at %v", got.at, first.ended)
+	}
+	t.Logf("second suite: %s\n  then %s, %v after the first ended", wait.line, got.line, got.at.Sub(first.ended))
+}
