@@ -3,7 +3,6 @@ package specs
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/verdict"
 )
 
 const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that the blink task awaits asyncio.sleep (a blocking call anywhere stalls it)"
@@ -52,31 +52,18 @@ func judgeCadence(prefix string, capture blinkCapture) {
 	edges := capture.edges
 	source := edgeSource()
 	AddReportEntry("edge_source", string(source))
-	record(stats.Measure(prefix+".edges_seen", "edges", float64(len(edges)), stats.AtLeast(blinkEdges)))
+	record(verdict.EdgesSeen(prefix, len(edges), blinkEdges))
 	expectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
-	c, err := edge.Analyze(edges)
+	checks, err := verdict.Cadence(prefix, edges, judged(), source)
 	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
-	half := float64(cfg.BlinkHalf) / float64(time.Millisecond)
 	timeline := "edge timeline:\n" + edge.Timeline(edges)
-	checks := []cadenceCheck{
-		{stats.Measure(prefix+".edges_missed", "edges", float64(c.Missed), stats.AtMost(0)), "edges went missing: the LED stalled or toggled faster than the capture"},
-		{stats.Measure(prefix+".half_period", "ms", c.HalfFit, stats.Around(half, half*meanTolerance/100)).WithSamples(c.HalfMs),
-			"the firmware's blink period (BLINK setting, HIL_BLINK_MS) or a drifting sleep: schedule against ticks, not sleep(after work)"},
-		{stats.Measure(prefix+".duty", "%", 100*c.Duty, stats.Around(50, dutyTolerance)), "the LED spends unequal time high and low: work done in only one half of the cycle"},
-		{stats.Measure(prefix+".jitter_p99", "ms", c.JitterP99, stats.AtMost(float64(cfg.JitterTol)/float64(time.Millisecond))),
-			"half-periods vary: another task blocks the scheduler, or the host is overloaded (HIL_JITTER_MS sets the tolerance)"},
-	}
-	if source == edge.Kernel {
-		checks = append(checks, cadenceCheck{stats.Measure(prefix+".kernel_missed", "edges", float64(edge.Lost(edges)), stats.AtMost(0)),
-			"the kernel dropped edges from its queue because the harness fell behind (host overloaded): the firmware is not at fault"})
-	}
 	var expected, seen, hints []string
 	for _, ch := range checks {
-		record(ch.m)
-		if !ch.m.Pass {
-			expected = append(expected, fmt.Sprintf("%s within %s %s", ch.m.Name, ch.m.Limits, ch.m.Unit))
-			seen = append(seen, ch.m.String())
-			hints = append(hints, ch.hint)
+		record(ch.M)
+		if !ch.M.Pass {
+			expected = append(expected, fmt.Sprintf("%s within %s %s", ch.M.Name, ch.M.Limits, ch.M.Unit))
+			seen = append(seen, ch.M.String())
+			hints = append(hints, ch.Hint)
 		}
 	}
 	if len(expected) > 0 {
@@ -105,12 +92,6 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 	m := record(stats.Measure(prefix+".timestamp_error", "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
 	expectWithin(m, fmt.Sprintf("harness edge time minus the fixture's true edge time, p99 of %d pairs; the %s source is held to %v", len(match.ErrorsUs), source, limit),
 		"the host is too loaded to timestamp edges as finely as its edge source can")
-}
-
-// cadenceCheck is a blink measurement and what to check when it fails.
-type cadenceCheck struct {
-	m    stats.Measurement
-	hint string
 }
 
 // edgeSource is where the LED's edge times come from: a fixture's simulated
@@ -166,20 +147,14 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 // proves nothing about the cadence under load.
 func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 	GinkgoHelper()
-	rate := float64(cfg.Baud) / baud.BitsPerByte
-	windows := flow.Windows(capture.armed, capture.end, loadWindow, rate)
-	pct := make([]float64, len(windows))
-	trace := stats.Trace{Name: "blink.load.throughput", Columns: []string{"t_ms", "percent"}}
-	for i, w := range windows {
-		pct[i] = 100 * w / rate
-		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), pct[i]})
+	rate := verdict.LineRate(judged())
+	m, pct := verdict.Load(flow.Windows(capture.armed, capture.end, loadWindow, rate), judged())
+	trace := stats.Trace{Name: verdict.LoadName, Columns: []string{"t_ms", "percent"}}
+	for i, p := range pct {
+		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), p})
 	}
 	keep(trace)
-	lowest := 0.0
-	if len(pct) > 0 {
-		lowest = slices.Min(pct)
-	}
-	m := record(stats.Measure("blink.load.throughput", "%", lowest, stats.AtLeast(loadMin)).WithSamples(pct))
+	record(m)
 	var table strings.Builder
 	first := -1
 	for i, p := range pct {

@@ -11,17 +11,10 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/verdict"
 )
 
 const echoHint = "wiring Pi TXD->Pico GP5 and Pi RXD<-Pico GP4, common GND, both sides at the same baud, and that the firmware echo task is running"
-
-func micros(ds []time.Duration) []float64 {
-	out := make([]float64, len(ds))
-	for i, d := range ds {
-		out[i] = float64(d) / float64(time.Microsecond)
-	}
-	return out
-}
 
 func us(d time.Duration) float64 { return float64(d) / float64(time.Microsecond) }
 
@@ -42,11 +35,9 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 
 	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
 		frame := baud.ByteTime(cfg.Baud)
-		budget := 2*frame + cfg.Turnaround
-		rtts, err := echo.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, budget)
+		rtts, err := echo.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, verdict.RTTBudget(judged()))
 		expectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
-		samples := micros(rtts)
-		m := record(stats.Measure("echo.rtt.1B", "us", stats.Percentile(sorted(samples), 99), stats.AtMost(us(budget))).WithSamples(samples))
+		m := record(verdict.RoundTrips(rtts, judged()))
 		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met); slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us",
 			len(rtts), rttCount, m.Summary.Max, us(frame), us(cfg.Turnaround)),
 			"a slow firmware turnaround (blocking code or print() in the echo path), or host load; raise HIL_TURNAROUND_MS only if the firmware is known to need it")
@@ -55,12 +46,11 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 	DescribeTable("returns payloads byte-exact within the wire-time budget", labelTiming, labelIntegrity,
 		func(ctx SpecContext, size int) {
 			payload := randomPayload(size)
-			budget := time.Duration(size+1)*baud.ByteTime(cfg.Baud) + cfg.Turnaround
-			pctx, cancel := bounded(ctx, budget)
+			pctx, cancel := bounded(ctx, verdict.PayloadBudget(size, judged()))
 			defer cancel()
 			rtt, err := echo.RoundTrip(pctx, rig.data, payload)
 			expectNoError(err, fmt.Sprintf("the %d-byte payload echoed byte for byte", size), echoHint)
-			m := record(stats.Measure(fmt.Sprintf("echo.payload.%dB", size), "us", us(rtt), stats.AtMost(us(budget))))
+			m := record(verdict.Payload(size, rtt, judged()))
 			expectWithin(m, "", "the echo should trail the sent bytes by one character plus the turnaround; a firmware that waits for whole lines or polls will be late")
 		},
 		Entry("1 byte", 1, SpecTimeout(timeouts.Payload)),

@@ -5,9 +5,9 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/verdict"
 )
 
 // Sizes of the work each spec does; budgets and timeouts derive from them.
@@ -18,13 +18,11 @@ const (
 	lineRateSpan  = 2 * time.Second
 	lineRateMin   = 95.0 // percent of theoretical throughput
 	baudTolerance = 2.0  // percent
-	meanTolerance = edge.HalfTolerancePct
-	dutyTolerance = 2.0 // percentage points around 50%
 	// The blink-under-load echo must move at least loadMin percent of line
-	// rate in every loadWindow of the capture; it sends chunks of one
-	// window's bytes.
-	loadWindow = 100 * time.Millisecond
-	loadMin    = 90.0
+	// rate in every loadWindow of the capture (harness/verdict judges it);
+	// it sends chunks of one window's bytes.
+	loadWindow = verdict.LoadWindow
+	loadMin    = verdict.LoadMin
 	// resetPulse holds the Pico's RUN low; resetBudget is how soon after
 	// release it must answer VERSION again: boot ROM and MicroPython
 	// start-up take well under a second, the host's USB enumeration of the
@@ -94,4 +92,9 @@ func sweepTimeout(rates []int, reply time.Duration) time.Duration {
 		d += 2*reply + 2*(sweepBytes+1)*baud.ByteTime(rate) + burstDuration + 2*opGrace
 	}
 	return d
+}
+
+// judged is the bench's settings as the verdicts take them.
+func judged() verdict.Bench {
+	return verdict.Bench{Baud: cfg.Baud, Turnaround: cfg.Turnaround, BlinkHalf: cfg.BlinkHalf, Jitter: cfg.JitterTol}
 }

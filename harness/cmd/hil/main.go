@@ -6,6 +6,7 @@
 //	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json [--fixture]
 //	hil detect
 //	hil soak [--duration 10m] [--window 1m] [--out out/soak]
+//	hil replay out/hil/tape.jsonl
 //
 // These are the bench owner's verbs: deploy and flash put firmware and
 // MicroPython on a Pico (see firmware/README.md), gate and baseline judge a
@@ -22,6 +23,7 @@ var verbs = []cli.Verb{
 	{Name: "gate", Summary: "compare a report with its baselines, every family by its rule; exit 1 on a regression, 2 on unlike runs", Run: runGate},
 	{Name: "baseline", Summary: "promote a passing report to a baseline (a fixture run only with --fixture)", Run: runBaseline},
 	{Name: "detect", Summary: "list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips", Run: runDetect},
+	{Name: "replay", Summary: "judge a tape (make hil RECORD=1) again offline with this harness's verdicts; exit 1 when one fails", Run: runReplay},
 	{Name: "soak", Summary: "echo and blink continuously on the bench from the environment; totals and RTT drift per window", Run: soakCommand},
 }
 

@@ -1,0 +1,64 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/picohil/picohil/harness/replay"
+	"github.com/picohil/picohil/harness/tape"
+)
+
+// runReplay judges a tape again with this harness's verdict logic and
+// prints each verdict beside the run's.
+func runReplay(args []string, w io.Writer) error {
+	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return errors.New("replay: give one tape, e.g. hil replay out/hil/tape.jsonl (make hil RECORD=1 records one)")
+	}
+	path := fs.Arg(0)
+	t, err := tape.Open(path)
+	if err != nil {
+		return fmt.Errorf("replay: %w", err)
+	}
+	h := t.Header
+	fmt.Fprintf(w, "replay: %s: target %s, faults %s, firmware %s, harness %s; %d specs over %v\n",
+		path, h.Target, orNone(h.Faults), orUnknown(h.Versions.Firmware), orUnknown(h.Versions.Harness), len(t.Specs()), t.Span().Round(1e6))
+	verdicts := replay.Judge(t)
+	if len(verdicts) == 0 {
+		return fmt.Errorf("replay: %s holds none of the verdicts replay judges (%s): nothing was judged", path, strings.Join(replay.Judged, ", "))
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "spec\tlive\treplayed\t")
+	var failed, differ []string
+	for _, v := range verdicts {
+		same := "same verdict"
+		if !v.Same() {
+			same = "DIFFERS"
+			differ = append(differ, v.Again.Name)
+		}
+		if !v.Again.Pass {
+			failed = append(failed, v.Again.Name)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Spec, v.Live.String(), v.Again.String(), same)
+	}
+	tw.Flush()
+	fmt.Fprintf(w, "replay: %d verdicts judged again: %d agree with the run, %d differ; %d fail\n", len(verdicts), len(verdicts)-len(differ), len(differ), len(failed))
+	if len(failed) > 0 {
+		return fmt.Errorf("replay: %d of %d verdicts fail: %s", len(failed), len(verdicts), strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}

@@ -1,0 +1,176 @@
+// Package replay judges a tape (harness/tape) again, offline, with the
+// verdict logic of this harness (harness/verdict): the echo round trips,
+// the payloads, the echo load's windows and the blink's cadence are
+// measured from the tape's recorded bytes and edges, and judged against
+// the tape's settings. hil replay prints the outcome beside the verdicts
+// the run reached live.
+package replay
+
+import (
+	"strings"
+	"time"
+
+	"periph.io/x/conn/v3/gpio"
+
+	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/verdict"
+)
+
+// Verdict is one measurement judged again.
+type Verdict struct {
+	Spec  string
+	Live  stats.Measurement // as the run judged it
+	Again stats.Measurement // as judged from the tape
+}
+
+// Same reports whether the replay reached the run's verdict.
+func (v Verdict) Same() bool { return v.Live.Pass == v.Again.Pass }
+
+// Judged lists the measurements Judge measures again; a tape's others are
+// left to the run.
+var Judged = []string{"echo.rtt.1B", "echo.payload.<n>B", verdict.LoadName, "blink[.load].{edges_seen,edges_missed,half_period,duty,jitter_p99}"}
+
+// Bench is the settings a tape's verdicts are judged with.
+func Bench(h tape.Header) verdict.Bench {
+	s := h.Settings
+	return verdict.Bench{Baud: s.Baud, Turnaround: tape.Ms(s.TurnaroundMs), BlinkHalf: tape.Ms(s.BlinkHalfMs), Jitter: tape.Ms(s.JitterMs)}
+}
+
+// Judge measures again, spec by spec, every measurement of Judged the run
+// judged live, and judges it with the tape's settings.
+func Judge(t tape.Tape) []Verdict {
+	b := Bench(t.Header)
+	var out []Verdict
+	for _, seg := range t.Specs() {
+		for _, live := range tape.Of(seg.Events, tape.KindVerdict) {
+			if again, ok := measure(*live.Measurement, seg.Events, b); ok {
+				out = append(out, Verdict{Spec: seg.Name, Live: *live.Measurement, Again: again})
+			}
+		}
+	}
+	return out
+}
+
+// measure takes the named measurement again from a spec's events.
+func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stats.Measurement, bool) {
+	name := live.Name
+	switch {
+	case name == "echo.rtt.1B":
+		var rtts []time.Duration
+		for _, tr := range trips(events) {
+			if tr.size == 1 && tr.done {
+				rtts = append(rtts, tr.end.Sub(tr.start))
+			}
+		}
+		return verdict.RoundTrips(rtts, b), len(rtts) > 0
+	case strings.HasPrefix(name, "echo.payload."):
+		ts := trips(events)
+		size := 0
+		for _, tr := range ts {
+			size += tr.size
+		}
+		if len(ts) == 0 || !ts[len(ts)-1].done || verdict.PayloadName(size) != name {
+			return stats.Measurement{}, false
+		}
+		return verdict.Payload(size, ts[len(ts)-1].end.Sub(ts[0].start), b), true
+	case name == verdict.LoadName:
+		captures := tape.Of(events, tape.KindCapture)
+		if len(captures) == 0 {
+			return stats.Measurement{}, false
+		}
+		c := captures[0]
+		var flow echo.Flow
+		for _, e := range data(events) {
+			if e.Dir == tape.Rx {
+				flow.Arrivals = append(flow.Arrivals, echo.Arrival{At: e.At, Bytes: len(e.Bytes)})
+			}
+		}
+		m, _ := verdict.Load(flow.Windows(c.At, c.Until, verdict.LoadWindow, verdict.LineRate(b)), b)
+		return m, true
+	}
+	return cadence(live, edges(events), b)
+}
+
+// cadence judges a blink measurement again from the captured edges.
+func cadence(live stats.Measurement, edges []edge.Edge, b verdict.Bench) (stats.Measurement, bool) {
+	for _, prefix := range []string{"blink.load", "blink"} {
+		what, ok := strings.CutPrefix(live.Name, prefix+".")
+		if !ok || strings.Contains(what, ".") {
+			continue
+		}
+		if what == "edges_seen" && live.Limits.Min != nil {
+			return verdict.EdgesSeen(prefix, len(edges), int(*live.Limits.Min)), true
+		}
+		checks, err := verdict.Cadence(prefix, edges, b, edge.Simulated)
+		if err != nil {
+			return stats.Measurement{}, false
+		}
+		for _, c := range checks {
+			if c.M.Name == live.Name {
+				return c.M, true
+			}
+		}
+	}
+	return stats.Measurement{}, false
+}
+
+// data is the host-stamped data events: the times the harness judged by.
+func data(events []tape.Event) []tape.Event {
+	var out []tape.Event
+	for _, e := range tape.Of(events, tape.KindData) {
+		if e.Stamp == tape.Host {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// edges is the captured LED edges.
+func edges(events []tape.Event) []edge.Edge {
+	var out []edge.Edge
+	for _, e := range tape.Of(events, tape.KindEdge) {
+		out = append(out, edge.Edge{Level: levelOf(e), At: e.At})
+	}
+	return out
+}
+
+// trip is one write and when the echo of its last byte came back.
+type trip struct {
+	start, end time.Time
+	size       int
+	done       bool // every byte came back
+}
+
+// trips pairs the bytes read with the bytes written, first in first out,
+// as an echo returns them: each write is a trip, ending with the read that
+// brought its last byte back. What was read before the first write (a
+// flush's leftovers) is no echo.
+func trips(events []tape.Event) []trip {
+	var out []trip
+	next, owed := 0, 0 // the first trip not yet done, and its bytes still to come
+	for _, e := range data(events) {
+		if e.Dir == tape.Tx {
+			out = append(out, trip{start: e.At, size: len(e.Bytes)})
+			if len(out) == next+1 {
+				owed = len(e.Bytes)
+			}
+			continue
+		}
+		for n := len(e.Bytes); n > 0 && next < len(out); {
+			took := min(n, owed)
+			n, owed = n-took, owed-took
+			if owed > 0 {
+				break
+			}
+			out[next].end, out[next].done = e.At, true
+			if next++; next < len(out) {
+				owed = out[next].size
+			}
+		}
+	}
+	return out
+}
+func levelOf(e tape.Event) gpio.Level { return gpio.Level(e.Level != nil && *e.Level) }
