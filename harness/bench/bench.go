@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/pin"
 	"github.com/picohil/picohil/harness/target"
 )
@@ -52,13 +53,31 @@ func needPorts(name string) func(target.Settings) []error {
 				Hint: "set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile"})
 		}
 		for _, p := range []struct{ name, path string }{{"HIL_SERIAL", s.Serial}, {"HIL_CONTROL", s.Control}} {
-			if p.path != "" && !exists(p.path) {
-				errs = append(errs, &target.SettingError{Var: p.name, Value: p.path, Problem: "no such port",
-					Hint: "is the Pico (or the USB-UART adapter) plugged in and powered? `hil detect` lists the serial ports present"})
+			if p.path != "" {
+				if err := checkPort(p.name, p.path); err != nil {
+					errs = append(errs, err)
+				}
 			}
 		}
 		return errs
 	}
+}
+
+// checkPort tells whether the port named by setting can be a serial
+// port, without opening it.
+func checkPort(setting, path string) error {
+	err := link.Check(path)
+	le, ok := errors.AsType[*link.Error](err)
+	switch {
+	case err == nil:
+		return nil
+	case ok && le.Kind == link.NotFound:
+		return &target.SettingError{Var: setting, Value: path, Problem: "no such port",
+			Hint: "is the Pico (or the USB-UART adapter) plugged in and powered? `hil detect` lists the serial ports present"}
+	case ok:
+		return &target.SettingError{Var: setting, Value: path, Problem: le.Problem(), Hint: le.Hint()}
+	}
+	return err
 }
 
 func openPico(ctx context.Context, s target.Settings) (*target.Device, error) {

@@ -31,12 +31,17 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/target"
+	"github.com/picohil/picohil/harness/termios"
 )
 
 // The targets the bench itself knows. The fixtures register their own
@@ -50,6 +55,48 @@ const (
 
 // DefaultBauds is the sweep list.
 var DefaultBauds = []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
+
+// Rates are the data rates a bench may run: the standard rates of a
+// serial port (harness/termios) that the firmware's BAUD takes
+// (control.MinBaud to control.MaxBaud).
+var Rates = func() []int {
+	var rates []int
+	for _, r := range termios.Rates() {
+		if r >= control.MinBaud && r <= control.MaxBaud {
+			rates = append(rates, r)
+		}
+	}
+	return rates
+}()
+
+func ratesList() string {
+	list := make([]string, len(Rates))
+	for i, r := range Rates {
+		list[i] = strconv.Itoa(r)
+	}
+	return strings.Join(list, ", ")
+}
+
+// FirmwareHint is the hint for a firmware path that is no file.
+const FirmwareHint = "give the path of a main.py, such as firmware/main.py; make takes a relative path from the directory it is called in"
+
+// FirmwareProblem says what is wrong with path as a firmware file to run,
+// "" when nothing: it must be a regular file.
+func FirmwareProblem(path string) string {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		abs, _ := filepath.Abs(path)
+		return "no such file (looked for " + abs + ")"
+	case err != nil:
+		return err.Error()
+	case fi.IsDir():
+		return "is a directory"
+	case !fi.Mode().IsRegular():
+		return "not a regular file"
+	}
+	return ""
+}
 
 // Config is a bench before it is opened.
 type Config struct {
@@ -148,9 +195,15 @@ func build(c Config, s settings) (Config, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	rate := func(name string, r int) int {
+		if !slices.Contains(Rates, r) {
+			errs = append(errs, &ConfigError{s.from(name), strconv.Itoa(r), "a rate the firmware and the port cannot both run", "use one of " + ratesList()})
+		}
+		return r
+	}
 	ms := func(d time.Duration) int { return int(cmp.Or(d, defaultAllowance) / time.Millisecond) }
 	turnaround, jitter := ms(d.Turnaround), ms(d.Jitter)
-	c.Baud = num("HIL_BAUD", 115200)
+	c.Baud = rate("HIL_BAUD", num("HIL_BAUD", 115200))
 	c.BlinkHalf = time.Duration(num("HIL_BLINK_MS", 1000)) * time.Millisecond
 	c.Turnaround = time.Duration(num("HIL_TURNAROUND_MS", turnaround)) * time.Millisecond
 	c.JitterTol = time.Duration(num("HIL_JITTER_MS", jitter)) * time.Millisecond
@@ -159,11 +212,14 @@ func build(c Config, s settings) (Config, error) {
 		c.Bauds = nil
 		for _, f := range strings.Split(v, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))
-			if err != nil || n <= 0 {
+			switch {
+			case err != nil || n <= 0:
 				errs = append(errs, &ConfigError{s.from("HIL_BAUDS"), v, fmt.Sprintf("%q is not a positive rate", f), "give a comma-separated list such as 9600,115200"})
-				continue
+			case !slices.Contains(Rates, n):
+				errs = append(errs, &ConfigError{s.from("HIL_BAUDS"), v, fmt.Sprintf("%d is a rate the firmware and the port cannot both run", n), "use rates of " + ratesList()})
+			default:
+				c.Bauds = append(c.Bauds, n)
 			}
-			c.Bauds = append(c.Bauds, n)
 		}
 	}
 	errs = append(errs, c.checkHardware(s)...)
@@ -194,8 +250,8 @@ func (c *Config) checkTarget(d target.Driver, s settings) []error {
 	if c.Firmware != "" && !d.Firmware {
 		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "the " + c.Target + " target runs no firmware file",
 			"use a target that does (" + targetsWith(func(d target.Driver) bool { return d.Firmware }) + "), or flash the file with make deploy"})
-	} else if c.Firmware != "" && !exists(c.Firmware) {
-		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "no such file", "give the path of a main.py"})
+	} else if problem := FirmwareProblem(c.Firmware); c.Firmware != "" && problem != "" {
+		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, problem, FirmwareHint})
 	}
 	if d.Check != nil {
 		for _, err := range d.Check(c.Settings) {

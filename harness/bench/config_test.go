@@ -23,7 +23,7 @@ func TestDefaultsAndAuto(t *testing.T) {
 	if c.Target != Virtual || !c.StandIn || !strings.Contains(c.Reason, "nothing names hardware") || c.Baud != 115200 || c.BlinkHalf != time.Second || len(c.Bauds) != 8 {
 		t.Fatalf("%+v", c)
 	}
-	c, err = FromEnv(env("HIL_SERIAL", "/dev/null"))
+	c, err = FromEnv(env("HIL_SERIAL", "/dev/tty"))
 	if err != nil || c.Target != Pico || c.StandIn {
 		t.Fatalf("auto with an existing port: %+v, %v", c, err)
 	}
@@ -49,7 +49,7 @@ func TestBadSettingsEachGiveOneLine(t *testing.T) {
 		{[]string{"HIL_TURNAROUND_MS", "1.5"}, "HIL_TURNAROUND_MS"},
 		{[]string{"HIL_JITTER_MS", "-1"}, "HIL_JITTER_MS"},
 		{[]string{"HIL_FAULT", "gremlins"}, "unknown fault"},
-		{[]string{"HIL_TARGET", "pico", "HIL_SERIAL", "/dev/null", "HIL_FAULT", "no-echo"}, "the pico target injects no faults"},
+		{[]string{"HIL_TARGET", "pico", "HIL_SERIAL", "/dev/tty", "HIL_FAULT", "no-echo"}, "the pico target injects no faults"},
 	}
 	for _, c := range cases {
 		_, err := FromEnv(env(c.env...))

@@ -15,7 +15,7 @@ func FuzzFromEnv(f *testing.F) {
 	seeds := [][]string{
 		{},
 		{"virtual", "", "", "", "115200", "9600,115200", "50", "5", "8", "drop-byte,slow-echo"},
-		{"pico", "/dev/null", "/dev/null", "GPIO17", "921600"},
+		{"pico", "/dev/tty", "/dev/tty", "GPIO17", "921600"},
 		{"board", "", "", "", "fast", "9600,,x", "0", "1.5", "-1", "gremlins", "missing.py"},
 		{"micropython", "", "", "", "", "", "200", "", "", "", "firmware/main.py"},
 		{"", "/dev/ttyNOPE", "", "", "99999999999999999999", " 9600 , 0 ", "+7", "007", "1e3", ",,", ""},
@@ -55,8 +55,8 @@ func FuzzFromEnv(f *testing.F) {
 // file and with a hint.
 func FuzzLoadProfile(f *testing.F) {
 	for _, seed := range []string{
-		"", "data: /dev/null\n", "benches:\n  - id: a\n    baud: 9600\n", "baud: fast\nledpin: x\n",
-		"bauds: [1, 2, x]\n", "data: /dev/null\n  led_pin: GPIO17\n", "- 1\n- 2\n", "id: &a x\nbenches: [*a]\n",
+		"", "data: /dev/tty\n", "benches:\n  - id: a\n    baud: 9600\n", "baud: fast\nledpin: x\n",
+		"bauds: [1, 2, x]\n", "data: /dev/tty\n  led_pin: GPIO17\n", "- 1\n- 2\n", "id: &a x\nbenches: [*a]\n",
 		"benches:\n  - id: a\n    led_pin: GPIO17\n  - id: b\n    led_pin: GPIO17\n",
 		"benches:\n  - id: \"a\\nb\"\n    baud: 9600\n  - id: c\n",
 	} {

@@ -34,7 +34,7 @@ func TestProfileFieldsReachTheConfig(t *testing.T) {
 	c, path, err := load(t, `
 id: lab-1
 target: pico
-data: /dev/null
+data: /dev/tty
 control_usb_id: 2e8a:0005
 control_usb_serial: E6614C311B8D5B2C
 led_pin: GPIO17
@@ -49,7 +49,7 @@ expect_version: 1.2.0
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Config{Target: Pico, Settings: target.Settings{Serial: "/dev/null", LEDPin: "GPIO17", ResetPin: "GPIO27", Baud: 230400,
+	want := Config{Target: Pico, Settings: target.Settings{Serial: "/dev/tty", LEDPin: "GPIO17", ResetPin: "GPIO27", Baud: 230400,
 		BlinkHalf: 250 * time.Millisecond, ControlMatch: discover.Match{VID: "2e8a", PID: "0005", Serial: "E6614C311B8D5B2C"}},
 		Turnaround: 3 * time.Millisecond, JitterTol: 2 * time.Millisecond, ExpectVersion: "1.2.0", BenchID: "lab-1", Profile: path}
 	got := c
@@ -141,7 +141,7 @@ func TestBadProfiles(t *testing.T) {
 		env        []string
 		want       string
 	}{
-		{"unknown field", "data: /dev/null\nledpin: GPIO17\n", 1, nil,
+		{"unknown field", "data: /dev/tty\nledpin: GPIO17\n", 1, nil,
 			`bench: FILE line 2: unknown field "ledpin" (hint: the fields are id, target, data, control, control_usb_id, control_usb_serial, led_pin, reset_pin, jumper_pin, baud, bauds, blink_half_ms, turnaround_ms, jitter_ms, expect_version and benches; see harness/bench/bench.example.yaml)`},
 		{"unknown field in a bench", "benches:\n  - id: a\n    colour: red\n", 1, nil,
 			`bench: FILE line 3: unknown field "colour" (hint: the fields are id, target, data, control, control_usb_id, control_usb_serial, led_pin, reset_pin, jumper_pin, baud, bauds, blink_half_ms, turnaround_ms, jitter_ms, expect_version and benches; see harness/bench/bench.example.yaml)`},
@@ -149,7 +149,7 @@ func TestBadProfiles(t *testing.T) {
 			"bench: FILE line 1: `fast` is not a whole number (hint: numbers are whole numbers (baud: 115200), bauds is a list ([9600, 115200]), the others are text)"},
 		{"bauds not a list", "bauds: 9600\n", 1, nil,
 			"bench: FILE line 1: `9600` is not a list (hint: numbers are whole numbers (baud: 115200), bauds is a list ([9600, 115200]), the others are text)"},
-		{"broken yaml", "data: /dev/null\n  led_pin: GPIO17\n", 1, nil,
+		{"broken yaml", "data: /dev/tty\n  led_pin: GPIO17\n", 1, nil,
 			"bench: FILE line 2: mapping values are not allowed in this context (hint: check the indentation and quoting against harness/bench/bench.example.yaml)"},
 		{"empty file", "", 1, nil,
 			"bench: FILE: empty bench file (hint: describe the bench as in harness/bench/bench.example.yaml)"},
@@ -167,18 +167,18 @@ func TestBadProfiles(t *testing.T) {
 			`bench: FILE: data="": the jumper target needs the data UART port (hint: set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile)`},
 		{"unknown target", "target: rp2040\n", 1, nil,
 			`bench: FILE: target="rp2040": unknown target (hint: use auto or a registered target: jumper, micropython, pico, virtual)`},
-		{"unknown pin", "data: /dev/null\nled_pin: LED\n", 1, nil,
+		{"unknown pin", "data: /dev/tty\nled_pin: LED\n", 1, nil,
 			`bench: FILE: led_pin="LED": not a periph pin name (hint: use BCM names such as GPIO17, or header positions such as P1_11)`},
-		{"pin in lower case", "data: /dev/null\nreset_pin: gpio27\n", 1, nil,
+		{"pin in lower case", "data: /dev/tty\nreset_pin: gpio27\n", 1, nil,
 			`bench: FILE: reset_pin="gpio27": not a periph pin name (hint: use BCM names such as GPIO17, or header positions such as P1_11)`},
-		{"one pin, two roles", "data: /dev/null\nled_pin: GPIO17\nreset_pin: GPIO17\n", 1, nil,
+		{"one pin, two roles", "data: /dev/tty\nled_pin: GPIO17\nreset_pin: GPIO17\n", 1, nil,
 			`bench: FILE: reset_pin="GPIO17": pin already used by FILE: led_pin (hint: each role needs its own GPIO: see the pin table in README.md)`},
-		{"jumper with an LED pin only", "target: jumper\ndata: /dev/null\nled_pin: GPIO17\n", 1, nil,
+		{"jumper with an LED pin only", "target: jumper\ndata: /dev/tty\nled_pin: GPIO17\n", 1, nil,
 			`bench: FILE: jumper_pin="": the jumper target needs both the LED input pin and the jumper output pin, or neither (hint: wire one free GPIO output to the LED input pin and name both (jumper_pin and led_pin), or leave both out to skip the blink specs)`},
-		{"bad USB id", "data: /dev/null\ncontrol_usb_id: pico\n", 1, nil,
+		{"bad USB id", "data: /dev/tty\ncontrol_usb_id: pico\n", 1, nil,
 			"bench: FILE: control_usb_id=\"pico\": not a USB id of four hex digits each (hint: write VID:PID or VID, such as 2E8A:0005; `hil detect` lists the ids)"},
-		{"control port and USB match", "data: /dev/null\ncontrol: /dev/null\ncontrol_usb_serial: E661\n", 1, nil,
-			`bench: FILE: control="/dev/null": both a control port and a USB match for it are given (hint: keep one: the port path, or the USB id and serial number to find it)`},
+		{"control port and USB match", "data: /dev/tty\ncontrol: /dev/tty\ncontrol_usb_serial: E661\n", 1, nil,
+			`bench: FILE: control="/dev/tty": both a control port and a USB match for it are given (hint: keep one: the port path, or the USB id and serial number to find it)`},
 		{"version not semver", "expect_version: v1\n", 1, nil,
 			`bench: FILE: expect_version="v1": not a semantic version (hint: give the firmware's version as VERSION reports it, such as 1.2.0 or picohil 1.2.0)`},
 		{"bad override names the variable", "baud: 9600\n", 1, []string{"HIL_BAUD", "x"},
@@ -203,7 +203,7 @@ func TestBadProfiles(t *testing.T) {
 			`bench: FILE: led_pin="GPIO17": benches a and b both use it (hint: each bench needs its own ports and pins: set them per bench under benches:)`},
 		{"two benches on one port", "benches:\n  - id: a\n    data: /dev/ttyAMA3\n  - id: b\n    data: /dev/ttyAMA3\n", 1, nil,
 			`bench: FILE: benches[b].data="/dev/ttyAMA3": benches a and b both use it (hint: each bench needs its own ports and pins: set them per bench under benches:)`},
-		{"a bench without its data port", "target: pico\nbenches:\n  - id: a\n    data: /dev/null\n  - id: b\n", 2, nil,
+		{"a bench without its data port", "target: pico\nbenches:\n  - id: a\n    data: /dev/tty\n  - id: b\n", 2, nil,
 			`bench: FILE: benches[b].data="": the pico target needs the data UART port (hint: set HIL_SERIAL=/dev/serial0 (or the USB-UART adapter's /dev/ttyUSB0), or data: in the bench profile)`},
 		{"benches with different rates", "target: virtual\nbenches:\n  - id: a\n  - id: b\n    baud: 9600\n", 1, nil,
 			`bench: FILE: benches[b].baud="9600": bench a has 115200 (hint: benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms)`},
@@ -231,7 +231,7 @@ func TestSeveralMistakesGiveOneLineEach(t *testing.T) {
 	if err == nil || strings.Count(err.Error(), "\n") != 2 {
 		t.Fatalf("want three lines, got %v", err)
 	}
-	_, _, err = load(t, "data: /dev/null\nbaud: -1\nled_pin: LED\nexpect_version: new\n", 1)
+	_, _, err = load(t, "data: /dev/tty\nbaud: -1\nled_pin: LED\nexpect_version: new\n", 1)
 	if err == nil || strings.Count(err.Error(), "\n") != 2 {
 		t.Fatalf("want three lines, got %v", err)
 	}

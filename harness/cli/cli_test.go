@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -45,5 +46,34 @@ func TestRun(t *testing.T) {
 	}
 	if strings.Join(got, " ") != "--x 1" {
 		t.Errorf("the verb got args %q, want the ones after its name", got)
+	}
+}
+
+func TestParseRefusesOnOneLineWithUsageStatus(t *testing.T) {
+	verb := func(args []string, w io.Writer) error {
+		fs := flag.NewFlagSet("soak", flag.ContinueOnError)
+		fs.Duration("duration", 0, "how long")
+		return Parse(fs, args, w)
+	}
+	verbs := []Verb{{Name: "soak", Summary: "soaks", Run: verb}}
+	cases := []struct {
+		args   []string
+		status int
+		stderr string
+	}{
+		{[]string{"soak", "--durration", "1m"}, ExitUsage, "cmd: soak: flag provided but not defined: -durration (hint: soak -h lists its flags)\n"},
+		{[]string{"soak", "--duration", "ten"}, ExitUsage, `cmd: soak: invalid value "ten" for flag -duration: parse error (hint: soak -h lists its flags)` + "\n"},
+		{[]string{"soak", "1m"}, ExitUsage, `cmd: soak: unexpected argument "1m" (hint: every setting is a flag such as --out x; soak -h lists them)` + "\n"},
+		{[]string{"soak", "-h"}, 0, ""},
+		{[]string{"soak", "--duration", "1m"}, 0, ""},
+	}
+	for _, c := range cases {
+		var out, errOut bytes.Buffer
+		if status := Run("cmd", "cmd", verbs, c.args, &out, &errOut); status != c.status || errOut.String() != c.stderr {
+			t.Errorf("Run(%q) = %d, stderr %q; want %d, %q", c.args, status, errOut.String(), c.status, c.stderr)
+		}
+		if c.args[1] == "-h" && !strings.Contains(out.String(), "-duration") {
+			t.Errorf("-h printed %q, want the flags", out.String())
+		}
 	}
 }

@@ -37,6 +37,11 @@ import (
 // bootloader when its port closes at 1200, as Arduino-style firmware does.
 const PortBaud = 115200
 
+// MinBaud and MaxBaud bound the data rates the firmware's BAUD command
+// takes (MIN_BAUD and MAX_BAUD in firmware/main.py; a test holds them
+// equal).
+const MinBaud, MaxBaud = 300, 3000000
+
 // Line is what the client needs from a link.
 type Line interface {
 	Write(p []byte) error

@@ -26,6 +26,8 @@ const (
 	RateNotKept
 	// RateUnknown: the rate the kernel runs the port at cannot be read back.
 	RateUnknown
+	// NotSerial: the path is not a terminal device (a file, /dev/null).
+	NotSerial
 )
 
 var kindNames = map[Kind]string{
@@ -39,6 +41,7 @@ var kindNames = map[Kind]string{
 	Disconnected: "disconnected",
 	RateNotKept:  "rate not kept",
 	RateUnknown:  "rate unknown",
+	NotSerial:    "not a serial port",
 }
 
 func (k Kind) String() string { return kindNames[k] }
@@ -52,6 +55,7 @@ var kindHints = map[Kind]string{
 	Disconnected: "the device went away: check the USB cable and power, then re-run",
 	RateNotKept:  "the port's driver cannot run at this rate; leave it out of the profile's baud and bauds (HIL_BAUD, HIL_BAUDS), or on a Pi raise the UART clock (init_uart_clock in config.txt)",
 	RateUnknown:  "the rate is read back through /proc/self/fd: mount /proc; a verdict at a rate nobody can confirm is no verdict",
+	NotSerial:    "give the Pico's UART or USB serial port, such as /dev/serial0 or /dev/ttyACM0; `hil detect` lists the serial ports present",
 	Closed:       "this program already closed the port; open it again before using it",
 	Other:        "an unexpected serial failure: check that the path is a serial device (ls -l <port>) and the kernel log (dmesg) for driver errors",
 }
@@ -69,19 +73,34 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("link: %s %s: %s", e.Op, e.Port, e.Kind)
-	if e.Err != nil && e.Err.Error() != e.Kind.String() {
-		msg += ": " + e.Err.Error()
-	}
-	h := kindHints[e.Kind]
-	if e.Holder != "" {
-		msg += " (held by " + e.Holder + ")"
-		h = "close that program or pick another port"
-	}
-	if h != "" {
+	msg := fmt.Sprintf("link: %s %s: %s", e.Op, e.Port, e.Problem())
+	if h := e.Hint(); h != "" {
 		msg += " (hint: " + h + ")"
 	}
 	return msg
+}
+
+// Problem is what went wrong, without the operation, the port or the hint.
+func (e *Error) Problem() string {
+	msg := e.Kind.String()
+	switch {
+	case e.Kind == NotSerial && e.Err != nil:
+		msg += " (" + e.Err.Error() + ")"
+	case e.Err != nil && e.Err.Error() != e.Kind.String():
+		msg += ": " + e.Err.Error()
+	}
+	if e.Holder != "" {
+		msg += " (held by " + e.Holder + ")"
+	}
+	return msg
+}
+
+// Hint is what to do about it.
+func (e *Error) Hint() string {
+	if e.Holder != "" {
+		return "close that program or pick another port"
+	}
+	return kindHints[e.Kind]
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -113,6 +132,8 @@ func classify(err error) Kind {
 			return InvalidBaud
 		case serial.PortClosed:
 			return Closed
+		case serial.InvalidSerialPort:
+			return NotSerial
 		}
 	}
 	switch {

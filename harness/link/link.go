@@ -16,7 +16,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -63,7 +62,8 @@ func (l *Link) observe(sent bool, at time.Time, p []byte) {
 	}
 }
 
-// Open opens the serial port at path at the given baud, 8N1, raw. It
+// Open opens the serial port at path at the given baud, 8N1, raw. A path
+// that is not a terminal device fails with Kind NotSerial (see Check). It
 // refuses with Kind Busy, naming the holder, when another process already
 // has the port open: two readers of one UART each get part of the bytes,
 // and exclusive mode does not stop root.
@@ -71,8 +71,8 @@ func Open(path string, baud int) (*Link, error) {
 	if baud <= 0 {
 		return nil, &Error{Op: "open", Port: path, Kind: InvalidBaud, Err: fmt.Errorf("baud %d", baud)}
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, wrap("open", path, err)
+	if err := Check(path); err != nil {
+		return nil, err
 	}
 	if h := holder(path); h != "" {
 		return nil, &Error{Op: "open", Port: path, Kind: Busy, Holder: h}

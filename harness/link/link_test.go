@@ -133,7 +133,7 @@ func TestOpenErrorsAreOneLineWithHints(t *testing.T) {
 	}{
 		{"/dev/does-not-exist", 115200, NotFound, "HIL_SERIAL"},
 		{"/dev/null", 0, InvalidBaud, "positive standard rate"},
-		{plain, 115200, Other, ""},
+		{plain, 115200, NotSerial, "hil detect"},
 	}
 	for _, c := range cases {
 		_, err := Open(c.path, c.baud)
@@ -296,5 +296,44 @@ func TestRateWithoutProcIsNoMissingPort(t *testing.T) {
 	_, err := kernelRate(filepath.Join(t.TempDir(), "proc", "self", "fd"), p.Path)
 	if err == nil || classify(err) == NotFound || classify(err) == Disconnected {
 		t.Fatalf("kernelRate without /proc = %v (%s); want an error that says the rate is unknown, not that the port is gone", err, classify(err))
+	}
+}
+
+// A path that is no terminal is "not a serial port", saying what it is,
+// never "busy": every process holds /dev/null.
+func TestCheckRefusesWhatIsNoTerminal(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "ttyUSB0")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p, err := pty.Open()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	cases := []struct{ path, want string }{
+		{"/dev/null", "not a serial port (not a tty)"},
+		{file, "not a serial port (not a character device)"},
+		{t.TempDir(), "not a serial port (a directory)"},
+		{"/dev/ttyNOPE", "not found"},
+	}
+	for _, c := range cases {
+		err := Check(c.path)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "hint:") || strings.Contains(err.Error(), "busy") {
+			t.Errorf("Check(%s) = %v; want %q and a hint", c.path, err, c.want)
+		}
+		if _, err := Open(c.path, 115200); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Open(%s) = %v; want %q", c.path, err, c.want)
+		}
+	}
+	if err := Check(p.Path); err != nil {
+		t.Errorf("Check(%s), a pty: %v", p.Path, err)
+	}
+	if _, err := os.Stat(sysDevChar); err != nil {
+		t.Skipf("no sysfs: the tty class cannot be read: %v", err)
+	}
+	var st unix.Stat_t
+	if err := unix.Stat("/dev/tty", &st); err == nil && !terminal(sysDevChar, uint64(st.Rdev)) {
+		t.Errorf("/dev/tty is not taken for a terminal")
 	}
 }

@@ -8,6 +8,7 @@ package termios
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"golang.org/x/sys/unix"
 )
@@ -50,6 +51,19 @@ func OutputRate(fd int) (int, error) {
 		return 0, err
 	}
 	return int(t.Ospeed), nil
+}
+
+// Rates are the standard rates a terminal's CBAUD code names, ascending,
+// without B0 (hang up).
+func Rates() []int {
+	var rates []int
+	for _, r := range cbaudRates {
+		if r > 0 {
+			rates = append(rates, int(r))
+		}
+	}
+	slices.Sort(rates)
+	return rates
 }
 
 var cbaudRates = map[uint32]uint32{
