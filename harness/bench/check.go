@@ -47,8 +47,12 @@ func (c *Config) checkHardware(s settings) []error {
 			errs = append(errs, &ConfigError{s.from("HIL_CONTROL"), c.Control, "both a control port and a USB match for it are given", "keep one: the port path, or the USB id and serial number to find it"})
 		}
 	}
-	if c.ExpectVersion != "" && !version.MatchString(c.ExpectVersion) {
+	if c.ExpectVersion != "" && !ValidVersion(c.ExpectVersion) {
 		errs = append(errs, &ConfigError{s.from("HIL_EXPECT_VERSION"), c.ExpectVersion, "not a semantic version", "give the firmware's version as VERSION reports it, such as 1.2.0 or picohil 1.2.0"})
 	}
 	return errs
 }
+
+// ValidVersion reports whether s has the shape of a firmware version as
+// VERSION reports it: a semver, or name and semver.
+func ValidVersion(s string) bool { return version.MatchString(s) }

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/report"
 )
 
@@ -16,11 +16,14 @@ func runBaseline(args []string, w io.Writer) error {
 	from := fs.String("from", "out/hil/report.json", "report to promote")
 	out := fs.String("out", "", "baseline to write (firmware/baselines/<version>.json)")
 	fixture := fs.Bool("fixture", false, "accept a run on a fixture (virtual, micropython) as the baseline")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, w); err != nil {
 		return err
 	}
 	if *out == "" {
-		return errors.New("baseline: --out is required, e.g. firmware/baselines/1.0.0.json")
+		return cli.Usagef("baseline: --out is required (hint: firmware/baselines/<the firmware's version>.json)")
+	}
+	if err := readable("baseline", "--from", *from); err != nil {
+		return err
 	}
 	r, err := report.Read(*from)
 	if err != nil {

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/micropython"
+	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/deploy"
 	"github.com/picohil/picohil/harness/link"
@@ -25,8 +27,24 @@ func runDeploy(args []string, w io.Writer) error {
 	file := fs.String("file", "firmware/main.py", "firmware to deploy; it runs at boot as main.py")
 	expect := fs.String("expect-version", "", `version VERSION must report (default: VERSION = "x.y.z" in the file)`)
 	sim := fs.Bool("micropython", false, "deploy to MicroPython-WebAssembly's REPL instead of a Pico (no hardware: proves the deploy path)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, w); err != nil {
 		return err
+	}
+	if problem := bench.FirmwareProblem(*file); problem != "" {
+		return cli.Usagef("deploy: --file %s: %s (hint: %s)", *file, problem, bench.FirmwareHint)
+	}
+	if *expect != "" && !bench.ValidVersion(*expect) {
+		return cli.Usagef("deploy: --expect-version %q: not a semantic version (hint: the version VERSION reports, such as 1.2.0)", *expect)
+	}
+	switch {
+	case *sim && given(fs, "port"):
+		return cli.Usagef("deploy: --port %s and --micropython both given (hint: --micropython deploys to MicroPython-WebAssembly, which has its own port; keep one)", *port)
+	case !*sim && *port == "":
+		return cli.Usagef("deploy: --port is required (hint: the Pico's USB serial port, such as /dev/ttyACM0; `hil detect` lists them)")
+	case !*sim:
+		if err := checkPort("deploy", "--port", *port); err != nil {
+			return err
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), deployTimeout)
 	defer cancel()
@@ -37,9 +55,6 @@ func runDeploy(args []string, w io.Writer) error {
 		}
 		defer d.Close()
 		*port = d.ControlPort()
-	}
-	if *port == "" {
-		return errors.New("deploy: --port is required (hint: ls /dev/serial/by-id /dev/ttyACM*)")
 	}
 	src, err := os.ReadFile(*file)
 	if err != nil {
@@ -56,5 +71,21 @@ func runDeploy(args []string, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "deploy: verified; after a soft reset the device answers VERSION: %s\n", v)
+	return nil
+}
+
+// given reports whether the flag name was set on the command line.
+func given(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// checkPort refuses, as a usage error, a port that cannot be a serial
+// port, without opening it.
+func checkPort(verb, flagName, port string) error {
+	if le, ok := errors.AsType[*link.Error](link.Check(port)); ok {
+		return cli.Usagef("%s: %s %s: %s (hint: %s)", verb, flagName, port, le.Problem(), le.Hint())
+	}
 	return nil
 }

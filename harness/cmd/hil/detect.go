@@ -1,19 +1,21 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/discover"
 )
 
 // runDetect lists serial ports and GPIO chips, the things a bench is made of.
 func runDetect(args []string, w io.Writer) error {
-	if len(args) > 0 {
-		return fmt.Errorf("detect: no arguments expected, got %q (hint: run `hil detect` alone)", args)
+	if err := cli.Parse(flag.NewFlagSet("detect", flag.ContinueOnError), args, w); err != nil {
+		return err
 	}
 	ports, err := discover.Everything()
 	if err != nil {

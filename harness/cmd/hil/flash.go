@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
 	"time"
 
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/deploy"
 	"github.com/picohil/picohil/harness/link"
@@ -23,14 +23,22 @@ func runFlash(args []string, w io.Writer) error {
 	port := fs.String("port", os.Getenv("HIL_CONTROL"), "the Pico's USB serial port, to reboot it into the bootloader and to wait for (default $HIL_CONTROL)")
 	uf2 := fs.String("uf2", "", "the .uf2 image to flash (MicroPython for the Pico or Pico W)")
 	mount := fs.String("mount", "", "where the RPI-RP2 drive is mounted (default: "+fmt.Sprint(deploy.DefaultMounts)+")")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, w); err != nil {
 		return err
 	}
 	if *uf2 == "" {
-		return errors.New("flash: --uf2 is required (hint: the MicroPython .uf2 for your board from the MicroPython download page, e.g. RPI_PICO-v1.24.1.uf2; see firmware/README.md)")
+		return cli.Usagef("flash: --uf2 is required (hint: the MicroPython .uf2 for your board from the MicroPython download page, e.g. RPI_PICO-v1.24.1.uf2; see firmware/README.md)")
 	}
 	if _, err := deploy.ReadUF2(*uf2); err != nil {
-		return err
+		return &cli.UsageError{Err: err}
+	}
+	if fi, err := os.Stat(*mount); *mount != "" && (err != nil || !fi.IsDir()) {
+		return cli.Usagef("flash: --mount %s: not a directory (hint: where the RPI-RP2 drive is mounted, such as /media/$USER/RPI-RP2; leave it out to look in %v)", *mount, deploy.DefaultMounts)
+	}
+	if given(fs, "port") {
+		if err := checkPort("flash", "--port", *port); err != nil {
+			return err
+		}
 	}
 	var mounts []string
 	if *mount != "" {

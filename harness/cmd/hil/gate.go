@@ -5,10 +5,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/report"
 )
 
@@ -57,11 +60,19 @@ func runGate(args []string, w io.Writer) error {
 	fs.Float64Var(&th.Baud, "baud", th.Baud, "allowed growth of an effective-baud error, percentage points")
 	fs.Float64Var(&th.Alpha, "alpha", th.Alpha, "significance a series test must reach (Mann-Whitney U)")
 	fs.Float64Var(&th.Effect, "effect", th.Effect, "effect size A a series shift must reach (0.5 = none, 1 = every sample)")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, w); err != nil {
 		return err
 	}
 	if len(baselines) == 0 {
-		return errors.New("gate: --baseline is required (hint: ls firmware/baselines)")
+		return cli.Usagef("gate: --baseline is required (hint: ls firmware/baselines)")
+	}
+	for _, path := range append(baselines, *current) {
+		if err := readable("gate", "a report", path); err != nil {
+			return err
+		}
+	}
+	if err := checkThresholds(fs); err != nil {
+		return err
 	}
 	var history []report.Report
 	for _, path := range baselines {
@@ -121,4 +132,43 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// readable refuses, as a usage error, a report path that is no file.
+func readable(verb, what, path string) error {
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return cli.Usagef("%s: %s %s: no such file (hint: make hil writes out/hil/report.json; baselines are in firmware/baselines)", verb, what, path)
+	case fi.IsDir():
+		return cli.Usagef("%s: %s %s: is a directory (hint: give the path of a report.json)", verb, what, path)
+	}
+	return nil
+}
+
+// checkThresholds refuses a threshold no rule can use: negative or not
+// finite, a significance outside (0, 1), an effect size outside [0.5, 1].
+func checkThresholds(fs *flag.FlagSet) error {
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		g, ok := f.Value.(flag.Getter)
+		var v float64
+		if ok {
+			v, ok = g.Get().(float64)
+		}
+		problem := ""
+		switch {
+		case !ok || err != nil:
+		case math.IsNaN(v) || math.IsInf(v, 0) || v < 0:
+			problem = "not a finite number of zero or more"
+		case (f.Name == "alpha" || f.Name == "tail-alpha") && (v == 0 || v >= 1):
+			problem = "a significance lies between 0 and 1"
+		case f.Name == "effect" && (v < 0.5 || v > 1):
+			problem = "an effect size A lies from 0.5 (none) to 1 (every sample)"
+		}
+		if problem != "" {
+			err = cli.Usagef("gate: --%s %v: %s (hint: the default is %s; gate -h says what each threshold means)", f.Name, v, problem, f.DefValue)
+		}
+	})
+	return err
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/clock"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
@@ -209,15 +210,15 @@ func runSoak(ctx context.Context, args []string, w io.Writer) error {
 	duration := fs.Duration("duration", 10*time.Minute, "how long to soak")
 	window := fs.Duration("window", time.Minute, "reporting window for RTT percentiles and counts")
 	out := fs.String("out", "out/soak", "directory for soak.json")
-	if err := fs.Parse(args); err != nil {
+	if err := cli.Parse(fs, args, w); err != nil {
 		return err
 	}
 	if *duration <= 0 || *window <= 0 {
-		return fmt.Errorf("soak: --duration %v and --window %v must be positive (hint: --duration 10m --window 1m)", *duration, *window)
+		return cli.Usagef("soak: --duration %v and --window %v must be positive (hint: --duration 10m --window 1m)", *duration, *window)
 	}
 	cfg, err := bench.Load(os.Getenv, 1)
 	if err != nil {
-		return fmt.Errorf("soak: bad bench configuration:\n%w", err)
+		return &cli.UsageError{Err: fmt.Errorf("soak: bad bench configuration:\n%w", err)}
 	}
 	b, err := bench.Open(ctx, cfg)
 	if err != nil {
