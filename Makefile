@@ -20,6 +20,15 @@ NODE_DIR := fixtures/micropython/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
 FIRMWARE ?= firmware/main.py
 
+# A relative HIL_FIRMWARE names a file from the directory make is called in
+# ($$PWD, which make -C keeps), not from the directory the suite runs in.
+ifneq ($(HIL_FIRMWARE),)
+ifeq ($(filter /%,$(HIL_FIRMWARE)),)
+override HIL_FIRMWARE := $(or $(PWD),$(CURDIR))/$(HIL_FIRMWARE)
+export HIL_FIRMWARE
+endif
+endif
+
 # The race detector needs cgo (a C compiler); without it the unit tests run plain.
 RACE := $(if $(filter 1,$(shell $(GO) env CGO_ENABLED)),-race)
 
@@ -42,8 +51,14 @@ ifdef SEED
 GINKGO_FLAGS += --seed=$(SEED)
 endif
 
+# check-run ENV,OUT[,PROCS]: the bench settings (profile, HIL_*) and the make variables that
+# reach the suite (FOCUS, LABELS, SEED, PROCS), checked by the compiled suite in the directory
+# ginkgo runs it in, before ginkgo starts: a mistake is one line with a hint, exit status 2, and nothing opens
+check-run = (cd $(dir $(SUITE)) && $(1) HIL_OUT=$(2) $(SUITE) -picohil.check -picohil.focus='$(FOCUS)' \
+	-picohil.labels='$(LABELS)' -picohil.seed='$(SEED)' -picohil.procs='$(3)')
+
 # run-suite ENV,OUT[,PROCS[,SEED]]: the compiled suite under ginkgo with ENV, reports in OUT
-run-suite = mkdir -p $(2) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE)
+run-suite = mkdir -p $(2) && $(call check-run,$(1),$(2),$(3)) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE)
 
 .PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean dist
 

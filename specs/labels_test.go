@@ -4,11 +4,20 @@ import . "github.com/onsi/ginkgo/v2"
 
 // Labels, declared once. Filter with `make hil LABELS=blink`.
 var (
-	labelEcho      = Label("echo")
-	labelBaud      = Label("baud")
-	labelBlink     = Label("blink")
-	labelTiming    = Label("timing")
-	labelIntegrity = Label("integrity")
-	labelControl   = Label("control")
-	labelReset     = Label("reset")
+	labelEcho      = label("echo")
+	labelBaud      = label("baud")
+	labelBlink     = label("blink")
+	labelTiming    = label("timing")
+	labelIntegrity = label("integrity")
+	labelControl   = label("control")
+	labelReset     = label("reset")
 )
+
+// labelNames are the labels declared above, for the filters' checks and
+// hints.
+var labelNames []string
+
+func label(name string) Labels {
+	labelNames = append(labelNames, name)
+	return Label(name)
+}

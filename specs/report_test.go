@@ -63,6 +63,10 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 			return strings.Contains(s, "Interrupted") || strings.Contains(s, "Timeout")
 		}),
 	}
+	if why := selectedNone(r); why != "" {
+		out.Pass, out.Stopped = false, why
+		fmt.Fprintf(os.Stderr, "\npicohil: %s\n", why)
+	}
 	if rig.firmware.Name != "" {
 		out.Firmware = rig.firmware.String()
 	}

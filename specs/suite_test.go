@@ -79,7 +79,10 @@ func TestSpecs(t *testing.T) {
 		fmt.Println(standInBanner)
 	}
 	fmt.Printf("picohil: spec order seed %d (make hil%s runs this order again)\n", GinkgoRandomSeed(), seedArg(GinkgoRandomSeed()))
-	RunSpecs(t, "picohil HIL suite")
+	// A run whose filters select no spec fails, whoever runs it.
+	suite, reporter := GinkgoConfiguration()
+	suite.FailOnEmpty = true
+	RunSpecs(t, "picohil HIL suite", suite, reporter)
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
