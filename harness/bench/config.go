@@ -25,6 +25,7 @@
 //	HIL_EXPECT_VERSION     firmware version the bench must run; optional
 //	HIL_FAULT              faults for a target that injects them (virtual), e.g. drop-byte,slow-echo
 //	HIL_FIRMWARE           main.py a target that runs firmware runs (micropython), default firmware/main.py
+//	HIL_TAPE               a tape (make hil RECORD=1) whose device side a target replays (virtual)
 package bench
 
 import (
@@ -137,7 +138,7 @@ func (e *ConfigError) Error() string {
 var Variables = []string{"HIL_TARGET", "HIL_SERIAL", "HIL_CONTROL", "HIL_LED_PIN", "HIL_BAUD", "HIL_BAUDS",
 	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE",
 	"HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_EXPECT_VERSION",
-	"HIL_LED_TRUTH"}
+	"HIL_LED_TRUTH", "HIL_TAPE"}
 
 // settings are the values a configuration is built from, by HIL_* name,
 // with where each came from: the variable itself or a bench file's field.
@@ -177,7 +178,7 @@ func build(c Config, s settings) (Config, error) {
 	env := s.values
 	c.Serial, c.Control, c.LEDPin, c.Firmware = env["HIL_SERIAL"], env["HIL_CONTROL"], env["HIL_LED_PIN"], env["HIL_FIRMWARE"]
 	c.ResetPin, c.JumperPin, c.ExpectVersion = env["HIL_RESET_PIN"], env["HIL_JUMPER_PIN"], env["HIL_EXPECT_VERSION"]
-	c.LEDTruth = env["HIL_LED_TRUTH"]
+	c.LEDTruth, c.Tape = env["HIL_LED_TRUTH"], env["HIL_TAPE"]
 	var errs []error
 	num := func(name string, def int) int {
 		v, ok := env[name]
@@ -252,6 +253,12 @@ func (c *Config) checkTarget(d target.Driver, s settings) []error {
 			"use a target that does (" + targetsWith(func(d target.Driver) bool { return d.Firmware }) + "), or flash the file with make deploy"})
 	} else if problem := FirmwareProblem(c.Firmware); c.Firmware != "" && problem != "" {
 		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, problem, FirmwareHint})
+	}
+	if c.Tape != "" && !d.Tape {
+		errs = append(errs, &ConfigError{s.from("HIL_TAPE"), c.Tape, "the " + c.Target + " target replays no tape",
+			"use a target that does (" + targetsWith(func(d target.Driver) bool { return d.Tape }) + "), or judge the tape offline with hil replay"})
+	} else if c.Tape != "" && !exists(c.Tape) {
+		errs = append(errs, &ConfigError{s.from("HIL_TAPE"), c.Tape, "no such file", "give the path of a tape, e.g. out/hil/tape.jsonl from make hil RECORD=1"})
 	}
 	if d.Check != nil {
 		for _, err := range d.Check(c.Settings) {

@@ -93,6 +93,7 @@ type Settings struct {
 	// transitions, "<ns since the epoch> <0|1> [<ns either side>]" per line (HIL_LED_TRUTH).
 	LEDTruth  string
 	Firmware  string        // the main.py a target that runs firmware runs (HIL_FIRMWARE)
+	Tape      string        // a tape (harness/tape) whose device side a target replays (HIL_TAPE)
 	Faults    string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
 	Baud      int           // the data rate (HIL_BAUD)
 	BlinkHalf time.Duration // the LED's expected half-period (HIL_BLINK_MS)
@@ -170,6 +171,9 @@ type Driver struct {
 	Faults func(spec string) (string, error)
 	// Firmware is true when the target runs the main.py HIL_FIRMWARE names.
 	Firmware bool
+	// Tape is true when the target can play the device's side of the tape
+	// HIL_TAPE names.
+	Tape bool
 	// Check finds settings the target cannot run with, one *SettingError
 	// each; nil when the target needs nothing more.
 	Check func(s Settings) []error

@@ -50,6 +50,7 @@ func runReplay(args []string, w io.Writer) error {
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "replay: %d verdicts judged again: %d agree with the run, %d differ; %d fail\n", len(verdicts), len(verdicts)-len(differ), len(differ), len(failed))
+	fmt.Fprintf(w, "replay: to play it through the virtual Pico: HIL_TARGET=virtual HIL_TAPE=%s make hil SEED=%d FOCUS=<the run's focus>\n", path, h.Seed)
 	if len(failed) > 0 {
 		return fmt.Errorf("replay: %d of %d verdicts fail: %s", len(failed), len(verdicts), strings.Join(failed, ", "))
 	}

@@ -1,0 +1,95 @@
+package main
+
+import (
+	"errors"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/picohil/picohil/harness/report"
+)
+
+// The slow-echo fault fails these two specs, and nothing else they touch.
+const (
+	replayFocus = "round-trips 1000 single bytes|returns payloads .* 16 bytes"
+	replaySeed  = "-ginkgo.seed=1"
+)
+
+var replayEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_JITTER_MS=12"}
+
+// runFocused runs the replay focus with env and returns its report and output.
+func runFocused(t *testing.T, env ...string) (report.Report, string) {
+	t.Helper()
+	cmd, out := suiteCmd(t, append(slices.Clone(replayEnv), env...), "-ginkgo.focus="+replayFocus, replaySeed)
+	b, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) {
+		t.Fatalf("the suite should fail on the slow echo (exit 1), got %v:\n%s", err, b)
+	}
+	r, err := report.Read(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatalf("no report: %v\n%s", err, b)
+	}
+	return r, string(b)
+}
+
+// outOfLimits are the measurements a run judged out of limits.
+func outOfLimits(r report.Report) []string {
+	var out []string
+	for _, s := range r.Specs {
+		for _, m := range s.Measurements {
+			if !m.Pass {
+				out = append(out, m.Name)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+var buildHil = sync.OnceValues(func() (string, error) {
+	bin := filepath.Join(suiteDir, "hil")
+	out, err := exec.Command("go", "build", "-o", bin, "../../harness/cmd/hil").CombinedOutput()
+	if err != nil {
+		return "", errors.New(string(out))
+	}
+	return bin, nil
+})
+
+// A tape of a virtual run with the slow-echo fault is judged the same way
+// offline by hil replay, and played back through the virtual Pico it
+// fails the same specs, on the same measurements, without the fault.
+func TestSlowEchoTapeFailsTheSameSpecsOfflineAndReplayed(t *testing.T) {
+	tp := filepath.Join(t.TempDir(), "tape.jsonl")
+	live, text := runFocused(t, "HIL_FAULT=slow-echo", "HIL_RECORD="+tp)
+	failed := outOfLimits(live)
+	if want := []string{"echo.payload.16B", "echo.rtt.1B"}; !slices.Equal(failed, want) || len(live.Failed()) != 2 {
+		t.Fatalf("the recorded run failed %v (specs %v), want %v:\n%s", failed, live.Failed(), want, text)
+	}
+
+	hil, err := buildHil()
+	if err != nil {
+		t.Fatalf("building hil: %v", err)
+	}
+	b, err := exec.Command(hil, "replay", tp).CombinedOutput()
+	if exit, ok := errors.AsType[*exec.ExitError](err); !ok || exit.ExitCode() != 1 {
+		t.Errorf("hil replay = %v, want exit 1 for the failed verdicts:\n%s", err, b)
+	}
+	for _, want := range []string{"2 verdicts judged again: 2 agree with the run, 0 differ; 2 fail", "verdicts fail: echo.rtt.1B, echo.payload.16B"} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("hil replay's output lacks %q:\n%s", want, b)
+		}
+	}
+
+	replayed, text := runFocused(t, "HIL_TAPE="+tp)
+	if got := outOfLimits(replayed); !slices.Equal(got, failed) || !slices.Equal(replayed.Failed(), live.Failed()) {
+		t.Errorf("replayed through the virtual Pico, the run failed %v (specs %v); the recorded run failed %v (specs %v):\n%s",
+			got, replayed.Failed(), failed, live.Failed(), text)
+	}
+	if replayed.Faults != "none" {
+		t.Errorf("the replayed run injected faults %q; the tape alone should fail it", replayed.Faults)
+	}
+}
