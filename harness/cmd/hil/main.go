@@ -11,7 +11,9 @@
 // These are the bench owner's verbs: deploy and flash put firmware and
 // MicroPython on a Pico (see firmware/README.md), gate and baseline judge a
 // run against a firmware's baseline: gate exits 1 on a regression and 2 when
-// the runs are unlike (another target, bench, firmware, settings). The project's own self-test runs
+// the runs are unlike (another target, bench, firmware, settings). Every
+// verb exits 2 on a usage error — a bad flag, value or bench setting — on
+// one line with a hint, before it opens anything. The project's own self-test runs
 // (faults, firmware variants, perf summary) are in specs/selftest.
 package main
 
