@@ -5,8 +5,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
+	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/report"
 )
 
@@ -18,16 +24,11 @@ func takeBench(ctx context.Context) (func(), error) {
 	if cfg.Driver().Fixture && os.Getenv("HIL_STATE_DIR") == "" {
 		return func() {}, nil
 	}
-	o, err := lease.FromEnv(os.Getenv)
+	l, err := lease.Take(ctx, os.Getenv, leaseName(), func(line string) { fmt.Println("picohil: " + line) })
 	if err != nil {
 		return nil, err
 	}
-	o.Say = func(line string) { fmt.Println("picohil: " + line) }
-	l, err := lease.Acquire(ctx, leaseName(), o)
-	if err != nil {
-		return nil, err
-	}
-	fmt.Printf("picohil: lease: bench %s is this run's until it ends (%s)\n", l.Bench, o.Owner)
+	fmt.Printf("picohil: lease: bench %s is this run's until it ends (%s)\n", l.Bench, l.Owner)
 	return func() { l.Release() }, nil
 }
 
@@ -35,4 +36,56 @@ func takeBench(ctx context.Context) (func(), error) {
 // HIL_BENCH_ID, else the host's name.
 func leaseName() string {
 	return cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, report.ProbeHost()))
+}
+
+// powerEntry names the report entry that says the bench's power switch
+// recovered the Pico.
+const powerEntry = "power"
+
+// recoverByPower power-cycles the Pico through the bench's switch, when it
+// has one, and waits up to timeouts.Power until alive answers. It says
+// what it did (why, and the recovery) on the console and in the report,
+// and returns false without a switch.
+func recoverByPower(ctx context.Context, why string, alive func(context.Context) error) (bool, error) {
+	if cfg.Power.IsZero() {
+		return false, nil
+	}
+	pctx, cancel := context.WithTimeout(ctx, timeouts.Power)
+	defer cancel()
+	r, err := power.Recover(pctx, cfg.Power.Switch(os.Getenv("HIL_UHUBCTL")), power.DefaultOff, alive)
+	if err != nil {
+		return true, fmt.Errorf("%s, and a power cycle did not bring the Pico back: %w", why, err)
+	}
+	said := why + "; " + r.String()
+	fmt.Fprintln(GinkgoWriter, "picohil: "+said)
+	AddReportEntry(powerEntry, said, ReportEntryVisibilityAlways)
+	return true, nil
+}
+
+// preflightRecovered power-cycles a bench whose preflight failed, where
+// the bench has a power switch and a control channel to ask whether the
+// Pico is back; true means preflight is worth running again.
+func preflightRecovered(ctx context.Context, b *bench.Bench, failed []report.Check) bool {
+	GinkgoHelper()
+	alive, err := health.Answers(b.Config)
+	if len(failed) == 0 || err != nil {
+		return false
+	}
+	names := make([]string, len(failed))
+	for i, c := range failed {
+		names[i] = c.Name + " (" + c.Detail + ")"
+	}
+	ok, err := recoverByPower(ctx, "preflight failed: "+strings.Join(names, "; "), alive)
+	expectNoError(err, "a power cycle brings the Pico back after a failed preflight", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
+	return ok
+}
+
+// powerAfterReset power-cycles a Pico that never answered after its reset,
+// so that only the reset spec fails for it.
+func powerAfterReset(ctx SpecContext) {
+	_, err := recoverByPower(ctx, "reset: no VERSION answer within the reset budget", func(c context.Context) error {
+		_, err := rig.ctl.Version(c)
+		return err
+	})
+	expectNoError(err, "a power cycle brings the Pico back after a reset that timed out", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
 }

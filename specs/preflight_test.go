@@ -38,6 +38,11 @@ func runPreflight(ctx context.Context, b *bench.Bench) {
 	pctx, cancel := context.WithTimeout(ctx, timeouts.Preflight)
 	defer cancel()
 	checks := checkList(preflight.Run(pctx, plan))
+	if preflightRecovered(ctx, b, preflight.Select(checks, report.CheckFail)) {
+		again, cancel := context.WithTimeout(ctx, timeouts.Preflight)
+		defer cancel()
+		checks = checkList(preflight.Run(again, plan))
+	}
 	for i := range checks {
 		checks[i].Bench = b.BenchID
 	}

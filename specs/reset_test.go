@@ -83,7 +83,11 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 		if err != nil || !m.Pass {
 			// Let a late boot finish before the next spec, so only this
 			// spec fails for it.
-			DeferCleanup(awaitVersion, NodeTimeout(resetBudget+timeouts.Reply))
+			if re != nil && re.Stage == reset.StageWait && !cfg.Power.IsZero() {
+				DeferCleanup(powerAfterReset, NodeTimeout(timeouts.Power+timeouts.Reply))
+			} else {
+				DeferCleanup(awaitVersion, NodeTimeout(resetBudget+timeouts.Reply))
+			}
 			seen := m.String()
 			if err != nil {
 				seen += "\n" + err.Error()

@@ -5,6 +5,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reset"
 	"github.com/picohil/picohil/harness/verdict"
@@ -52,6 +53,7 @@ type Timeouts struct {
 	Blink                 time.Duration
 	Preflight             time.Duration // every preflight check, part of Setup
 	Reset                 time.Duration // pulse, recovery, then echo and blink again
+	Power                 time.Duration // a power cycle: off, then the Pico's boot and re-enumeration
 }
 
 func timeoutsFor(c bench.Config) Timeouts {
@@ -61,8 +63,13 @@ func timeoutsFor(c bench.Config) Timeouts {
 	led := preflight.LEDWindow(c.BlinkHalf, c.JitterTol)
 	// VERSION, BLINK, one echo, two LED edges, the host's wake-up probe.
 	pre := 2*reply + perTrip + led + time.Second
+	powerUp := power.DefaultOff + resetBudget
+	recovery := time.Duration(0) // a power cycle and preflight again, on a bench with a power switch
+	if !c.Power.IsZero() {
+		recovery = powerUp + pre
+	}
 	return Timeouts{
-		Setup:       slack + pre,
+		Setup:       slack + pre + recovery,
 		Reply:       reply,
 		Cleanup:     5 * time.Second,
 		PerTrip:     perTrip,
@@ -75,6 +82,7 @@ func timeoutsFor(c bench.Config) Timeouts {
 		Blink:       window + 2*time.Second + slack,
 		Preflight:   pre,
 		Reset:       resetPulse + resetBudget + 2*reply + perTrip + led + slack,
+		Power:       powerUp,
 	}
 }
 

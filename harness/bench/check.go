@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"errors"
 	"regexp"
 
 	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/power"
 )
 
 // pinName is the shape of a periph GPIO name on a Pi: BCM numbering
@@ -49,6 +51,17 @@ func (c *Config) checkHardware(s settings) []error {
 	}
 	if c.ExpectVersion != "" && !ValidVersion(c.ExpectVersion) {
 		errs = append(errs, &ConfigError{s.from("HIL_EXPECT_VERSION"), c.ExpectVersion, "not a semantic version", "give the firmware's version as VERSION reports it, such as 1.2.0 or picohil 1.2.0"})
+	}
+	if v := s.values["HIL_POWER"]; v != "" {
+		sp, err := power.Parse(v)
+		var se *power.SpecError
+		switch {
+		case errors.As(err, &se):
+			errs = append(errs, &ConfigError{s.from("HIL_POWER"), v, se.Problem, "write " + power.Hint})
+		case sp.Disable != "" && !exists(sp.Disable):
+			errs = append(errs, &ConfigError{s.from("HIL_POWER"), v, "no such port attribute", "the port's disable file is under its hub's interface: ls /sys/bus/usb/devices/*/*-port*/disable"})
+		}
+		c.Power = sp
 	}
 	return errs
 }

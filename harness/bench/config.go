@@ -23,6 +23,8 @@
 //	HIL_TURNAROUND_MS      firmware turnaround allowance added to wire time, default 5 (micropython 10)
 //	HIL_JITTER_MS          blink jitter tolerance (p99 absolute), default 5 (micropython 10)
 //	HIL_EXPECT_VERSION     firmware version the bench must run; optional
+//	HIL_POWER              the Pico's USB power switch: uhubctl:<hub>:<port> or disable:<port attribute>; optional
+//	HIL_UHUBCTL            the uhubctl command, default uhubctl on PATH
 //	HIL_FAULT              faults for a target that injects them (virtual), e.g. drop-byte,slow-echo
 //	HIL_FIRMWARE           main.py a target that runs firmware runs (micropython), default firmware/main.py
 //	HIL_TAPE               a tape (make hil RECORD=1) whose device side a target replays (virtual)
@@ -41,6 +43,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/target"
 	"github.com/picohil/picohil/harness/termios"
 )
@@ -113,10 +116,12 @@ type Config struct {
 	target.Settings
 	// ExpectVersion is the firmware semver the bench must run, "" for any.
 	ExpectVersion string
-	Bauds         []int
-	Turnaround    time.Duration // allowance on top of wire time
-	JitterTol     time.Duration
-	Environment   map[string]string // the HIL_* settings given, to reproduce the run
+	// Power is the switch of the Pico's USB power; zero for none.
+	Power       power.Spec
+	Bauds       []int
+	Turnaround  time.Duration // allowance on top of wire time
+	JitterTol   time.Duration
+	Environment map[string]string // the HIL_* settings given, to reproduce the run
 }
 
 // Driver is the resolved target's driver.
@@ -138,7 +143,7 @@ func (e *ConfigError) Error() string {
 var Variables = []string{"HIL_TARGET", "HIL_SERIAL", "HIL_CONTROL", "HIL_LED_PIN", "HIL_BAUD", "HIL_BAUDS",
 	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE",
 	"HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_EXPECT_VERSION",
-	"HIL_LED_TRUTH", "HIL_TAPE"}
+	"HIL_LED_TRUTH", "HIL_TAPE", "HIL_POWER"}
 
 // settings are the values a configuration is built from, by HIL_* name,
 // with where each came from: the variable itself or a bench file's field.

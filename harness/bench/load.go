@@ -134,7 +134,7 @@ func (f File) checkSameSpecs(path string, env map[string]string) error {
 
 // exclusive are the settings no two benches of a file may share: each
 // Pico has its own lines.
-var exclusive = []string{"HIL_SERIAL", "HIL_CONTROL", "HIL_CONTROL_USB_SERIAL", "HIL_LED_PIN", "HIL_RESET_PIN", "HIL_JUMPER_PIN"}
+var exclusive = []string{"HIL_SERIAL", "HIL_CONTROL", "HIL_CONTROL_USB_SERIAL", "HIL_LED_PIN", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_POWER"}
 
 // checkShared finds a port, serial number or pin two benches both use.
 func (f File) checkShared(path string) error {

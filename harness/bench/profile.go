@@ -24,21 +24,22 @@ const example = "harness/bench/bench.example.yaml"
 // the file's top-level value, then the built-in default; the HIL_*
 // variable named beside each field overrides both.
 type Profile struct {
-	ID               string `yaml:"id"`                 // HIL_BENCH_ID selects it
-	Target           string `yaml:"target"`             // HIL_TARGET
-	Data             string `yaml:"data"`               // HIL_SERIAL
-	Control          string `yaml:"control"`            // HIL_CONTROL
-	ControlUSBID     string `yaml:"control_usb_id"`     // HIL_CONTROL_USB_ID, VID:PID
-	ControlUSBSerial string `yaml:"control_usb_serial"` // HIL_CONTROL_USB_SERIAL
-	LEDPin           string `yaml:"led_pin"`            // HIL_LED_PIN
-	ResetPin         string `yaml:"reset_pin"`          // HIL_RESET_PIN
-	JumperPin        string `yaml:"jumper_pin"`         // HIL_JUMPER_PIN
-	Baud             whole  `yaml:"baud"`               // HIL_BAUD
-	Bauds            rates  `yaml:"bauds"`              // HIL_BAUDS
-	BlinkHalfMs      whole  `yaml:"blink_half_ms"`      // HIL_BLINK_MS
-	TurnaroundMs     whole  `yaml:"turnaround_ms"`      // HIL_TURNAROUND_MS
-	JitterMs         whole  `yaml:"jitter_ms"`          // HIL_JITTER_MS
-	ExpectVersion    string `yaml:"expect_version"`     // HIL_EXPECT_VERSION
+	ID               string       `yaml:"id"`                 // HIL_BENCH_ID selects it
+	Target           string       `yaml:"target"`             // HIL_TARGET
+	Data             string       `yaml:"data"`               // HIL_SERIAL
+	Control          string       `yaml:"control"`            // HIL_CONTROL
+	ControlUSBID     string       `yaml:"control_usb_id"`     // HIL_CONTROL_USB_ID, VID:PID
+	ControlUSBSerial string       `yaml:"control_usb_serial"` // HIL_CONTROL_USB_SERIAL
+	LEDPin           string       `yaml:"led_pin"`            // HIL_LED_PIN
+	ResetPin         string       `yaml:"reset_pin"`          // HIL_RESET_PIN
+	JumperPin        string       `yaml:"jumper_pin"`         // HIL_JUMPER_PIN
+	Baud             whole        `yaml:"baud"`               // HIL_BAUD
+	Bauds            rates        `yaml:"bauds"`              // HIL_BAUDS
+	BlinkHalfMs      whole        `yaml:"blink_half_ms"`      // HIL_BLINK_MS
+	TurnaroundMs     whole        `yaml:"turnaround_ms"`      // HIL_TURNAROUND_MS
+	JitterMs         whole        `yaml:"jitter_ms"`          // HIL_JITTER_MS
+	ExpectVersion    string       `yaml:"expect_version"`     // HIL_EXPECT_VERSION
+	Power            powerSection `yaml:"power"`              // HIL_POWER
 }
 
 // whole is a number field, set only when the file gives a valid number, so
@@ -69,6 +70,44 @@ func (r *rates) UnmarshalYAML(node *yaml.Node) error {
 		return err
 	}
 	*r = rates{list, true}
+	return nil
+}
+
+// powerSection is the power section, kept in HIL_POWER's form (see
+// harness/power): hub and port name a uhubctl hub's port, disable the
+// kernel's disable attribute of a USB port. Its values are checked with
+// the other settings.
+type powerSection struct{ spec string }
+
+func (p *powerSection) UnmarshalYAML(node *yaml.Node) error {
+	fail := func(problem string) error {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: power: %s; the section takes hub and port (a uhubctl hub), or disable (the path of the kernel's USB port attribute)", node.Line, problem)}}
+	}
+	if node.Kind != yaml.MappingNode {
+		return fail("not a mapping")
+	}
+	keys := map[string]string{}
+	for i := 0; i+1 < len(node.Content); i += 2 {
+		k, v := node.Content[i].Value, node.Content[i+1]
+		if k != "hub" && k != "port" && k != "disable" {
+			return fail("unknown key " + strconv.Quote(k))
+		}
+		if v.Kind != yaml.ScalarNode {
+			return fail(k + " is not a single value")
+		}
+		keys[k] = v.Value
+	}
+	hub, hasHub := keys["hub"]
+	port, hasPort := keys["port"]
+	disable, hasDisable := keys["disable"]
+	switch {
+	case hasDisable && !hasHub && !hasPort:
+		p.spec = "disable:" + disable
+	case hasHub && hasPort && !hasDisable:
+		p.spec = "uhubctl:" + hub + ":" + port
+	default:
+		return fail("give hub and port, or disable alone")
+	}
 	return nil
 }
 
@@ -109,6 +148,7 @@ func (p Profile) fields() []field {
 		num("HIL_TURNAROUND_MS", "turnaround_ms", p.TurnaroundMs),
 		num("HIL_JITTER_MS", "jitter_ms", p.JitterMs),
 		str("HIL_EXPECT_VERSION", "expect_version", p.ExpectVersion),
+		str("HIL_POWER", "power", p.Power.spec),
 	}
 }
 

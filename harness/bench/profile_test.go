@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/target"
 )
@@ -142,9 +143,9 @@ func TestBadProfiles(t *testing.T) {
 		want       string
 	}{
 		{"unknown field", "data: /dev/tty\nledpin: GPIO17\n", 1, nil,
-			`bench: FILE line 2: unknown field "ledpin" (hint: the fields are id, target, data, control, control_usb_id, control_usb_serial, led_pin, reset_pin, jumper_pin, baud, bauds, blink_half_ms, turnaround_ms, jitter_ms, expect_version and benches; see harness/bench/bench.example.yaml)`},
+			`bench: FILE line 2: unknown field "ledpin" (hint: the fields are id, target, data, control, control_usb_id, control_usb_serial, led_pin, reset_pin, jumper_pin, baud, bauds, blink_half_ms, turnaround_ms, jitter_ms, expect_version, power and benches; see harness/bench/bench.example.yaml)`},
 		{"unknown field in a bench", "benches:\n  - id: a\n    colour: red\n", 1, nil,
-			`bench: FILE line 3: unknown field "colour" (hint: the fields are id, target, data, control, control_usb_id, control_usb_serial, led_pin, reset_pin, jumper_pin, baud, bauds, blink_half_ms, turnaround_ms, jitter_ms, expect_version and benches; see harness/bench/bench.example.yaml)`},
+			`bench: FILE line 3: unknown field "colour" (hint: the fields are id, target, data, control, control_usb_id, control_usb_serial, led_pin, reset_pin, jumper_pin, baud, bauds, blink_half_ms, turnaround_ms, jitter_ms, expect_version, power and benches; see harness/bench/bench.example.yaml)`},
 		{"baud as a word", "baud: fast\n", 1, nil,
 			"bench: FILE line 1: `fast` is not a whole number (hint: numbers are whole numbers (baud: 115200), bauds is a list ([9600, 115200]), the others are text)"},
 		{"bauds not a list", "bauds: 9600\n", 1, nil,
@@ -211,6 +212,18 @@ func TestBadProfiles(t *testing.T) {
 			`bench: FILE: benches[b].bauds="[9600 19200]": bench a has [9600] (hint: benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms)`},
 		{"benches with different blinks", "target: virtual\nbenches:\n  - id: a\n    blink_half_ms: 50\n  - id: b\n", 1, nil,
 			`bench: FILE: benches[b].blink_half_ms="1000": bench a has 50 (hint: benches run in parallel share one spec list; give them the same baud/bauds/blink_half_ms)`},
+		{"power with an unknown key", "target: virtual\npower:\n  hub: 1-1\n  prot: 2\n", 1, nil,
+			`bench: FILE line 3: power: unknown key "prot"; the section takes hub and port (a uhubctl hub), or disable (the path of the kernel's USB port attribute) (hint: check the indentation and quoting against harness/bench/bench.example.yaml)`},
+		{"power with both switches", "target: virtual\npower: {hub: 1-1, port: 2, disable: /sys/x/disable}\n", 1, nil,
+			`bench: FILE line 2: power: give hub and port, or disable alone; the section takes hub and port (a uhubctl hub), or disable (the path of the kernel's USB port attribute) (hint: check the indentation and quoting against harness/bench/bench.example.yaml)`},
+		{"power on a bad port", "target: virtual\npower:\n  hub: 1-1\n  port: 0\n", 1, nil,
+			`bench: FILE: power="uhubctl:1-1:0": not a hub location and a port number from 1 to 255 (hint: write uhubctl:<hub location>:<port> (as ` + "`uhubctl`" + ` lists them, e.g. uhubctl:1-1:2), or disable:<the port's disable attribute> (e.g. disable:/sys/bus/usb/devices/1-1:1.0/1-1-port2/disable))`},
+		{"power attribute missing", "target: virtual\npower:\n  disable: /sys/bus/usb/devices/9-9:1.0/9-9-port9/disable\n", 1, nil,
+			`bench: FILE: power="disable:/sys/bus/usb/devices/9-9:1.0/9-9-port9/disable": no such port attribute (hint: the port's disable file is under its hub's interface: ls /sys/bus/usb/devices/*/*-port*/disable)`},
+		{"power shared by two benches", "target: virtual\npower: {hub: 1-1, port: 2}\nbenches:\n  - id: a\n  - id: b\n", 1, nil,
+			`bench: FILE: power="uhubctl:1-1:2": benches a and b both use it (hint: each bench needs its own ports and pins: set them per bench under benches:)`},
+		{"bad power override names the variable", "target: virtual\n", 1, []string{"HIL_POWER", "pdu:3"},
+			`bench: HIL_POWER="pdu:3": unknown kind of switch "pdu" (hint: write uhubctl:<hub location>:<port> (as ` + "`uhubctl`" + ` lists them, e.g. uhubctl:1-1:2), or disable:<the port's disable attribute> (e.g. disable:/sys/bus/usb/devices/1-1:1.0/1-1-port2/disable))`},
 		{"top-level id with benches", "id: x\nbenches:\n  - id: a\n", 1, nil,
 			"bench: FILE: id is set at the top level of a file with benches (hint: give each bench its own id under benches:, and no top-level id)"},
 	} {
@@ -306,5 +319,23 @@ func TestDefaultProfileAndFixtures(t *testing.T) {
 	c, err = Load(env("HIL_TARGET", Virtual, "HIL_BENCH", DefaultProfile), 1)
 	if err != nil || c.BenchID != "lab" {
 		t.Fatalf("HIL_BENCH given with a fixture: %+v, %v", c, err)
+	}
+}
+
+func TestPowerSection(t *testing.T) {
+	c, _, err := load(t, "target: virtual\npower:\n  hub: 1-1.4\n  port: 3\n", 1)
+	if err != nil || c.Power != (power.Spec{Hub: "1-1.4", Port: 3}) {
+		t.Fatalf("uhubctl: %+v, %v", c.Power, err)
+	}
+	attr := filepath.Join(t.TempDir(), "1-1-port2", "disable")
+	os.MkdirAll(filepath.Dir(attr), 0o755)
+	os.WriteFile(attr, []byte("0\n"), 0o644)
+	c, _, err = load(t, "target: virtual\npower:\n  disable: "+attr+"\n", 1)
+	if err != nil || c.Power != (power.Spec{Disable: attr}) {
+		t.Fatalf("disable: %+v, %v", c.Power, err)
+	}
+	c, _, err = load(t, "target: virtual\npower:\n  disable: "+attr+"\n", 1, "HIL_POWER", "uhubctl:2-1:1")
+	if err != nil || c.Power != (power.Spec{Hub: "2-1", Port: 1}) {
+		t.Fatalf("HIL_POWER over the section: %+v, %v", c.Power, err)
 	}
 }

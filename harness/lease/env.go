@@ -1,6 +1,7 @@
 package lease
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -83,4 +84,15 @@ func self(getenv func(string) string) Owner {
 		o.Job = name + ": " + filepath.Base(os.Args[0])
 	}
 	return o
+}
+
+// Take acquires bench's lease with the environment's settings (FromEnv);
+// say receives the lines of Options.Say.
+func Take(ctx context.Context, getenv func(string) string, bench string, say func(string)) (*Lease, error) {
+	o, err := FromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	o.Say = say
+	return Acquire(ctx, bench, o)
 }

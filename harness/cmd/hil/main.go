@@ -6,6 +6,7 @@
 //	hil baseline [--from out/hil/report.json] --out firmware/baselines/1.0.0.json [--fixture]
 //	hil detect
 //	hil soak [--duration 10m] [--window 1m] [--out out/soak]
+//	hil power off|on|cycle [--off 2s]
 //	hil replay out/hil/tape.jsonl
 //
 // These are the bench owner's verbs: deploy and flash put firmware and
@@ -26,6 +27,7 @@ var verbs = []cli.Verb{
 	{Name: "baseline", Summary: "promote a passing report to a baseline (a fixture run only with --fixture)", Run: runBaseline},
 	{Name: "detect", Summary: "list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips", Run: runDetect},
 	{Name: "replay", Summary: "judge a tape (make hil RECORD=1) again offline with this harness's verdicts; exit 1 when one fails", Run: runReplay},
+	{Name: "power", Summary: "off, on or cycle the Pico's USB power through the bench's power switch (uhubctl or the kernel's port attribute)", Run: runPower},
 	{Name: "soak", Summary: "echo and blink continuously on the bench from the environment; totals and RTT drift per window", Run: soakCommand},
 }
 

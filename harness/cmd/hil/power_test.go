@@ -1,0 +1,38 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestPowerCycleRunsTheSwitch cycles a bench's power through a uhubctl
+// double (no hub here) under the bench's lease, and refuses a bench
+// without a switch in one line.
+func TestPowerCycleRunsTheSwitch(t *testing.T) {
+	dir := t.TempDir()
+	log := filepath.Join(dir, "calls")
+	double := filepath.Join(dir, "uhubctl")
+	os.WriteFile(double, []byte("#!/bin/sh\necho \"$*\" >> "+log+"\n"), 0o755)
+	t.Setenv("HIL_TARGET", "virtual")
+	t.Setenv("HIL_BENCH_ID", "power-test")
+	t.Setenv("HIL_STATE_DIR", dir)
+	t.Setenv("HIL_UHUBCTL", double)
+	var out bytes.Buffer
+	if err := runPower([]string{"cycle"}, &out); err == nil || !strings.Contains(err.Error(), "no power switch") {
+		t.Fatalf("a bench without a switch: %v", err)
+	}
+	t.Setenv("HIL_POWER", "uhubctl:1-1:2")
+	if err := runPower([]string{"cycle", "--off", "10ms"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	calls, _ := os.ReadFile(log)
+	if string(calls) != "-l 1-1 -p 2 -a off\n-l 1-1 -p 2 -a on\n" || !strings.Contains(out.String(), "power: cycled uhubctl hub 1-1 port 2 (off 10ms)") {
+		t.Fatalf("uhubctl ran as:\n%s\noutput:\n%s", calls, out.String())
+	}
+	if err := runPower([]string{"off"}, &out); err != nil || !strings.HasSuffix(out.String(), "power: uhubctl hub 1-1 port 2 off\n") {
+		t.Fatalf("off: %v\n%s", err, out.String())
+	}
+}
