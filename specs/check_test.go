@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -51,7 +52,7 @@ func check() int {
 	if _, last := bench.Load(os.Getenv, procs); procs > 1 && last != nil && (first == nil || last.Error() != first.Error()) {
 		errs = append(errs, last)
 	}
-	errs = append(errs, checkSeed(*makeSeed), checkFocus(*makeFocus), checkLabels(*makeLabels))
+	errs = append(errs, runSettings(), checkSeed(*makeSeed), checkFocus(*makeFocus), checkLabels(*makeLabels))
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", err)
 		stopped(err)
@@ -60,7 +61,43 @@ func check() int {
 	return 0
 }
 
-// makeError is one bad make variable.
+// runSettings checks the settings of the run besides the bench: where
+// its reports and its tape go, and its lease's.
+func runSettings() error {
+	errs := []error{leaseSettings()}
+	for _, v := range []struct{ name, hint string }{
+		{"HIL_OUT", "the directory the reports go to, such as out/hil"},
+		{"HIL_RECORD", "the file the tape goes to, such as out/hil/tape.jsonl (make hil RECORD=1)"},
+	} {
+		path := os.Getenv(v.name)
+		if path == "" {
+			continue
+		}
+		fi, err := os.Stat(path)
+		switch {
+		case err == nil && v.name == "HIL_OUT" && !fi.IsDir():
+			errs = append(errs, makeError(v.name, path, "not a directory", v.hint))
+			continue
+		case err == nil && v.name == "HIL_RECORD" && fi.IsDir():
+			errs = append(errs, makeError(v.name, path, "is a directory", v.hint))
+			continue
+		}
+		for up := filepath.Dir(path); ; up = filepath.Dir(up) {
+			if fi, err := os.Stat(up); err == nil {
+				if !fi.IsDir() {
+					errs = append(errs, makeError(v.name, path, up+" is not a directory", v.hint))
+				}
+				break
+			}
+			if up == filepath.Dir(up) {
+				break
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// makeError is one bad make variable or run setting.
 func makeError(name, value, problem, hint string) error {
 	return fmt.Errorf("picohil: %s=%q: %s (hint: %s)", name, value, problem, hint)
 }

@@ -21,7 +21,7 @@ import (
 // fixture's bench is this process's own, so it is leased only when
 // HIL_STATE_DIR asks for the farm's state. It returns the release.
 func takeBench(ctx context.Context) (func(), error) {
-	if cfg.Driver().Fixture && os.Getenv("HIL_STATE_DIR") == "" {
+	if !leased() {
 		return func() {}, nil
 	}
 	l, err := lease.Take(ctx, os.Getenv, leaseName(), func(line string) { fmt.Println("picohil: " + line) })
@@ -30,6 +30,20 @@ func takeBench(ctx context.Context) (func(), error) {
 	}
 	fmt.Printf("picohil: lease: bench %s is this run's until it ends (%s)\n", l.Bench, l.Owner)
 	return func() { l.Release() }, nil
+}
+
+// leased reports whether this run takes a lease.
+func leased() bool {
+	return !cfg.Driver().Fixture || os.Getenv("HIL_STATE_DIR") != ""
+}
+
+// leaseSettings checks the lease's settings, where the run takes one.
+func leaseSettings() error {
+	if !leased() {
+		return nil
+	}
+	_, err := lease.FromEnv(os.Getenv)
+	return err
 }
 
 // leaseName is the bench's name in its lease: its profile id, else

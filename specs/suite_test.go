@@ -58,7 +58,8 @@ func TestSpecs(t *testing.T) {
 	RegisterFailHandler(Fail)
 	cfg, cfgErr = bench.Load(os.Getenv, GinkgoParallelProcess())
 	timeouts = timeoutsFor(cfg)
-	if cfgErr != nil {
+	if err := errors.Join(cfgErr, runSettings()); err != nil {
+		cfgErr = err
 		// Nothing opens: one line per mistake, and a report that says why.
 		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", cfgErr)
 		stopped(cfgErr)

@@ -57,6 +57,9 @@ var badInputs = []badInput{
 	{name: "faults on a real Pico", env: with(pico, "HIL_FAULT=no-echo"), line: "the pico target injects no faults"},
 	{name: "version that is no version", env: with(pico, "HIL_EXPECT_VERSION=new"), line: `HIL_EXPECT_VERSION="new": not a semantic version`},
 	{name: "blink in seconds", env: with(pico, "HIL_BLINK_MS=1s"), line: `HIL_BLINK_MS="1s": not a positive integer`},
+	{name: "lease wait in words", env: with(pico, "HIL_LEASE_WAIT=forever"), line: `HIL_LEASE_WAIT="forever": not a duration`},
+	{name: "tape into a directory", env: with(pico, "HIL_RECORD=/tmp"), line: `HIL_RECORD="/tmp": is a directory`},
+	{name: "reports into a file", env: with(pico, "HIL_OUT=$FILE"), line: `: not a directory (hint: the directory the reports go to`},
 	{name: "missing profile", env: []string{"HIL_BENCH=/none/bench.yaml"}, line: `HIL_BENCH="/none/bench.yaml": no such file`},
 	// Bench profile fields.
 	{name: "profile baud the firmware refuses", profile: "data: $PORT\nbaud: 7\n", line: `bench.yaml: baud="7": a rate the firmware and the port cannot both run`},
