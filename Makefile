@@ -250,6 +250,7 @@ FUZZ_TARGETS := \
 	./harness/bench:FuzzLoadProfile \
 	./harness/report:FuzzRead \
 	./harness/tape:FuzzRead \
+	./harness/scenario:FuzzParse \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
 run-fuzz = $(SELFTEST) fuzz --go $(GO) --out $(OUT)/fuzz $(1) $(FUZZ_TARGETS)

@@ -110,10 +110,7 @@ func CaptureArmed(parent context.Context, p gpio.PinIn, n int, window time.Durat
 	defer p.In(gpio.PullNoChange, gpio.NoEdge)
 	ctx, cancel := context.WithTimeout(parent, window)
 	defer cancel()
-	next := onWake(p)
-	if s, ok := p.(Stamped); ok {
-		next = s.NextEdge
-	}
+	next := Next(p)
 	edges := make([]Edge, 0, n)
 	for len(edges) < n {
 		level, at, lost, err := next(ctx)
@@ -130,6 +127,17 @@ func CaptureArmed(parent context.Context, p gpio.PinIn, n int, window time.Durat
 		}
 	}
 	return edges, armed, nil
+}
+
+// Next is how Capture waits for p's next edge: a Stamped pin's NextEdge,
+// else periph's WaitForEdge with the time taken on wake. It returns the
+// level after the edge, when it happened and how many edges were dropped
+// before it; ctx must have a deadline.
+func Next(p gpio.PinIn) func(ctx context.Context) (gpio.Level, time.Time, int, error) {
+	if s, ok := p.(Stamped); ok {
+		return s.NextEdge
+	}
+	return onWake(p)
 }
 
 // onWake is NextEdge through periph's WaitForEdge, the time taken when this
