@@ -57,6 +57,12 @@ endif
 check-run = (cd $(dir $(SUITE)) && $(1) HIL_OUT=$(2) $(SUITE) -picohil.check -picohil.focus='$(FOCUS)' \
 	-picohil.labels='$(LABELS)' -picohil.seed='$(SEED)' -picohil.procs='$(3)')
 
+# SCENARIOS=dir runs each scenario file (*.yaml) in dir as a spec too, labelled
+# scenario (harness/scenario); the suite reads it as HIL_SCENARIOS.
+ifdef SCENARIOS
+export HIL_SCENARIOS := $(abspath $(SCENARIOS))
+endif
+
 # run-suite ENV,OUT[,PROCS[,SEED]]: the compiled suite under ginkgo with ENV, reports in OUT
 run-suite = mkdir -p $(2) && $(call check-run,$(1),$(2),$(3)) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE)
 

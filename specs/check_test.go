@@ -47,8 +47,12 @@ func TestMain(m *testing.M) {
 func check() int {
 	procs, err := makeProcsN()
 	errs := []error{err}
-	_, first := bench.Load(os.Getenv, 1)
+	c, first := bench.Load(os.Getenv, 1)
 	errs = append(errs, first)
+	if first == nil {
+		_, err := loadScenarios(c.Scenarios)
+		errs = append(errs, err)
+	}
 	if _, last := bench.Load(os.Getenv, procs); procs > 1 && last != nil && (first == nil || last.Error() != first.Error()) {
 		errs = append(errs, last)
 	}

@@ -11,6 +11,7 @@ var (
 	labelIntegrity = label("integrity")
 	labelControl   = label("control")
 	labelReset     = label("reset")
+	labelScenario  = label("scenario")
 )
 
 // labelNames are the labels declared above, for the filters' checks and

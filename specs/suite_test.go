@@ -44,6 +44,7 @@ var rig struct {
 	bench    *bench.Bench
 	data     *link.Link
 	ctl      *control.Client
+	ctlLine  control.Line    // the control channel under ctl; nil without one
 	firmware control.Version // VERSION's answer; zero without a control channel
 	// noProtocol is true when a fixture's firmware does not answer VERSION:
 	// rig.ctl is then nil and the specs that need it skip.
@@ -58,6 +59,9 @@ func TestSpecs(t *testing.T) {
 	RegisterFailHandler(Fail)
 	cfg, cfgErr = bench.Load(os.Getenv, GinkgoParallelProcess())
 	timeouts = timeoutsFor(cfg)
+	if cfgErr == nil {
+		scenarios, cfgErr = loadScenarios(cfg.Scenarios)
+	}
 	if err := errors.Join(cfgErr, runSettings()); err != nil {
 		cfgErr = err
 		// Nothing opens: one line per mistake, and a report that says why.
@@ -107,7 +111,8 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	ctl, err := openControl(b)
 	expectNoError(err, "the control channel opens", "see the hint above")
 	DeferCleanup(ctl.Close)
-	rig.ctl = control.New(tape.Tap{Line: ctl, Rec: rig.tape})
+	line := tape.Tap{Line: ctl, Rec: rig.tape}
+	rig.ctl, rig.ctlLine = control.New(line), line
 	vctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	defer cancel()
 	v, err := rig.ctl.Version(vctx)

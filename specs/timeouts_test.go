@@ -8,6 +8,7 @@ import (
 	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/scenario"
 	"github.com/picohil/picohil/harness/verdict"
 )
 
@@ -54,6 +55,23 @@ type Timeouts struct {
 	Preflight             time.Duration // every preflight check, part of Setup
 	Reset                 time.Duration // pulse, recovery, then echo and blink again
 	Power                 time.Duration // a power cycle: off, then the Pico's boot and re-enumeration
+	// ScenarioWait bounds a scenario's wait, write or RUN change that
+	// gives no timeout of its own: a control reply, or two half-periods of
+	// the bench's blink and its jitter.
+	ScenarioWait time.Duration
+	// ScenarioRestore bounds putting the bench's rate and cadence back
+	// after a scenario: a boot, should it have reset the Pico, and two replies.
+	ScenarioRestore time.Duration
+}
+
+// scenarioOptions are the deadlines of a scenario's steps.
+func (t Timeouts) scenarioOptions() scenario.Options {
+	return scenario.Options{Wait: t.ScenarioWait, Grace: opGrace}
+}
+
+// scenario bounds one scenario: the sum of its steps' deadlines.
+func (t Timeouts) scenario(s *scenario.Scenario) time.Duration {
+	return s.Budget(t.scenarioOptions()) + slack
 }
 
 func timeoutsFor(c bench.Config) Timeouts {
@@ -83,6 +101,9 @@ func timeoutsFor(c bench.Config) Timeouts {
 		Preflight:   pre,
 		Reset:       resetPulse + resetBudget + 2*reply + perTrip + led + slack,
 		Power:       powerUp,
+
+		ScenarioWait:    max(reply, 2*c.BlinkHalf+c.JitterTol) + opGrace,
+		ScenarioRestore: resetBudget + 3*reply,
 	}
 }
 

@@ -58,6 +58,8 @@ func TestBadEnvironmentsGiveOneLineEach(t *testing.T) {
 		{"data port that is no tty", map[string]string{"HIL_TARGET": "pico", "HIL_SERIAL": "/dev/null"}, []string{`HIL_SERIAL="/dev/null": not a serial port (not a tty)`}},
 		{"control port that is a directory", map[string]string{"HIL_TARGET": "pico", "HIL_SERIAL": "/dev/tty", "HIL_CONTROL": "/tmp"}, []string{`HIL_CONTROL="/tmp": not a serial port (a directory)`}},
 		{"firmware that is a directory", map[string]string{"HIL_TARGET": "micropython", "HIL_FIRMWARE": "/tmp"}, []string{`HIL_FIRMWARE="/tmp": is a directory (hint: give the path of a main.py`}},
+		{"missing scenario directory", map[string]string{"HIL_SCENARIOS": "no/such/scenarios"}, []string{`HIL_SCENARIOS="no/such/scenarios": no such directory`}},
+		{"scenario file for a directory", map[string]string{"HIL_SCENARIOS": "bench.example.yaml"}, []string{"HIL_SCENARIOS"}},
 		{"every number wrong", map[string]string{"HIL_BAUD": "x", "HIL_BLINK_MS": "x", "HIL_TURNAROUND_MS": "x", "HIL_JITTER_MS": "x"},
 			[]string{"HIL_BAUD", "HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS"}},
 	}

@@ -28,6 +28,7 @@
 //	HIL_FAULT              faults for a target that injects them (virtual), e.g. drop-byte,slow-echo
 //	HIL_FIRMWARE           main.py a target that runs firmware runs (micropython), default firmware/main.py
 //	HIL_TAPE               a tape (make hil RECORD=1) whose device side a target replays (virtual)
+//	HIL_SCENARIOS          a directory of Wokwi scenario files to run as specs too (harness/scenario); optional
 package bench
 
 import (
@@ -117,7 +118,10 @@ type Config struct {
 	// ExpectVersion is the firmware semver the bench must run, "" for any.
 	ExpectVersion string
 	// Power is the switch of the Pico's USB power; zero for none.
-	Power       power.Spec
+	Power power.Spec
+	// Scenarios is the directory of scenario files run as specs, found
+	// as HIL_SCENARIOS names it; "" for none.
+	Scenarios   string
 	Bauds       []int
 	Turnaround  time.Duration // allowance on top of wire time
 	JitterTol   time.Duration
@@ -143,7 +147,7 @@ func (e *ConfigError) Error() string {
 var Variables = []string{"HIL_TARGET", "HIL_SERIAL", "HIL_CONTROL", "HIL_LED_PIN", "HIL_BAUD", "HIL_BAUDS",
 	"HIL_BLINK_MS", "HIL_TURNAROUND_MS", "HIL_JITTER_MS", "HIL_FAULT", "HIL_FIRMWARE",
 	"HIL_CONTROL_USB_ID", "HIL_CONTROL_USB_SERIAL", "HIL_RESET_PIN", "HIL_JUMPER_PIN", "HIL_EXPECT_VERSION",
-	"HIL_LED_TRUTH", "HIL_TAPE", "HIL_POWER"}
+	"HIL_LED_TRUTH", "HIL_TAPE", "HIL_POWER", "HIL_SCENARIOS"}
 
 // settings are the values a configuration is built from, by HIL_* name,
 // with where each came from: the variable itself or a bench file's field.
@@ -185,6 +189,12 @@ func build(c Config, s settings) (Config, error) {
 	c.ResetPin, c.JumperPin, c.ExpectVersion = env["HIL_RESET_PIN"], env["HIL_JUMPER_PIN"], env["HIL_EXPECT_VERSION"]
 	c.LEDTruth, c.Tape = env["HIL_LED_TRUTH"], env["HIL_TAPE"]
 	var errs []error
+	if v := env["HIL_SCENARIOS"]; v != "" {
+		var err error
+		if c.Scenarios, err = findScenarios(v, s); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	num := func(name string, def int) int {
 		v, ok := env[name]
 		if !ok {

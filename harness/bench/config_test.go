@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -100,5 +101,13 @@ func TestFaultsAreParsedByTheirTarget(t *testing.T) {
 	_, err = FromEnv(env("HIL_TARGET", MicroPython, "HIL_FAULT", "slow-echo"))
 	if err == nil || !strings.Contains(err.Error(), "the micropython target injects no faults") || !strings.Contains(err.Error(), "injects them: virtual") {
 		t.Fatalf("faults on micropython: %v", err)
+	}
+}
+
+// HIL_SCENARIOS is found from the current directory or the module root.
+func TestScenariosDirectoryIsFound(t *testing.T) {
+	c, err := FromEnv(env("HIL_SCENARIOS", "specs"))
+	if err != nil || !filepath.IsAbs(c.Scenarios) || filepath.Base(c.Scenarios) != "specs" {
+		t.Errorf("scenarios %q, %v", c.Scenarios, err)
 	}
 }

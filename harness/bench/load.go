@@ -217,6 +217,35 @@ func (f File) pick(path, id string, process int) (Profile, string, error) {
 	return b, "benches[" + b.ID + "]", nil
 }
 
+// lookIn is where a path a setting gives is looked for: as it is when
+// absolute, else in dir and then at the module root above it.
+func lookIn(path, dir string) []string {
+	if filepath.IsAbs(path) {
+		return []string{path}
+	}
+	candidates := []string{filepath.Join(dir, path)}
+	if root, ok := repo.Root(dir); ok && root != dir {
+		candidates = append(candidates, filepath.Join(root, path))
+	}
+	return candidates
+}
+
+// findScenarios resolves HIL_SCENARIOS, a directory, as lookIn does.
+func findScenarios(name string, s settings) (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("bench: current directory: %w", err)
+	}
+	candidates := lookIn(name, dir)
+	for _, c := range candidates {
+		if fi, err := os.Stat(c); err == nil && fi.IsDir() {
+			return c, nil
+		}
+	}
+	return "", &ConfigError{s.from("HIL_SCENARIOS"), name, "no such directory (looked for " + strings.Join(candidates, " and ") + ")",
+		"give a directory of Wokwi scenario files (*.yaml), e.g. make hil SCENARIOS=specs/scenarios"}
+}
+
 // findProfile resolves HIL_BENCH (name, "" when unset) against dir and
 // then the module root above it; unset, it looks for DefaultProfile the
 // same way and returns "" when there is none.
@@ -225,13 +254,7 @@ func findProfile(name, dir string) (string, error) {
 	if look == "" {
 		look = DefaultProfile
 	}
-	candidates := []string{look}
-	if !filepath.IsAbs(look) {
-		candidates = []string{filepath.Join(dir, look)}
-		if root, ok := repo.Root(dir); ok && root != dir {
-			candidates = append(candidates, filepath.Join(root, look))
-		}
-	}
+	candidates := lookIn(look, dir)
 	for _, c := range candidates {
 		if _, err := os.Stat(c); err == nil {
 			return c, nil

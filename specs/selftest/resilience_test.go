@@ -85,9 +85,8 @@ type echoRun struct {
 	node   int // the firmware's Node process, seen when firstSpec started
 }
 
-// runMicroPythonEcho runs the Echo family on the micropython target and
-// calls during(suitePid, nodePid) once firstSpec has started.
-func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRun {
+// needMicroPython skips a test where the micropython target cannot run.
+func needMicroPython(t *testing.T) {
 	t.Helper()
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skipf("the micropython target needs Node: %v", err)
@@ -95,6 +94,13 @@ func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRu
 	if _, err := os.Stat("../../fixtures/micropython/node/node_modules"); err != nil {
 		t.Skipf("the micropython target needs its npm packages (make deps): %v", err)
 	}
+}
+
+// runMicroPythonEcho runs the Echo family on the micropython target and
+// calls during(suitePid, nodePid) once firstSpec has started.
+func runMicroPythonEcho(t *testing.T, during func(suite, node int) error) echoRun {
+	t.Helper()
+	needMicroPython(t)
 	cmd, out := suiteCmd(t, []string{"HIL_TARGET=micropython", "HIL_BLINK_MS=200"}, "-ginkgo.v", "-ginkgo.label-filter="+echoOnly)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

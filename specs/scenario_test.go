@@ -1,0 +1,73 @@
+package specs
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/scenario"
+)
+
+// scenarios are the scenario files of HIL_SCENARIOS (`make hil
+// SCENARIOS=dir`), loaded before the spec tree is built: each is a spec.
+var scenarios []*scenario.Scenario
+
+// loadScenarios loads the scenario files of dir, none for "": a file with
+// a step no bench can run stops the run before any spec, naming the step.
+func loadScenarios(dir string) ([]*scenario.Scenario, error) {
+	if dir == "" {
+		return nil, nil
+	}
+	return scenario.LoadDir(dir)
+}
+
+// scenarioBench is the rig as a scenario sees it.
+func scenarioBench() scenario.Bench {
+	b := scenario.Bench{Data: rig.data}
+	if rig.ctlLine != nil {
+		b.Control = scenario.Lines(rig.ctlLine)
+	}
+	if rig.bench.LED != nil {
+		b.LED = rig.bench.LED
+	}
+	if rig.bench.Reset != nil {
+		b.Run = rig.bench.Reset
+	}
+	return b
+}
+
+// restoreBench puts the bench's rate and cadence back after a scenario,
+// which may have changed them or reset the Pico.
+func restoreBench(ctx SpecContext) {
+	if rig.ctl == nil {
+		return
+	}
+	awaitVersion(ctx)
+	expectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the scenario", cfg.Baud), "the control channel")
+	ms := int(cfg.BlinkHalf.Milliseconds())
+	expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the scenario", ms), "the control channel")
+}
+
+var _ = Describe("Scenario", labelScenario, onBench, func() {
+	for _, s := range scenarios {
+		It(fmt.Sprintf("%s (%s)", s.Name, filepath.Base(s.File)), SpecTimeout(timeouts.scenario(s)), func(ctx SpecContext) {
+			b := scenarioBench()
+			if err := s.Check(b); err != nil {
+				Skip(err.Error())
+			}
+			flushData(ctx)
+			DeferCleanup(restoreBench, NodeTimeout(timeouts.ScenarioRestore))
+			log, err := scenario.Run(ctx, s, b, timeouts.scenarioOptions())
+			keep(log.SerialTrace("scenario.serial"))
+			keep(log.LEDTrace("scenario.led"))
+			AddReportEntry("scenario.log", log.String(), ReportEntryVisibilityFailureOrVerbose)
+			var se *scenario.StepError
+			if errors.As(err, &se) {
+				Fail(explain(se.Where()+": "+se.Expected, se.Seen, se.Hint))
+			}
+			expectNoError(err, "the scenario runs on the bench", "see the error")
+		})
+	}
+})
