@@ -61,6 +61,7 @@ var badInputs = []badInput{
 	{name: "tape into a directory", env: with(pico, "HIL_RECORD=/tmp"), line: `HIL_RECORD="/tmp": is a directory`},
 	{name: "reports into a file", env: with(pico, "HIL_OUT=$FILE"), line: `: not a directory (hint: the directory the reports go to`},
 	{name: "missing profile", env: []string{"HIL_BENCH=/none/bench.yaml"}, line: `HIL_BENCH="/none/bench.yaml": no such file`},
+	{name: "missing scenario directory", env: with(pico, "HIL_SCENARIOS=/none/scenarios"), line: `HIL_SCENARIOS="/none/scenarios": no such directory (looked for /none/scenarios) (hint: give a directory of Wokwi scenario files`},
 	// Bench profile fields.
 	{name: "profile baud the firmware refuses", profile: "data: $PORT\nbaud: 7\n", line: `bench.yaml: baud="7": a rate the firmware and the port cannot both run`},
 	{name: "profile sweep with a bad rate", profile: "data: $PORT\nbauds: [9600, 115201]\n", line: "115201 is a rate the firmware and the port cannot both run"},
