@@ -42,7 +42,22 @@ func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	trace := edge.Trace(prefix+".edges", c.edges)
 	trace.Source = string(edgeSource())
 	keep(trace)
+	if rig.bench.Truth != nil && len(c.edges) > 0 {
+		keep(edge.TraceFrom(prefix+".truth", truthDuring(c), c.edges[0].At))
+	}
 	return c
+}
+
+// truthDuring is the fixture's true edges while c listened, for drawing
+// them beside the captured ones.
+func truthDuring(c blinkCapture) []edge.Edge {
+	var out []edge.Edge
+	for _, e := range rig.bench.Truth() {
+		if !e.At.Before(c.armed) && !e.At.After(c.end) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // judgeCadence records the cadence of a capture and fails on what is out
@@ -142,6 +157,9 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 	countDevice("blink")
 })
 
+// listedWindows is how many windows below the line a failure lists.
+const listedWindows = 10
+
 // checkLoad holds the echo load to at least loadMin of line rate in every
 // loadWindow of the capture, byte-exact: a load that stalls or slows
 // proves nothing about the cadence under load.
@@ -155,17 +173,25 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 	}
 	keep(trace)
 	record(m)
+	// Only the windows below the line are listed; report.html draws them all.
 	var table strings.Builder
-	first := -1
+	first, below := -1, 0
 	for i, p := range pct {
-		mark := ""
-		if p < loadMin {
-			mark = "  < " + fmt.Sprint(loadMin)
-			if first < 0 {
-				first = i
-			}
+		if p >= loadMin {
+			continue
 		}
-		fmt.Fprintf(&table, "  window %2d  +%4d..%4d ms  %5.1f%%%s\n", i, i*int(loadWindow/time.Millisecond), (i+1)*int(loadWindow/time.Millisecond), p, mark)
+		if first < 0 {
+			first = i
+		}
+		if below++; below <= listedWindows {
+			fmt.Fprintf(&table, "  window %2d  +%4d..%4d ms  %5.1f%%  < %v\n", i, i*int(loadWindow/time.Millisecond), (i+1)*int(loadWindow/time.Millisecond), p, loadMin)
+		}
+	}
+	if below > listedWindows {
+		fmt.Fprintf(&table, "  and %d more windows below the line\n", below-listedWindows)
+	}
+	if below > 0 {
+		fmt.Fprintf(&table, "  (%d of %d windows below the line; report.html draws every window against it)\n", below, len(pct))
 	}
 	var stopped string
 	switch {

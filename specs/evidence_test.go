@@ -63,6 +63,13 @@ func recordVerdict(m stats.Measurement) {
 	rig.tape.Add(tape.Event{Kind: tape.KindVerdict, Measurement: &m})
 }
 
+// setupConsole is the control channel's lines before the first spec: the
+// setup's VERSION and BOARD, a boot banner.
+var (
+	setupConsole []tape.Event
+	setupTaken   bool
+)
+
 var storeTape = sync.OnceValue(func() error {
 	path := os.Getenv("HIL_RECORD")
 	if path == "" {
@@ -96,7 +103,10 @@ var _ = BeforeEach(func() {
 		return
 	}
 	expectNoError(storeTape(), "the tape opens (HIL_RECORD)", "a writable path for the tape")
-	rig.tape.Take() // what came between specs goes to the tape only
+	between := rig.tape.Take() // what came between specs goes to the tape
+	if !setupTaken {
+		setupConsole, setupTaken = tape.Of(between, tape.KindLine), true
+	}
 	rig.tape.Add(tape.Event{Kind: tape.KindSpec, Text: CurrentSpecReport().FullText()})
 })
 

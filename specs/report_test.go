@@ -55,6 +55,7 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 			Baud: cfg.Baud, Bauds: cfg.Bauds, BlinkHalfMs: ms(cfg.BlinkHalf),
 			TurnaroundMs: ms(cfg.Turnaround), JitterMs: ms(cfg.JitterTol),
 		},
+		Console:   setupConsole,
 		Started:   r.StartTime,
 		Finished:  r.EndTime,
 		Pass:      r.SuiteSucceeded,

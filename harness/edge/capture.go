@@ -183,13 +183,22 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 // Trace is the edge timeline for the report: per edge, the time since the
 // first edge (ms) and the level after it (0 or 1).
 func Trace(name string, edges []Edge) stats.Trace {
+	if len(edges) == 0 {
+		return TraceFrom(name, nil, time.Time{})
+	}
+	return TraceFrom(name, edges, edges[0].At)
+}
+
+// TraceFrom is Trace with times since origin, so that two timelines (the
+// captured edges and the true ones) share one axis.
+func TraceFrom(name string, edges []Edge, origin time.Time) stats.Trace {
 	t := stats.Trace{Name: name, Columns: []string{"t_ms", "level"}, Rows: make([][]float64, len(edges))}
 	for i, e := range edges {
 		level := 0.0
 		if e.Level == gpio.High {
 			level = 1
 		}
-		t.Rows[i] = []float64{ms(e.At.Sub(edges[0].At)), level}
+		t.Rows[i] = []float64{ms(e.At.Sub(origin)), level}
 	}
 	return t
 }

@@ -23,6 +23,7 @@ type page struct {
 	Passed, Failed, Skipped int
 	Charts                  []*Chart
 	Missing                 []string
+	Rows                    []row // the specs, each with its evidence drawn
 }
 
 // WriteHTML renders r as one self-contained HTML file at path: summary,
@@ -37,7 +38,8 @@ func WriteHTML(path string, r Report) error {
 
 func pageOf(r Report) page {
 	p := page{Report: r}
-	for _, s := range r.Specs {
+	for i, s := range r.Specs {
+		p.Rows = append(p.Rows, row{Spec: s, Charts: specCharts(i, s)})
 		switch s.State {
 		case "passed":
 			p.Passed++

@@ -47,8 +47,11 @@ type Report struct {
 	Finished       time.Time `json:"finished"`
 	Pass           bool      `json:"pass"`
 	Interrupted    bool      `json:"interrupted"`
-	Preflight      []Check   `json:"preflight"` // the bench checks run before any spec
-	Specs          []Spec    `json:"specs"`
+	// Console is the control channel's lines before the first spec: the
+	// setup's VERSION and BOARD exchange, a boot banner (tape events).
+	Console   []tape.Event `json:"console,omitempty"`
+	Preflight []Check      `json:"preflight"` // the bench checks run before any spec
+	Specs     []Spec       `json:"specs"`
 }
 
 // Settings are the bench settings a run was judged with; runs with other

@@ -141,6 +141,9 @@ func span(pad float64, values ...float64) axis {
 }
 
 func short(v float64) string {
+	if v == 0 {
+		v = 0 // a tick at -0 reads as 0
+	}
 	if v == math.Trunc(v) && math.Abs(v) < 1e9 {
 		return strconv.FormatFloat(v, 'f', -1, 64)
 	}
