@@ -1,6 +1,7 @@
 package specs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -114,6 +115,7 @@ var _ = AfterEach(func() {
 	if rig.tape == nil {
 		return
 	}
+	drainConsole()
 	s := CurrentSpecReport()
 	state := "passed"
 	if s.Failed() {
@@ -133,6 +135,27 @@ var _ = AfterEach(func() {
 		AddReportEntry(evidenceEntry, ev, ReportEntryVisibilityNever)
 	}
 })
+
+// drainConsole reads what the firmware printed that no command's reply
+// collected, until the control channel is quiet for consoleQuiet, so that
+// a print lands under the spec it came in.
+func drainConsole() {
+	if rig.ctlLine == nil {
+		return
+	}
+	for range maxDrained {
+		ctx, cancel := context.WithTimeout(context.Background(), consoleQuiet)
+		_, err := rig.ctlLine.ReadLine(ctx)
+		cancel()
+		if err != nil {
+			return
+		}
+	}
+}
+
+// maxDrained bounds the lines drainConsole reads: a firmware that prints
+// without pause cannot hold the suite.
+const maxDrained = 1000
 
 // evidenceText is a spec's evidence for a JUnit system-out.
 func evidenceText(s types.SpecReport) string {

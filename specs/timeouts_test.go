@@ -34,6 +34,10 @@ const (
 	// opGrace is added to the physical duration of one operation to make
 	// its deadline: it never enters a measured budget.
 	opGrace = time.Second
+	// consoleQuiet is how long the control channel must be silent at a
+	// spec's end before its evidence is taken: far below any reply's
+	// deadline, long enough to collect what the port already holds.
+	consoleQuiet = 5 * time.Millisecond
 )
 
 // slack absorbs process start-up and scheduling on a busy machine in
