@@ -196,6 +196,26 @@ endef
 # asyncpreemptoff: qemu-user 7.2 can lose the signal Go preempts goroutines
 # with; two test binaries then slept until their 10-minute timeout.
 
+## rp2040-rom: the emulated RP2040's ROM (fixtures/rp2040/rom, the datasheet's tables written by
+## the project) in out/rp2040/rom.bin, built with Debian's arm-none-eabi toolchain (unpacked into
+## $$XDG_CACHE_HOME/picohil); without apt-get it says it skipped
+RP2040_OUT := $(OUT)/rp2040
+RP2040_ROM := $(RP2040_OUT)/rom.bin
+ARM_FLAGS := -mcpu=cortex-m0plus -mthumb -Os -Wall -Wextra -ffunction-sections -fdata-sections -ffreestanding -fno-builtin -nostartfiles -nostdlib -Wl,--gc-sections
+.PHONY: rp2040-rom
+rp2040-rom: $(HILVM)
+	@root=$$($(HILVM) arm-none-eabi rp2040-rom) $(SKIPPED_OK); \
+	mkdir -p $(RP2040_OUT) && \
+	$(call arm_cc,$(RP2040_OUT)/rom.elf,-T fixtures/rp2040/rom/rom.ld fixtures/rp2040/rom/start.S fixtures/rp2040/rom/rom.c -lm -lc -lgcc) && \
+	$$root/usr/bin/arm-none-eabi-objcopy -O binary $(RP2040_OUT)/rom.elf $(RP2040_ROM) && \
+	echo "rp2040-rom: $(RP2040_ROM), $$(stat -c %s $(RP2040_ROM)) of 16384 bytes"
+
+# arm_cc OUT,ARGS: arm-none-eabi-gcc from the toolchain at $$root, with newlib, for the Cortex-M0+
+define arm_cc
+LD_LIBRARY_PATH=$$(echo $$root/usr/lib/*-linux-gnu) $$root/usr/bin/arm-none-eabi-gcc $(ARM_FLAGS) \
+	-isystem $$root/usr/include/newlib -L$$root/usr/lib/arm-none-eabi/newlib/thumb/v6-m/nofp -o $(1) $(2)
+endef
+
 ## hil-vm: the suite in a VM as the pico target: Debian's kernel under qemu-system-x86_64, a
 ## gpio-sim chip with the Pi's line names, the data UART on a 16550, the control channel on a
 ## QEMU usb-serial, the device on the host (HIL_VM_DEVICE=virtual|micropython, HIL_FAULT);
