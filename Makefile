@@ -18,6 +18,8 @@ QUICK_ENV := HIL_TARGET=virtual HIL_BLINK_MS=100 HIL_JITTER_MS=12
 MPY_ENV := HIL_TARGET=micropython HIL_BLINK_MS=200
 NODE_DIR := fixtures/micropython/node
 NODE_STAMP := $(NODE_DIR)/node_modules/.package-lock.json
+RP2040_NODE_DIR := fixtures/rp2040/node
+RP2040_NODE_STAMP := $(RP2040_NODE_DIR)/node_modules/.package-lock.json
 FIRMWARE ?= firmware/main.py
 
 # A relative HIL_FIRMWARE names a file from the directory make is called in
@@ -70,13 +72,13 @@ run-suite = mkdir -p $(2) && $(call check-run,$(1),$(2),$(3)) && $(1) HIL_OUT=$(
 
 all: test
 
-## deps: Go modules and the MicroPython WebAssembly runner's npm packages
-deps: $(NODE_STAMP)
+## deps: Go modules and the npm packages of the MicroPython WebAssembly runner and the RP2040 emulator
+deps: $(NODE_STAMP) $(RP2040_NODE_STAMP)
 	$(GO) mod download
 
-$(NODE_STAMP): $(NODE_DIR)/package-lock.json
-	@command -v node >/dev/null && command -v npm >/dev/null || { echo "picohil: Node.js 20+ with npm is needed for the micropython target (install the nodejs and npm packages)"; exit 1; }
-	cd $(NODE_DIR) && npm ci --no-audit --no-fund
+%/node_modules/.package-lock.json: %/package-lock.json
+	@command -v node >/dev/null && command -v npm >/dev/null || { echo "picohil: Node.js 20+ with npm is needed for the micropython and rp2040 targets (install the nodejs and npm packages)"; exit 1; }
+	cd $* && npm ci --no-audit --no-fund
 	@touch $@
 
 ## hil: run the HIL suite on HIL_TARGET (auto|virtual|micropython|pico|jumper) or the

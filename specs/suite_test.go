@@ -25,6 +25,7 @@ import (
 	// The fixtures the suite offers besides the hardware targets: each
 	// registers itself as a target (see harness/target).
 	_ "github.com/picohil/picohil/fixtures/micropython"
+	_ "github.com/picohil/picohil/fixtures/rp2040"
 	_ "github.com/picohil/picohil/fixtures/virtual"
 )
 

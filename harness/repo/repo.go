@@ -40,3 +40,14 @@ func declares(path string) bool {
 	}
 	return false
 }
+
+// Locate is Root of the working directory or, failing that, of dir (a
+// caller's source directory, for a binary run outside the tree).
+func Locate(dir string) (string, bool) {
+	if wd, err := os.Getwd(); err == nil {
+		if root, ok := Root(wd); ok {
+			return root, true
+		}
+	}
+	return Root(dir)
+}
