@@ -12,6 +12,7 @@ var (
 	labelControl   = label("control")
 	labelReset     = label("reset")
 	labelScenario  = label("scenario")
+	labelPower     = label("power")
 )
 
 // labelNames are the labels declared above, for the filters' checks and

@@ -99,15 +99,22 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 		}
 		AddReportEntry("reset", fmt.Sprintf("RUN low %v, %s answered after %v (%d questions)", r.Pulse.Round(time.Millisecond), r.Version, r.Recovered.Round(time.Millisecond), r.Attempts))
 
-		// A reset restores the firmware's boot settings: put the bench's back.
-		expectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the reset", cfg.Baud), "the control channel")
-		expectCheck(preflight.EchoByte(ctx, rig.data, timeouts.PerTrip, report.CheckFail))
-		if rig.bench.LED == nil {
-			AddReportEntry("reset", "blink not checked: this bench has no LED input pin")
-			return
-		}
-		ms := int(cfg.BlinkHalf / time.Millisecond)
-		expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the reset", ms), "the control channel")
-		expectCheck(preflight.LEDToggles(ctx, rig.bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
+		expectServingAgain(ctx, "reset")
 	})
 })
+
+// expectServingAgain checks a Pico that came back from a reset or a power
+// cycle (what): a restart restores the firmware's boot settings, so the
+// bench's are put back, then one echo and the LED's toggles.
+func expectServingAgain(ctx SpecContext, what string) {
+	GinkgoHelper()
+	expectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the %s", cfg.Baud, what), "the control channel")
+	expectCheck(preflight.EchoByte(ctx, rig.data, timeouts.PerTrip, report.CheckFail))
+	if rig.bench.LED == nil {
+		AddReportEntry(what, "blink not checked: this bench has no LED input pin")
+		return
+	}
+	ms := int(cfg.BlinkHalf / time.Millisecond)
+	expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
+	expectCheck(preflight.LEDToggles(ctx, rig.bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
+}
