@@ -71,6 +71,10 @@ var (
 	setupTaken   bool
 )
 
+// devLog puts the target's own stamps on the tape, where it has a device
+// clock and the run is recorded.
+var devLog *tape.DeviceLog
+
 var storeTape = sync.OnceValue(func() error {
 	path := os.Getenv("HIL_RECORD")
 	if path == "" {
@@ -95,6 +99,10 @@ var storeTape = sync.OnceValue(func() error {
 		return fmt.Errorf("HIL_RECORD=%s: %w", path, err)
 	}
 	rig.tape.Store(w)
+	if rig.bench.Clock != nil {
+		devLog = &tape.DeviceLog{Clock: rig.bench.Clock}
+		devLog.Record(rig.tape, time.Now()) // the setup's traffic, before the first spec
+	}
 	GinkgoWriter.Printf("picohil: recording the run to %s\n", path)
 	return nil
 })
@@ -116,6 +124,9 @@ var _ = AfterEach(func() {
 		return
 	}
 	drainConsole()
+	if devLog != nil {
+		devLog.Record(rig.tape, time.Now())
+	}
 	s := CurrentSpecReport()
 	state := "passed"
 	if s.Failed() {

@@ -171,7 +171,16 @@ func check(e Event) error {
 }
 
 func checkStamp(e Event) error {
-	if e.Stamp != Host && e.Stamp != Device {
+	want := 1 // an edge's one time
+	if e.Kind == KindData {
+		want = len(e.Bytes)
+	}
+	switch {
+	case e.Stamp == Host && len(e.DeviceNs) > 0:
+		return fmt.Errorf("%s event stamped host with device times", e.Kind)
+	case e.Stamp == Device && len(e.DeviceNs) != want:
+		return fmt.Errorf("%s event stamped device with %d device times, want %d", e.Kind, len(e.DeviceNs), want)
+	case e.Stamp != Host && e.Stamp != Device:
 		return fmt.Errorf("%s event stamped %q, want host or device", e.Kind, e.Stamp)
 	}
 	return nil

@@ -48,6 +48,28 @@ func (r *Recorder) Data(dir Dir, at time.Time, p []byte) {
 	r.Add(Event{Kind: KindData, At: at, Stamp: Host, Dir: dir, Bytes: slices.Clone(p)})
 }
 
+// DeviceData records bytes that crossed the device's UART with the
+// device's time of each (dev, one per byte), taken from the target at at.
+func (r *Recorder) DeviceData(dir Dir, at time.Time, p []byte, dev []time.Duration) {
+	if len(p) == 0 || len(dev) != len(p) {
+		return
+	}
+	r.Add(Event{Kind: KindData, At: at, Stamp: Device, Dir: dir, Bytes: slices.Clone(p), DeviceNs: nanos(dev)})
+}
+
+// DeviceEdge records one LED edge at device time dev, taken at at.
+func (r *Recorder) DeviceEdge(at time.Time, high bool, dev time.Duration) {
+	r.Add(Event{Kind: KindEdge, At: at, Stamp: Device, Level: &high, DeviceNs: nanos([]time.Duration{dev})})
+}
+
+func nanos(ds []time.Duration) []int64 {
+	out := make([]int64, len(ds))
+	for i, d := range ds {
+		out[i] = int64(d)
+	}
+	return out
+}
+
 // Line records one control-channel line.
 func (r *Recorder) Line(dir Dir, at time.Time, text string) {
 	r.Add(Event{Kind: KindLine, At: at, Dir: dir, Text: text})

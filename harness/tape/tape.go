@@ -49,7 +49,9 @@ const (
 	// Host is the harness's clock: when a write began, when a read returned.
 	Host Stamp = "host"
 	// Device is the target's own record of when a byte crossed its UART or
-	// its LED changed, on the host's time scale.
+	// its LED changed, on the device's clock (harness/target, "Device
+	// time"): the event's DeviceNs holds it, and its At is when the harness
+	// took the stamps from the target.
 	Device Stamp = "device"
 )
 
@@ -78,7 +80,10 @@ type Event struct {
 	Bytes Hex       `json:"hex,omitempty"`   // data
 	Text  string    `json:"text,omitempty"`  // line: the line; spec: the spec's name; end: its state
 	Level *bool     `json:"high,omitempty"`  // edge: the level after it
-	Until time.Time `json:"until,omitzero"`  // capture: its end
+	// DeviceNs is, for an event stamped by the device, the device's time
+	// of each byte (data) or of the edge, in ns since the device's epoch.
+	DeviceNs []int64   `json:"device_ns,omitempty"`
+	Until    time.Time `json:"until,omitzero"` // capture: its end
 	// Measurement is the verdict's measurement (without its samples).
 	Measurement *stats.Measurement `json:"measurement,omitempty"`
 	Header      *Header            `json:"header,omitempty"`

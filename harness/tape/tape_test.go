@@ -72,21 +72,23 @@ func TestRecordedTapeReadsBack(t *testing.T) {
 func TestReadRefusesWhatIsNotATape(t *testing.T) {
 	header := `{"k":"header","at":"2026-01-02T03:04:05Z","header":{"format":"picohil.tape/v1"}}` + "\n"
 	for name, c := range map[string]struct{ in, want string }{
-		"empty":          {"", "empty"},
-		"not json":       {"hello\n", "line 1"},
-		"no header":      {`{"k":"data","at":"2026-01-02T03:04:05Z","dir":"tx","stamp":"host","hex":"00"}` + "\n", "line 1 is not its header"},
-		"other format":   {strings.Replace(header, "v1", "v9", 1), "line 1 is not its header"},
-		"bad hex":        {header + `{"k":"data","at":"2026-01-02T03:04:05Z","dir":"tx","stamp":"host","hex":"zz"}` + "\n", "line 2"},
-		"no direction":   {header + `{"k":"data","at":"2026-01-02T03:04:05Z","stamp":"host","hex":"00"}` + "\n", "direction"},
-		"no stamp":       {header + `{"k":"data","at":"2026-01-02T03:04:05Z","dir":"rx","hex":"00"}` + "\n", "stamped"},
-		"no time":        {header + `{"k":"line","dir":"rx","text":"OK"}` + "\n", "without a time"},
-		"edge level":     {header + `{"k":"edge","at":"2026-01-02T03:04:05Z","stamp":"host"}` + "\n", "level"},
-		"unknown kind":   {header + `{"k":"smoke","at":"2026-01-02T03:04:05Z"}` + "\n", "unknown kind"},
-		"second header":  {header + header, "second header"},
-		"capture order":  {header + `{"k":"capture","at":"2026-01-02T03:04:05Z","until":"2026-01-02T03:04:04Z"}` + "\n", "ends before"},
-		"nameless spec":  {header + `{"k":"spec","at":"2026-01-02T03:04:05Z"}` + "\n", "without text"},
-		"verdict":        {header + `{"k":"verdict","at":"2026-01-02T03:04:05Z"}` + "\n", "named measurement"},
-		"over-long line": {header + strings.Repeat("x", maxLine+1) + "\n", "after line 1"},
+		"empty":            {"", "empty"},
+		"not json":         {"hello\n", "line 1"},
+		"no header":        {`{"k":"data","at":"2026-01-02T03:04:05Z","dir":"tx","stamp":"host","hex":"00"}` + "\n", "line 1 is not its header"},
+		"other format":     {strings.Replace(header, "v1", "v9", 1), "line 1 is not its header"},
+		"bad hex":          {header + `{"k":"data","at":"2026-01-02T03:04:05Z","dir":"tx","stamp":"host","hex":"zz"}` + "\n", "line 2"},
+		"no direction":     {header + `{"k":"data","at":"2026-01-02T03:04:05Z","stamp":"host","hex":"00"}` + "\n", "direction"},
+		"no stamp":         {header + `{"k":"data","at":"2026-01-02T03:04:05Z","dir":"rx","hex":"00"}` + "\n", "stamped"},
+		"no time":          {header + `{"k":"line","dir":"rx","text":"OK"}` + "\n", "without a time"},
+		"edge level":       {header + `{"k":"edge","at":"2026-01-02T03:04:05Z","stamp":"host"}` + "\n", "level"},
+		"unknown kind":     {header + `{"k":"smoke","at":"2026-01-02T03:04:05Z"}` + "\n", "unknown kind"},
+		"second header":    {header + header, "second header"},
+		"capture order":    {header + `{"k":"capture","at":"2026-01-02T03:04:05Z","until":"2026-01-02T03:04:04Z"}` + "\n", "ends before"},
+		"nameless spec":    {header + `{"k":"spec","at":"2026-01-02T03:04:05Z"}` + "\n", "without text"},
+		"verdict":          {header + `{"k":"verdict","at":"2026-01-02T03:04:05Z"}` + "\n", "named measurement"},
+		"device, no times": {header + `{"k":"data","at":"2026-01-02T03:04:05Z","dir":"rx","stamp":"device","hex":"0001","device_ns":[5]}` + "\n", "1 device times, want 2"},
+		"host, dev times":  {header + `{"k":"edge","at":"2026-01-02T03:04:05Z","high":true,"stamp":"host","device_ns":[5]}` + "\n", "stamped host with device times"},
+		"over-long line":   {header + strings.Repeat("x", maxLine+1) + "\n", "after line 1"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Read(strings.NewReader(c.in))

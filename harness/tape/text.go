@@ -57,8 +57,8 @@ func arrow(d Dir) string {
 // direction, and the line or the bytes in hex; a device stamp is marked.
 func (e Event) String() string {
 	at := e.At.Format("15:04:05.000000")
-	if e.Stamp == Device {
-		at += " (device)"
+	if e.Stamp == Device && len(e.DeviceNs) > 0 {
+		at = fmt.Sprintf("device %.6fs", time.Duration(e.DeviceNs[0]).Seconds())
 	}
 	switch e.Kind {
 	case KindLine:
