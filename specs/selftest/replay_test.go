@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/tape"
 )
 
 // The slow-echo fault fails these two specs, and nothing else they touch.
@@ -20,8 +22,9 @@ const (
 
 var replayEnv = []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_JITTER_MS=12"}
 
-// runFocused runs the replay focus with env and returns its report and output.
-func runFocused(t *testing.T, env ...string) (report.Report, string) {
+// runFocused runs the replay focus with env and returns its report, its
+// output and the directory of its reports.
+func runFocused(t *testing.T, env ...string) (report.Report, string, string) {
 	t.Helper()
 	cmd, out := suiteCmd(t, append(slices.Clone(replayEnv), env...), "-ginkgo.focus="+replayFocus, replaySeed)
 	b, err := cmd.CombinedOutput()
@@ -33,7 +36,7 @@ func runFocused(t *testing.T, env ...string) (report.Report, string) {
 	if err != nil {
 		t.Fatalf("no report: %v\n%s", err, b)
 	}
-	return r, string(b)
+	return r, string(b), out
 }
 
 // outOfLimits are the measurements a run judged out of limits.
@@ -64,7 +67,8 @@ var buildHil = sync.OnceValues(func() (string, error) {
 // fails the same specs, on the same measurements, without the fault.
 func TestSlowEchoTapeFailsTheSameSpecsOfflineAndReplayed(t *testing.T) {
 	tp := filepath.Join(t.TempDir(), "tape.jsonl")
-	live, text := runFocused(t, "HIL_FAULT=slow-echo", "HIL_RECORD="+tp)
+	live, text, out := runFocused(t, "HIL_FAULT=slow-echo", "HIL_RECORD="+tp)
+	checkEvidence(t, live, out)
 	failed := outOfLimits(live)
 	if want := []string{"echo.payload.16B", "echo.rtt.1B"}; !slices.Equal(failed, want) || len(live.Failed()) != 2 {
 		t.Fatalf("the recorded run failed %v (specs %v), want %v:\n%s", failed, live.Failed(), want, text)
@@ -84,12 +88,47 @@ func TestSlowEchoTapeFailsTheSameSpecsOfflineAndReplayed(t *testing.T) {
 		}
 	}
 
-	replayed, text := runFocused(t, "HIL_TAPE="+tp)
+	replayed, text, _ := runFocused(t, "HIL_TAPE="+tp)
 	if got := outOfLimits(replayed); !slices.Equal(got, failed) || !slices.Equal(replayed.Failed(), live.Failed()) {
 		t.Errorf("replayed through the virtual Pico, the run failed %v (specs %v); the recorded run failed %v (specs %v):\n%s",
 			got, replayed.Failed(), failed, live.Failed(), text)
 	}
 	if replayed.Faults != "none" {
 		t.Errorf("the replayed run injected faults %q; the tape alone should fail it", replayed.Faults)
+	}
+}
+
+// checkEvidence holds a failed run's reports to carrying each spec's
+// control-channel lines, and the data bytes about each failure, in
+// report.json, the JUnit test case's system-out and report.html.
+func checkEvidence(t *testing.T, r report.Report, out string) {
+	t.Helper()
+	for _, s := range r.Specs {
+		if s.State != "failed" {
+			continue
+		}
+		if !slices.ContainsFunc(s.Console, func(e tape.Event) bool { return e.Dir == tape.Rx && strings.HasPrefix(e.Text, "OK STATS") }) {
+			t.Errorf("%s: report.json console %v lacks the STATS replies", s.Name, s.Console)
+		}
+		if !slices.ContainsFunc(s.Data, func(e tape.Event) bool { return e.Dir == tape.Tx }) || !slices.ContainsFunc(s.Data, func(e tape.Event) bool { return e.Dir == tape.Rx }) {
+			t.Errorf("%s: report.json data %v lacks the bytes each way about the failure", s.Name, s.Data)
+		}
+	}
+	junit, err := os.ReadFile(filepath.Join(out, "junit.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(junit), "<system-out>control channel:"); n < 2 {
+		t.Errorf("junit.xml has %d system-outs with the control channel's lines, want one per spec run", n)
+	}
+	if n := strings.Count(string(junit), "data line about the failure"); n != 2 {
+		t.Errorf("junit.xml has %d failures' data bytes, want 2", n)
+	}
+	html, err := os.ReadFile(filepath.Join(out, "report.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(html), `<details class="data">`); n != 2 {
+		t.Errorf("report.html folds %d failures' data bytes, want 2", n)
 	}
 }
