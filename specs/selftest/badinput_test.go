@@ -93,6 +93,10 @@ var badInputs = []badInput{
 	{name: "gate on a missing baseline", hil: []string{"gate", "--baseline", "/none/1.0.0.json", "--html", "$OUT/gate.html"}, line: "gate: a report /none/1.0.0.json: no such file"},
 	{name: "gate at a significance of two", hil: []string{"gate", "--baseline", "$FILE", "--current", "$FILE", "--alpha", "2", "--html", "$OUT/gate.html"}, line: "gate: --alpha 2: a significance lies between 0 and 1"},
 	{name: "baseline from a directory", hil: []string{"baseline", "--from", "/tmp", "--out", "$OUT/1.0.0.json"}, line: "baseline: --from /tmp: is a directory"},
+	{name: "replay of no tape", hil: []string{"replay"}, line: "replay: give one tape"},
+	{name: "replay of a directory", hil: []string{"replay", "/tmp"}, line: "replay: the tape /tmp: is a directory"},
+	{name: "power of an unknown kind", env: pico, hil: []string{"power", "toggle"}, line: "power: give off, on or cycle"},
+	{name: "power cycle too long", env: pico, hil: []string{"power", "cycle", "--off", "1h"}, line: "power: --off 1h0m0s: want more than 0 and at most 1m"},
 	{name: "detect with an argument", hil: []string{"detect", "all"}, line: `detect: unexpected argument "all"`},
 }
 

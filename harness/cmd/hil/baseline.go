@@ -22,7 +22,7 @@ func runBaseline(args []string, w io.Writer) error {
 	if *out == "" {
 		return cli.Usagef("baseline: --out is required (hint: firmware/baselines/<the firmware's version>.json)")
 	}
-	if err := readable("baseline", "--from", *from); err != nil {
+	if err := readable("baseline", "--from", *from, reportHint); err != nil {
 		return err
 	}
 	r, err := report.Read(*from)

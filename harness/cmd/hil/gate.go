@@ -67,7 +67,7 @@ func runGate(args []string, w io.Writer) error {
 		return cli.Usagef("gate: --baseline is required (hint: ls firmware/baselines)")
 	}
 	for _, path := range append(baselines, *current) {
-		if err := readable("gate", "a report", path); err != nil {
+		if err := readable("gate", "a report", path, reportHint); err != nil {
 			return err
 		}
 	}
@@ -134,14 +134,17 @@ func orUnknown(s string) string {
 	return s
 }
 
-// readable refuses, as a usage error, a report path that is no file.
-func readable(verb, what, path string) error {
+// reportHint says where reports are.
+const reportHint = "make hil writes out/hil/report.json; baselines are in firmware/baselines"
+
+// readable refuses, as a usage error, a path that is no file.
+func readable(verb, what, path, hint string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return cli.Usagef("%s: %s %s: no such file (hint: make hil writes out/hil/report.json; baselines are in firmware/baselines)", verb, what, path)
+		return cli.Usagef("%s: %s %s: no such file (hint: %s)", verb, what, path, hint)
 	case fi.IsDir():
-		return cli.Usagef("%s: %s %s: is a directory (hint: give the path of a report.json)", verb, what, path)
+		return cli.Usagef("%s: %s %s: is a directory (hint: %s)", verb, what, path, hint)
 	}
 	return nil
 }

@@ -1,13 +1,13 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"text/tabwriter"
 
+	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/replay"
 	"github.com/picohil/picohil/harness/tape"
 )
@@ -16,13 +16,19 @@ import (
 // prints each verdict beside the run's.
 func runReplay(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("replay", flag.ContinueOnError)
-	if err := fs.Parse(args); err != nil {
+	path := ""
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		path, args = args[0], args[1:]
+	}
+	if err := cli.Parse(fs, args, w); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		return errors.New("replay: give one tape, e.g. hil replay out/hil/tape.jsonl (make hil RECORD=1 records one)")
+	if path == "" {
+		return cli.Usagef("replay: give one tape (hint: hil replay out/hil/tape.jsonl; make hil RECORD=1 records one)")
 	}
-	path := fs.Arg(0)
+	if err := readable("replay", "the tape", path, "make hil RECORD=1 records one at out/hil/tape.jsonl"); err != nil {
+		return err
+	}
 	t, err := tape.Open(path)
 	if err != nil {
 		return fmt.Errorf("replay: %w", err)
