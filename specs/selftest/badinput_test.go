@@ -25,13 +25,14 @@ import (
 // (the witness that no port opens), $FILE a regular file, $OUT a
 // directory nothing may be written to.
 type badInput struct {
-	name    string
-	env     []string // HIL_* variables
-	profile string   // a bench profile HIL_BENCH points at
-	make    []string // make variables that reach the suite: FOCUS=x
-	hil     []string // a hil verb and its flags
-	line    string   // the one line says this
-	status  int      // exit status, cli.ExitUsage unless set
+	name     string
+	env      []string // HIL_* variables
+	profile  string   // a bench profile HIL_BENCH points at
+	scenario string   // a scenario file in the directory HIL_SCENARIOS names
+	make     []string // make variables that reach the suite: FOCUS=x
+	hil      []string // a hil verb and its flags
+	line     string   // the one line says this
+	status   int      // exit status, cli.ExitUsage unless set
 }
 
 // pico is a real-Pico bench whose ports are the witness, so a run that
@@ -61,6 +62,7 @@ var badInputs = []badInput{
 	{name: "tape into a directory", env: with(pico, "HIL_RECORD=/tmp"), line: `HIL_RECORD="/tmp": is a directory`},
 	{name: "reports into a file", env: with(pico, "HIL_OUT=$FILE"), line: `: not a directory (hint: the directory the reports go to`},
 	{name: "missing profile", env: []string{"HIL_BENCH=/none/bench.yaml"}, line: `HIL_BENCH="/none/bench.yaml": no such file`},
+	{name: "scenario with an unknown step", env: pico, scenario: "name: 'x'\nversion: 1\nsteps:\n  - fly-to: moon\n", line: `bad.yaml:4: step 1: unknown step "fly-to" (hint: the steps are`},
 	{name: "missing scenario directory", env: with(pico, "HIL_SCENARIOS=/none/scenarios"), line: `HIL_SCENARIOS="/none/scenarios": no such directory (looked for /none/scenarios) (hint: give a directory of Wokwi scenario files`},
 	// Bench profile fields.
 	{name: "profile baud the firmware refuses", profile: "data: $PORT\nbaud: 7\n", line: `bench.yaml: baud="7": a rate the firmware and the port cannot both run`},
@@ -137,7 +139,7 @@ func TestBadInputStopsAtTheDoor(t *testing.T) {
 					args = append(args, "-picohil."+strings.ToLower(name)+"="+value)
 				}
 			}
-			env := append(os.Environ(), "HIL_OUT="+w.out, "HIL_STATE_DIR="+t.TempDir(), "HIL_BENCH=", "HIL_TARGET=virtual",
+			env := append(withoutSettings(os.Environ()), "HIL_OUT="+w.out, "HIL_STATE_DIR="+t.TempDir(), "HIL_BENCH=", "HIL_TARGET=virtual",
 				"PATH="+w.shims+string(os.PathListSeparator)+os.Getenv("PATH"))
 			if c.profile != "" {
 				path := filepath.Join(t.TempDir(), "bench.yaml")
@@ -145,6 +147,13 @@ func TestBadInputStopsAtTheDoor(t *testing.T) {
 					t.Fatal(err)
 				}
 				env = append(env, "HIL_BENCH="+path, "HIL_TARGET=")
+			}
+			if c.scenario != "" {
+				dir := t.TempDir()
+				if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(c.scenario), 0o600); err != nil {
+					t.Fatal(err)
+				}
+				env = append(env, "HIL_SCENARIOS="+dir)
 			}
 			env = append(env, w.expand(c.env)...)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -176,6 +185,18 @@ func TestBadInputStopsAtTheDoor(t *testing.T) {
 			w.nothingOpened(t)
 		})
 	}
+}
+
+// withoutSettings is the environment without the caller's HIL_* settings:
+// a bench Pi's own must not change the cases.
+func withoutSettings(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		if !strings.HasPrefix(kv, "HIL_") {
+			out = append(out, kv)
+		}
+	}
+	return out
 }
 
 // makeToGinkgo is what the Makefile makes of FOCUS and LABELS for the
