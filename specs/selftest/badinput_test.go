@@ -53,7 +53,7 @@ var badInputs = []badInput{
 	{name: "missing control port", env: []string{"HIL_TARGET=pico", "HIL_SERIAL=$PORT", "HIL_CONTROL=/dev/ttyACM-none"}, line: `HIL_CONTROL="/dev/ttyACM-none": no such port`},
 	{name: "firmware that is a directory", env: []string{"HIL_TARGET=micropython", "HIL_FIRMWARE=/tmp"}, line: `HIL_FIRMWARE="/tmp": is a directory (hint: give the path of a main.py`},
 	{name: "missing firmware", env: []string{"HIL_TARGET=micropython", "HIL_FIRMWARE=/none/main.py"}, line: `HIL_FIRMWARE="/none/main.py": no such file`},
-	{name: "unknown target", env: []string{"HIL_TARGET=rp2040", "HIL_SERIAL=$PORT"}, line: `HIL_TARGET="rp2040": unknown target`},
+	{name: "unknown target", env: []string{"HIL_TARGET=pico2", "HIL_SERIAL=$PORT"}, line: `HIL_TARGET="pico2": unknown target`},
 	{name: "pin that is no pin", env: with(pico, "HIL_LED_PIN=LED"), line: `HIL_LED_PIN="LED": not a periph pin name`},
 	{name: "faults on a real Pico", env: with(pico, "HIL_FAULT=no-echo"), line: "the pico target injects no faults"},
 	{name: "version that is no version", env: with(pico, "HIL_EXPECT_VERSION=new"), line: `HIL_EXPECT_VERSION="new": not a semantic version`},
