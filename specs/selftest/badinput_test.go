@@ -79,7 +79,7 @@ var badInputs = []badInput{
 	{name: "no processes", env: pico, make: []string{"PROCS=0"}, line: `PROCS="0": not a whole number of 1 or more`},
 	{name: "more processes than benches", profile: "benches:\n  - id: a\n    data: $PORT\n", make: []string{"PROCS=2"}, line: "started process 2 but the file lists 1 benches"},
 	{name: "focus that selects no spec", env: pico, make: []string{"FOCUS=nosuchspec"}, status: 1,
-		line: `the filters select none of the 16 specs: --focus "nosuchspec" (hint: FOCUS matches spec names, LABELS the labels echo`},
+		line: `specs: --focus "nosuchspec" (hint: FOCUS matches spec names, LABELS the labels echo`},
 	// The flags of the hil verbs.
 	{name: "soak flag misspelt", env: pico, hil: []string{"soak", "--durration", "1m"}, line: "soak: flag provided but not defined: -durration (hint: soak -h lists its flags)"},
 	{name: "soak duration in words", env: pico, hil: []string{"soak", "--duration", "ten"}, line: `soak: invalid value "ten" for flag -duration`},
