@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"context"
 	"os"
 	"os/exec"
@@ -9,14 +10,16 @@ import (
 	"time"
 )
 
-// TestHTMLRendersInChromium loads the report in headless Chromium, with
-// networking off, and checks the rendered DOM has the summary and charts.
-func TestHTMLRendersInChromium(t *testing.T) {
-	const chromium = "/usr/bin/chromium"
+// chromiumDOM loads the HTML file at path in headless Chromium, with
+// networking off, and returns the rendered DOM. PICOHIL_CHROMIUM names a
+// chromium binary other than Debian's /usr/bin/chromium (one unpacked with
+// apt-get download and dpkg-deb -x, its libraries on LD_LIBRARY_PATH).
+func chromiumDOM(t *testing.T, path string) string {
+	t.Helper()
+	chromium := cmp.Or(os.Getenv("PICOHIL_CHROMIUM"), "/usr/bin/chromium")
 	if _, err := os.Stat(chromium); err != nil {
-		t.Skip("chromium is not installed (Debian package chromium)")
+		t.Skip("chromium is not installed (Debian package chromium; or PICOHIL_CHROMIUM)")
 	}
-	path, _ := renderSample(t)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, chromium, "--headless", "--no-sandbox", "--disable-gpu",
@@ -25,7 +28,14 @@ func TestHTMLRendersInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chromium: %v", err)
 	}
-	dom := string(out)
+	return string(out)
+}
+
+// TestHTMLRendersInChromium loads the report in headless Chromium and
+// checks the rendered DOM has the summary and charts.
+func TestHTMLRendersInChromium(t *testing.T) {
+	path, _ := renderSample(t)
+	dom := chromiumDOM(t, path)
 	for _, want := range []string{`id="verdict"`, `id="specs"`, `<figure id="rtt">`, `<figure id="led-timeline">`,
 		`<figure id="half-period">`, `<figure id="baud">`, "<polyline", "<circle", "budget 5174"} {
 		if !strings.Contains(dom, want) {

@@ -38,15 +38,7 @@ func TestHTMLFoldsEachSpecsConsoleAndDataUnderIt(t *testing.T) {
 }
 
 func TestHTMLDrawsAFailedLoadsWindowsAndEdgesAgainstTheirTruth(t *testing.T) {
-	r := sample()
-	load := stats.Measure("blink.load.throughput", "%", 42, stats.AtLeast(90))
-	r.Specs = append(r.Specs, Spec{Name: "Blink under load", State: "failed", Measurements: []stats.Measurement{load},
-		Traces: []stats.Trace{
-			{Name: "blink.load.throughput", Columns: []string{"t_ms", "percent"}, Rows: [][]float64{{0, 100}, {100, 42}, {200, 99}}},
-			{Name: "blink.load.edges", Columns: []string{"t_ms", "level"}, Rows: [][]float64{{0, 1}, {101, 0}, {200, 1}}},
-			{Name: "blink.load.truth", Columns: []string{"t_ms", "level"}, Rows: [][]float64{{-0.1, 1}, {100, 0}, {199.9, 1}}},
-		}})
-	html := render(t, r)
+	html := render(t, failedLoad())
 	for _, want := range []string{
 		`<details class="evidence" open><summary>the evidence drawn: 2 charts`,
 		`<figure id="spec6-blink-load-throughput">`, `3 windows of 100 ms, 1 below the line; lowest 42 %, OUTSIDE`, `90 % line`,
@@ -61,17 +53,49 @@ func TestHTMLDrawsAFailedLoadsWindowsAndEdgesAgainstTheirTruth(t *testing.T) {
 	}
 }
 
+// TestEvidenceRendersInChromium: the console folded under its spec and the
+// failed load's charts survive a real browser's parser.
+func TestEvidenceRendersInChromium(t *testing.T) {
+	r := failedLoad()
+	r.Specs[6].Console = []tape.Event{{Kind: tape.KindLine, At: time.Now(), Dir: tape.Rx, Text: "OK BLINK 200"}}
+	dom := chromiumDOM(t, writeHTML(t, r))
+	for _, want := range []string{`<details class="console">`, "&lt; OK BLINK 200", `<figure id="spec6-blink-load-throughput">`, `<figure id="spec6-blink-load-edges">`} {
+		if !strings.Contains(dom, want) {
+			t.Errorf("rendered DOM lacks %q", want)
+		}
+	}
+}
+
+// failedLoad is the sample with a failed load spec whose traces hold its
+// windows, its captured edges and the true ones.
+func failedLoad() Report {
+	r := sample()
+	load := stats.Measure("blink.load.throughput", "%", 42, stats.AtLeast(90))
+	r.Specs = append(r.Specs, Spec{Name: "Blink under load", State: "failed", Measurements: []stats.Measurement{load},
+		Traces: []stats.Trace{
+			{Name: "blink.load.throughput", Columns: []string{"t_ms", "percent"}, Rows: [][]float64{{0, 100}, {100, 42}, {200, 99}}},
+			{Name: "blink.load.edges", Columns: []string{"t_ms", "level"}, Rows: [][]float64{{0, 1}, {101, 0}, {200, 1}}},
+			{Name: "blink.load.truth", Columns: []string{"t_ms", "level"}, Rows: [][]float64{{-0.1, 1}, {100, 0}, {199.9, 1}}},
+		}})
+	return r
+}
+
 // render is r's report.html.
 func render(t *testing.T, r Report) string {
+	t.Helper()
+	b, err := os.ReadFile(writeHTML(t, r))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// writeHTML writes r's report.html and returns its path.
+func writeHTML(t *testing.T, r Report) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "report.html")
 	if err := WriteHTML(path, r); err != nil {
 		t.Fatal(err)
 	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	html := string(b)
-	return html
+	return path
 }
