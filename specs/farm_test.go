@@ -17,14 +17,15 @@ import (
 )
 
 // takeBench leases this process's bench for the run (harness/lease): a
-// second job on the same bench waits for it, up to HIL_LEASE_WAIT. A
+// second job on the same bench waits for it, up to HIL_LEASE_WAIT; a bench
+// marked unhealthy refuses the run (harness/health). A
 // fixture's bench is this process's own, so it is leased only when
 // HIL_STATE_DIR asks for the farm's state. It returns the release.
 func takeBench(ctx context.Context) (func(), error) {
 	if !leased() {
 		return func() {}, nil
 	}
-	l, err := lease.Take(ctx, os.Getenv, leaseName(), func(line string) { fmt.Println("picohil: " + line) })
+	l, err := health.Admit(ctx, os.Getenv, leaseName(), func(line string) { fmt.Println("picohil: " + line) })
 	if err != nil {
 		return nil, err
 	}

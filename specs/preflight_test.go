@@ -9,6 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/report"
 )
@@ -26,15 +27,7 @@ func (l checkList) String() string { return strings.TrimRight(preflight.Format(l
 // stops the suite with its explanation, a warning is printed and reported.
 func runPreflight(ctx context.Context, b *bench.Bench) {
 	GinkgoHelper()
-	plan := preflight.Plan{
-		Data: b.DataPort, Control: b.ControlPort, Baud: b.Baud, Bauds: b.Bauds,
-		ExpectVersion: b.ExpectVersion, LED: b.LED,
-		BlinkHalf: b.BlinkHalf, JitterTol: b.JitterTol,
-		Reply: timeouts.Reply, EchoTimeout: timeouts.PerTrip,
-	}
-	if b.Driver().Fixture {
-		plan.Fixture = b.Target
-	}
+	plan := health.PreflightPlan(b, timeouts.Reply, timeouts.PerTrip)
 	pctx, cancel := context.WithTimeout(ctx, timeouts.Preflight)
 	defer cancel()
 	checks := checkList(preflight.Run(pctx, plan))

@@ -9,27 +9,13 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/preflight"
-	"github.com/picohil/picohil/harness/reconnect"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/reset"
 	"github.com/picohil/picohil/harness/stats"
 )
 
 const resetHint = "the wire from the reset pin to the Pico's RUN pin (pin 30) and GND, and that the firmware boots cleanly (a crash loop never answers VERSION)"
-
-// openControl opens the control channel so that a port that re-enumerates
-// (on a reset, a replug) is found again: by USB identity where the bench
-// gives one, else by its path.
-func openControl(b *bench.Bench) (*reconnect.Line, error) {
-	find := reconnect.ByPath(b.ControlPort)
-	if !b.ControlMatch.IsZero() {
-		find = reconnect.ByMatch(discover.System, b.ControlMatch)
-	}
-	return reconnect.Open(b.ControlPort, find)
-}
 
 func requireReset() {
 	GinkgoHelper()

@@ -18,6 +18,7 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/tape"
@@ -109,7 +110,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	if b.ControlPort == "" {
 		return
 	}
-	ctl, err := openControl(b)
+	ctl, err := health.OpenControl(b)
 	expectNoError(err, "the control channel opens", "see the hint above")
 	DeferCleanup(ctl.Close)
 	line := tape.Tap{Line: ctl, Rec: rig.tape}

@@ -2,9 +2,14 @@ package main
 
 import (
 	"bufio"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picohil/picohil/harness/report"
 )
 
 // lineSeen is when a suite printed a line containing some text.
@@ -90,4 +95,47 @@ func TestTwoSuitesOnOneBenchTakeTurns(t *testing.T) {
 		t.Fatalf("the second suite took the bench at %v, before the first ended at %v", got.at, first.ended)
 	}
 	t.Logf("second suite: %s\n  then %s, %v after the first ended", wait.line, got.line, got.at.Sub(first.ended))
+}
+
+// A failed health run marks the bench; the next firmware run refuses,
+// naming the reason; a passing health run clears the mark and the run
+// goes ahead.
+func TestHealthMarkRefusesFirmwareRunsUntilAHealthRunPasses(t *testing.T) {
+	hil, err := buildHil()
+	if err != nil {
+		t.Fatalf("building hil: %v", err)
+	}
+	state := t.TempDir()
+	env := []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_BENCH_ID=health-test", "HIL_STATE_DIR=" + state}
+	healthRun := func(extra ...string) (string, error) {
+		cmd := exec.Command(hil, "health")
+		cmd.Env = append(append(os.Environ(), env...), extra...)
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	suite := func() (string, report.Report, error) {
+		cmd, out := suiteCmd(t, env, "-ginkgo.focus=all 256 byte values")
+		text, err := cmd.CombinedOutput()
+		r, _ := report.Read(filepath.Join(out, "report.json"))
+		return string(text), r, err
+	}
+
+	out, err := healthRun("HIL_FAULT=no-echo")
+	const reason = "echo: short answer: 0 of 1 bytes received"
+	if err == nil || !strings.Contains(out, "health: bench health-test is marked unhealthy, and refuses firmware runs until a health run passes: "+reason) {
+		t.Fatalf("a health run on a bench that does not echo: %v\n%s", err, out)
+	}
+	text, r, err := suite()
+	want := "health: bench health-test is unhealthy since "
+	if err == nil || !strings.Contains(text, want) || !strings.Contains(r.Stopped, want) || !strings.Contains(r.Stopped, reason) {
+		t.Fatalf("the suite on the marked bench: %v, stopped %q\n%s", err, r.Stopped, text)
+	}
+	t.Logf("refused: %s", r.Stopped)
+
+	if out, err := healthRun(); err != nil || !strings.Contains(out, "health: bench health-test is healthy") {
+		t.Fatalf("a health run on a sound bench: %v\n%s", err, out)
+	}
+	if text, r, err := suite(); err != nil || !r.Pass {
+		t.Fatalf("the suite after a passing health run: %v\n%s", err, text)
+	}
 }

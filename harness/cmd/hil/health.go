@@ -1,0 +1,68 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/cli"
+	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/lease"
+	"github.com/picohil/picohil/harness/report"
+)
+
+// healthTimeout bounds a health run once the bench's lease is held.
+const healthTimeout = 2 * time.Minute
+
+// runHealth is hil health: a health run on the bench of the profile and
+// environment, under its lease, that marks the bench unhealthy when it
+// fails and clears the mark when it passes.
+func runHealth(args []string, w io.Writer) error {
+	if err := cli.Parse(flag.NewFlagSet("health", flag.ContinueOnError), args, w); err != nil {
+		return err
+	}
+	cfg, err := bench.Load(os.Getenv, 1)
+	if err != nil {
+		return &cli.UsageError{Err: fmt.Errorf("health: bad bench configuration:\n%w", err)}
+	}
+	dir, err := lease.StateDir(os.Getenv)
+	if err != nil {
+		return err
+	}
+	id := cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, report.ProbeHost()))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	say := func(s string) { fmt.Fprintln(w, s) }
+	l, err := lease.Take(ctx, os.Getenv, id, say)
+	if err != nil {
+		return err
+	}
+	defer l.Release()
+	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
+	defer cancel()
+	marks := health.MarksIn(dir)
+	b, err := bench.Open(ctx, cfg)
+	if err == nil {
+		defer b.Halt()
+		err = health.Run(ctx, b, say)
+	}
+	if err != nil {
+		mark := health.Mark{Bench: id, Reason: health.Reason(err), Since: time.Now(), Job: l.Owner.Job}
+		if merr := marks.Set(mark); merr != nil {
+			return fmt.Errorf("%w; and the mark could not be set: %w", err, merr)
+		}
+		return fmt.Errorf("health: bench %s is marked unhealthy, and refuses firmware runs until a health run passes: %s", id, mark.Reason)
+	}
+	if err := marks.Clear(id); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "health: bench %s is healthy; firmware runs may use it\n", id)
+	return nil
+}
