@@ -310,6 +310,7 @@ func TestWitnessesSeeWhatOpens(t *testing.T) {
 // make checks the settings and its variables with the compiled suite
 // before ginkgo starts: the check above is the one make runs.
 func TestMakeChecksBeforeGinkgo(t *testing.T) {
+	qemuuser.Skip(t, outOfProcess)
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skipf("no make: %v", err)
 	}
