@@ -88,6 +88,7 @@ var badInputs = []badInput{
 	{name: "deploy of a directory", hil: []string{"deploy", "--port", "$PORT", "--file", "/tmp"}, line: "deploy: --file /tmp: is a directory (hint: give the path of a main.py"},
 	{name: "deploy of a directory to MicroPython", hil: []string{"deploy", "--micropython", "--file", "/tmp"}, line: "deploy: --file /tmp: is a directory"},
 	{name: "deploy to a port that is no tty", hil: []string{"deploy", "--port", "/dev/null", "--file", "$FILE"}, line: "deploy: --port /dev/null: not a serial port (not a tty)"},
+	{name: "deploy to a control port that is no tty", env: []string{"HIL_CONTROL=/dev/null"}, hil: []string{"deploy", "--file", "$FILE"}, line: "deploy: HIL_CONTROL /dev/null: not a serial port (not a tty)"},
 	{name: "deploy expecting no version", hil: []string{"deploy", "--port", "$PORT", "--file", "$FILE", "--expect-version", "latest"}, line: `deploy: --expect-version "latest": not a semantic version`},
 	{name: "flash without an image", hil: []string{"flash", "--port", "$PORT"}, line: "flash: --uf2 is required"},
 	{name: "flash of a missing image", hil: []string{"flash", "--uf2", "/none/micropython.uf2", "--port", "$PORT"}, line: "/none/micropython.uf2"},

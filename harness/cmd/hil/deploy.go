@@ -40,9 +40,13 @@ func runDeploy(args []string, w io.Writer) error {
 	case *sim && given(fs, "port"):
 		return cli.Usagef("deploy: --port %s and --micropython both given (hint: --micropython deploys to MicroPython-WebAssembly, which has its own port; keep one)", *port)
 	case !*sim && *port == "":
-		return cli.Usagef("deploy: --port is required (hint: the Pico's USB serial port, such as /dev/ttyACM0; `hil detect` lists them)")
+		return cli.Usagef("deploy: --port is required (hint: the Pico's USB serial port, such as /dev/ttyACM0, or HIL_CONTROL; `hil detect` lists them)")
 	case !*sim:
-		if err := checkPort("deploy", "--port", *port); err != nil {
+		from := "--port"
+		if !given(fs, "port") {
+			from = "HIL_CONTROL" // the flag's default
+		}
+		if err := checkPort("deploy", from, *port); err != nil {
 			return err
 		}
 	}
