@@ -100,6 +100,8 @@ var badInputs = []badInput{
 	{name: "replay of a directory", hil: []string{"replay", "/tmp"}, line: "replay: the tape /tmp: is a directory"},
 	{name: "power of an unknown kind", env: pico, hil: []string{"power", "toggle"}, line: "power: give off, on or cycle"},
 	{name: "power cycle too long", env: pico, hil: []string{"power", "cycle", "--off", "1h"}, line: "power: --off 1h0m0s: want more than 0 and at most 1m"},
+	{name: "health with an argument", env: pico, hil: []string{"health", "now"}, line: `health: unexpected argument "now"`},
+	{name: "health at a refused baud", env: with(pico, "HIL_BAUD=7"), hil: []string{"health"}, line: `HIL_BAUD="7": a rate the firmware and the port cannot both run`},
 	{name: "detect with an argument", hil: []string{"detect", "all"}, line: `detect: unexpected argument "all"`},
 }
 
