@@ -138,8 +138,10 @@ func TestTapRecordsEveryLineBothWays(t *testing.T) {
 func TestAroundKeepsTheBytesNearestTheFailure(t *testing.T) {
 	var ev []Event
 	for i := range 10 {
-		ev = append(ev, Event{Kind: KindData, At: t0.Add(time.Duration(i) * time.Millisecond), Dir: Tx, Bytes: []byte{byte(i), byte(i)}})
+		ev = append(ev, Event{Kind: KindData, At: t0.Add(time.Duration(i) * time.Millisecond), Stamp: Host, Dir: Tx, Bytes: []byte{byte(i), byte(i)}})
 	}
+	// The device's own stamps are taken later, on another clock: never "about" a host time.
+	ev = append(ev, Event{Kind: KindData, At: t0.Add(5 * time.Millisecond), Stamp: Device, Dir: Rx, Bytes: []byte{0xff}, DeviceNs: []int64{1}})
 	got := Around(ev, t0.Add(5*time.Millisecond), 4, 2)
 	var at []int
 	for _, e := range got {

@@ -7,14 +7,15 @@ import (
 	"time"
 )
 
-// Around picks the data events about t: walking back from t until before
-// bytes each way are covered, and on past t until after bytes each way.
+// Around picks the host-stamped data events about t: walking back from t
+// until before bytes each way are covered, and on past t until after
+// bytes each way.
 func Around(events []Event, t time.Time, before, after int) []Event {
 	var keep []int
 	back := map[Dir]int{}
 	for i := len(events) - 1; i >= 0; i-- {
 		e := events[i]
-		if e.Kind == KindData && !e.At.After(t) && back[e.Dir] < before {
+		if e.Kind == KindData && e.Stamp == Host && !e.At.After(t) && back[e.Dir] < before {
 			back[e.Dir] += len(e.Bytes)
 			keep = append(keep, i)
 		}
@@ -22,7 +23,7 @@ func Around(events []Event, t time.Time, before, after int) []Event {
 	slices.Reverse(keep)
 	fwd := map[Dir]int{}
 	for i, e := range events {
-		if e.Kind == KindData && e.At.After(t) && fwd[e.Dir] < after {
+		if e.Kind == KindData && e.Stamp == Host && e.At.After(t) && fwd[e.Dir] < after {
 			fwd[e.Dir] += len(e.Bytes)
 			keep = append(keep, i)
 		}
