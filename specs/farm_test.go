@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/blame"
+	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/power"
@@ -91,6 +95,9 @@ func preflightRecovered(ctx context.Context, b *bench.Bench, failed []report.Che
 		names[i] = c.Name + " (" + c.Detail + ")"
 	}
 	ok, err := recoverByPower(ctx, "preflight failed: "+strings.Join(names, "; "), alive)
+	if err != nil {
+		AddReportEntry(benchCauseEntry, cmp.Or(blame.Cause(err), blame.Preflight), ReportEntryVisibilityFailureOrVerbose)
+	}
 	expectNoError(err, "a power cycle brings the Pico back after a failed preflight", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
 	return ok
 }
@@ -103,4 +110,84 @@ func powerAfterReset(ctx SpecContext) {
 		return err
 	})
 	expectNoError(err, "a power cycle brings the Pico back after a reset that timed out", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
+}
+
+// benchCauseEntry names the report entry a failure of the bench's leaves
+// (harness/blame): the first one names the spec's cause.
+const benchCauseEntry = "bench_cause"
+
+// noteBenchCause records err's cause when err is known to be the bench's.
+func noteBenchCause(err error) {
+	if c := blame.Cause(err); c != "" {
+		AddReportEntry(benchCauseEntry, c, ReportEntryVisibilityFailureOrVerbose)
+	}
+}
+
+// causeOf is the bench's cause a spec recorded, "" when none.
+func causeOf(s types.SpecReport) string {
+	for _, e := range s.ReportEntries {
+		if e.Name == benchCauseEntry {
+			return strings.Trim(e.Value.String(), `"`)
+		}
+	}
+	return ""
+}
+
+// blameEntries are a failed spec's blame and cause, as JUnit properties.
+func blameEntries(s types.SpecReport) types.ReportEntries {
+	whose, why := blame.Spec(s.State.String(), causeOf(s))
+	if whose == "" {
+		return nil
+	}
+	entry := func(name, v string) types.ReportEntry {
+		return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v), Time: s.EndTime, Location: s.LeafNodeLocation}
+	}
+	out := types.ReportEntries{entry("blame", whose)}
+	if why != "" {
+		out = append(out, entry("cause", why))
+	}
+	return out
+}
+
+// A spec that failed on hardware while one of the bench's ports is gone
+// failed for the port, whatever its own error said. (A fixture's ports go
+// with its device, whose death is the firmware's.)
+var _ = AfterEach(func(ctx SpecContext) {
+	if !CurrentSpecReport().Failed() || rig.bench == nil || rig.bench.Driver().Fixture {
+		return
+	}
+	if gone := portGone(ctx); gone != "" {
+		fmt.Fprintf(GinkgoWriter, "picohil: %s is gone: the bench's failure\n", gone)
+		AddReportEntry(benchCauseEntry, blame.PortGone, ReportEntryVisibilityFailureOrVerbose)
+	}
+}, NodeTimeout(5*time.Second))
+
+// portGone names a port of the bench that is not there, "" when all are.
+func portGone(ctx context.Context) string {
+	if _, err := os.Stat(rig.bench.DataPort); err != nil {
+		return rig.bench.DataPort
+	}
+	switch {
+	case !rig.bench.ControlMatch.IsZero():
+		if _, err := discover.System.Find(ctx, rig.bench.ControlMatch); err != nil {
+			return "the control port (" + rig.bench.ControlMatch.String() + ")"
+		}
+	case rig.bench.ControlPort != "":
+		if _, err := os.Stat(rig.bench.ControlPort); err != nil {
+			return rig.bench.ControlPort
+		}
+	}
+	return ""
+}
+
+// notePreflightCause records a failed preflight as the bench's, unless the
+// only check that failed is the firmware's own answer to VERSION: no
+// answer, or another version than the bench expects, is the firmware's.
+func notePreflightCause(failed []report.Check) {
+	for _, c := range failed {
+		if c.Name != "firmware.version" {
+			AddReportEntry(benchCauseEntry, blame.Preflight, ReportEntryVisibilityFailureOrVerbose)
+			return
+		}
+	}
 }

@@ -39,6 +39,7 @@ func expectWithin(m stats.Measurement, seen, hint string) {
 func expectNoError(err error, expected, hint string) {
 	GinkgoHelper()
 	if err != nil {
+		noteBenchCause(err)
 		Fail(explain(expected, err.Error(), hint))
 	}
 }

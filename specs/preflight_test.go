@@ -51,6 +51,7 @@ func runPreflight(ctx context.Context, b *bench.Bench) {
 		hints = append(hints, c.Name+": "+c.Hint)
 	}
 	if len(expected) > 0 {
+		notePreflightCause(preflight.Select(checks, report.CheckFail))
 		Fail(explain("preflight: "+strings.Join(expected, "\n          "), strings.Join(seen, "\n          "),
 			strings.Join(hints, "\n          ")+"\n          all checks:\n"+checks.String()))
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/picohil/picohil/harness/blame"
 	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
@@ -100,6 +101,7 @@ const standInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stan
 
 // writeReports writes report.json and report.html, telling printf where.
 func writeReports(out report.Report, printf func(string, ...any)) {
+	blame.Classify(&out)
 	for _, w := range []struct {
 		name  string
 		write func(string, report.Report) error
@@ -119,17 +121,18 @@ func stopped(why error) {
 	now := time.Now()
 	host := report.ProbeHost()
 	writeReports(report.Report{
-		Schema:    report.Schema,
-		BenchID:   cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
-		Host:      host,
-		Target:    cfg.Target,
-		Reason:    cfg.Reason,
-		Stopped:   why.Error(),
-		Faults:    cmp.Or(cfg.Faults, "none"),
-		Reproduce: cfg.Reproduce() + " make hil",
-		Started:   now,
-		Finished:  now,
-		Specs:     []report.Spec{},
+		Schema:     report.Schema,
+		BenchID:    cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
+		Host:       host,
+		Target:     cfg.Target,
+		Reason:     cfg.Reason,
+		Stopped:    why.Error(),
+		BenchCause: blame.Cause(why),
+		Faults:     cmp.Or(cfg.Faults, "none"),
+		Reproduce:  cfg.Reproduce() + " make hil",
+		Started:    now,
+		Finished:   now,
+		Specs:      []report.Spec{},
 	}, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f, a...) })
 }
 
@@ -158,7 +161,7 @@ func junitOf(r Report) Report {
 			entries = append(entries, e)
 		}
 		s.CapturedStdOutErr += evidenceText(s)
-		s.ReportEntries = entries
+		s.ReportEntries = append(entries, blameEntries(s)...)
 		specs[i] = s
 	}
 	r.SpecReports = specs
@@ -176,6 +179,7 @@ func specOf(s types.SpecReport, name string) report.Spec {
 	if s.State.Is(types.SpecStateFailureStates) {
 		spec.Failure = s.Failure.Message
 		spec.Location = s.Failure.Location.String()
+		spec.Cause = causeOf(s)
 	}
 	if s.State == types.SpecStateSkipped {
 		spec.SkipReason = s.Failure.Message

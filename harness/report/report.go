@@ -46,7 +46,11 @@ type Report struct {
 	Started        time.Time `json:"started"`
 	Finished       time.Time `json:"finished"`
 	Pass           bool      `json:"pass"`
-	Interrupted    bool      `json:"interrupted"`
+	// Blame is whose failure a failed run is, "firmware" or "bench", and
+	// BenchCause the bench's cause (harness/blame); both absent on a pass.
+	Blame       string `json:"blame,omitempty"`
+	BenchCause  string `json:"bench_cause,omitempty"`
+	Interrupted bool   `json:"interrupted"`
 	// Console is the control channel's lines before the first spec: the
 	// setup's VERSION and BOARD exchange, a boot banner (tape events).
 	Console   []tape.Event `json:"console,omitempty"`
@@ -93,6 +97,8 @@ type Spec struct {
 	Failure      string              `json:"failure,omitempty"`
 	SkipReason   string              `json:"skip_reason,omitempty"` // why a skipped spec did not run
 	Location     string              `json:"location,omitempty"`
+	Blame        string              `json:"blame,omitempty"` // a failed spec's: "firmware" or "bench"
+	Cause        string              `json:"cause,omitempty"` // the bench's cause of a failure of the bench's
 	Measurements []stats.Measurement `json:"measurements"`
 	Traces       []stats.Trace       `json:"traces,omitempty"` // raw timelines: LED edges, burst arrivals
 	// Console is the control channel's lines during the spec, both ways:

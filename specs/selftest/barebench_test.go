@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +22,14 @@ import (
 // slave open, so the suite, another process, does not find the port busy.
 func bareEcho(t *testing.T) string {
 	t.Helper()
+	path, _ := unpluggableEcho(t)
+	return path
+}
+
+// unpluggableEcho is bareEcho with its unplugging: closing the master
+// removes the slave's device node, as a USB serial port leaves /dev.
+func unpluggableEcho(t *testing.T) (string, func()) {
+	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
 		t.Skipf("no pseudo-terminals: %v", err)
@@ -35,7 +44,9 @@ func bareEcho(t *testing.T) string {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	t.Cleanup(func() { cancel(); m.Close(); <-done })
+	var once sync.Once
+	unplug := func() { once.Do(func() { cancel(); m.Close(); <-done }) }
+	t.Cleanup(unplug)
 	go func() {
 		defer close(done)
 		buf := make([]byte, 4096)
@@ -48,7 +59,7 @@ func bareEcho(t *testing.T) string {
 			m.Write(buf[:k])
 		}
 	}()
-	return fmt.Sprintf("/dev/pts/%d", n)
+	return fmt.Sprintf("/dev/pts/%d", n), unplug
 }
 
 // TestBareEchoPortRunsTheEchoSpecsAndSkipsTheRest runs the suite on a pico

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -137,5 +138,90 @@ func TestHealthMarkRefusesFirmwareRunsUntilAHealthRunPasses(t *testing.T) {
 	}
 	if text, r, err := suite(); err != nil || !r.Pass {
 		t.Fatalf("the suite after a passing health run: %v\n%s", err, text)
+	}
+}
+
+// verdictOf runs hil verdict on a report: its output and exit status.
+func verdictOf(t *testing.T, hil, report string) (string, int) {
+	t.Helper()
+	out, err := exec.Command(hil, "verdict", "--report", report).CombinedOutput()
+	code := 0
+	if exit, ok := errors.AsType[*exec.ExitError](err); ok {
+		code = exit.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return string(out), code
+}
+
+// expectBlame checks a run's classification in report.json, JUnit,
+// report.html and hil verdict's exit status.
+func expectBlame(t *testing.T, hil, out string, r report.Report, whose, cause, html string, status int) {
+	t.Helper()
+	if r.Blame != whose || r.BenchCause != cause {
+		t.Errorf("report.json: blame %q, bench_cause %q; want %q, %q", r.Blame, r.BenchCause, whose, cause)
+	}
+	junit, _ := os.ReadFile(filepath.Join(out, "junit.xml"))
+	want := `name="blame" value="&#34;` + whose + `&#34;"`
+	if cause != "" {
+		want = `name="cause" value="&#34;` + cause + `&#34;"`
+	}
+	if !strings.Contains(string(junit), want) {
+		t.Errorf("junit.xml lacks %s", want)
+	}
+	page, _ := os.ReadFile(filepath.Join(out, "report.html"))
+	if !strings.Contains(string(page), html) {
+		t.Errorf("report.html lacks %q", html)
+	}
+	text, code := verdictOf(t, hil, filepath.Join(out, "report.json"))
+	if code != status {
+		t.Errorf("hil verdict exited %d, want %d:\n%s", code, status, text)
+	}
+	t.Logf("hil verdict (exit %d): %s", code, text)
+}
+
+// A firmware fault is the firmware's failure; a port that leaves mid-run
+// is the bench's, and the gate does not compare such a run.
+func TestFailuresAreTheFirmwaresOrTheBenchs(t *testing.T) {
+	hil, err := buildHil()
+	if err != nil {
+		t.Fatalf("building hil: %v", err)
+	}
+	cmd, out := suiteCmd(t, []string{"HIL_TARGET=virtual", "HIL_BLINK_MS=100", "HIL_FAULT=no-echo"}, "-ginkgo.focus=all 256 byte values")
+	text, _ := cmd.CombinedOutput()
+	r, err := report.Read(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, text)
+	}
+	expectBlame(t, hil, out, r, "firmware", "", "the firmware's failure", 1)
+
+	data, unplug := unpluggableEcho(t)
+	cmd, out = suiteCmd(t, []string{"HIL_TARGET=pico", "HIL_SERIAL=" + data}, "-ginkgo.v", "-ginkgo.label-filter="+echoOnly)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var console strings.Builder
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		console.WriteString(sc.Text() + "\n")
+		if strings.Contains(sc.Text(), firstSpec) {
+			unplug()
+		}
+	}
+	cmd.Wait()
+	r, err = report.Read(filepath.Join(out, "report.json"))
+	if err != nil || r.Pass {
+		t.Fatalf("the run with its port unplugged: pass %v, %v\n%s", r.Pass, err, console.String())
+	}
+	expectBlame(t, hil, out, r, "bench", "port gone", "the bench's failure: port gone", 3)
+
+	gate, err := exec.Command(hil, "gate", "--baseline", filepath.Join(out, "report.json"), "--current", filepath.Join(out, "report.json")).CombinedOutput()
+	if exit, ok := errors.AsType[*exec.ExitError](err); !ok || exit.ExitCode() != 2 || !strings.Contains(string(gate), "gate: not compared: ") {
+		t.Errorf("hil gate on a run that failed on the bench: %v\n%s", err, gate)
 	}
 }

@@ -90,6 +90,9 @@ func runGate(args []string, w io.Writer) error {
 	basePath := baselines[len(baselines)-1]
 	fmt.Fprintf(w, "gate: baseline %s (%s, harness %s), current %s (%s, harness %s)\n",
 		basePath, orUnknown(base.Firmware), orUnknown(base.HarnessVersion), *current, orUnknown(cur.Firmware), orUnknown(cur.HarnessVersion))
+	if err := benchFailed(*current, cur); err != nil {
+		return err
+	}
 	if diffs := report.Unlike(base, cur); len(diffs) > 0 {
 		if !*allowUnlike {
 			return &unlikeError{diffs}
