@@ -129,7 +129,7 @@ $(HILVM): FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi faults faults-micropython gate-check release-layout hil-vm hil-vm-faults fuzz-short
+test: deps fmt-check vet actionlint unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi faults faults-micropython gate-check release-layout hil-vm hil-vm-faults fuzz-short
 
 # In make test the lanes that time the suite run one at a time, after the
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
@@ -139,7 +139,7 @@ test: deps fmt-check vet unit unit-arm64 unit-arm node-test cross suite-virtual 
 ifneq ($(filter test all,$(or $(MAKECMDGOALS),all)),)
 unit-arm64: | unit
 unit-arm: | unit-arm64
-suite-virtual: | deps fmt-check vet unit unit-arm64 unit-arm node-test cross fuzz-short
+suite-virtual: | deps fmt-check vet actionlint unit unit-arm64 unit-arm node-test cross fuzz-short
 suite-multi: | suite-virtual
 faults: | suite-multi
 faults-micropython: | faults
@@ -154,6 +154,12 @@ fmt-check:
 
 vet:
 	$(GO) vet ./...
+
+## actionlint: every workflow in .github/workflows checked by actionlint (the Go tool pinned in
+## go.mod; .github/actionlint.yaml names the bench runners' labels)
+.PHONY: actionlint
+actionlint:
+	$(GO) run github.com/rhysd/actionlint/cmd/actionlint
 
 unit: $(NODE_STAMP)
 	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' ./harness/... ./fixtures/... ./specs/selftest/...
