@@ -292,16 +292,16 @@ func (r *recorder) waitPin(ctx context.Context, st Step, led gpio.PinIn) *StepEr
 func (r *recorder) waitSerial(ctx context.Context, st Step) *StepError {
 	in := r.rx[st.Port]
 	start := time.Now()
-	err := r.await(ctx, func() bool { return in.match(st.Text) || in.err != nil })
+	err := r.await(ctx, func() bool { return in.match(st.Text) })
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if err == nil && in.err == nil {
+	if err == nil {
 		return nil
 	}
 	took := time.Since(start).Round(time.Millisecond)
 	var seen strings.Builder
 	if in.err != nil {
-		fmt.Fprintf(&seen, "reading the %s port failed: %v\n", st.Port, in.err)
+		fmt.Fprintf(&seen, "the last read of the %s port failed: %v\n", st.Port, in.err)
 	}
 	rest := in.data[in.cursor:]
 	fmt.Fprintf(&seen, "no such line in %v: %d bytes came on the %s port since %s", took, len(rest), st.Port, in.since)
@@ -326,7 +326,7 @@ type inbox struct {
 	data   []byte
 	cursor int    // where the next wait-serial looks from
 	since  string // what the cursor follows, for messages
-	err    error  // the read that failed, nil while the port reads
+	err    error  // the last read's failure, nil once a read succeeds
 }
 
 // match finds a whole line from the cursor that contains text, and moves
@@ -428,12 +428,29 @@ func (r *recorder) listen(ctx context.Context, wg *sync.WaitGroup, name string, 
 			if ctx.Err() != nil {
 				return
 			}
-			if err != nil {
-				r.add(func() { r.rx[name].err = err })
+			r.add(func() { r.rx[name].err = err })
+			if err != nil && !pause(ctx, readRetry) {
 				return
 			}
 		}
 	}()
+}
+
+// readRetry is how long a listener waits after a failed read before it
+// reads again: a port that re-enumerates (the Pico's USB serial after a
+// reset) comes back.
+const readRetry = 100 * time.Millisecond
+
+// pause waits d, false when ctx ends first.
+func pause(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // watchSlice bounds one wait for an edge, so the watcher sees its end.

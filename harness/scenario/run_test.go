@@ -257,3 +257,33 @@ func TestStoppedScenarioSaysSo(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// gone is a port that fails its first reads, as a USB serial port does
+// while the Pico re-enumerates after a reset.
+type gone struct {
+	*echo
+	fails int
+}
+
+func (g *gone) ReadSome(ctx context.Context, p []byte) (int, error) {
+	if g.fails > 0 {
+		g.fails--
+		return 0, errors.New("port gone")
+	}
+	return g.echo.ReadSome(ctx, p)
+}
+
+// A port that comes back is read again; a wait that times out names the
+// last failure.
+func TestListenerOutlivesAPortThatComesBack(t *testing.T) {
+	s := mustParse(t, "  - write-serial: \"back\\n\"\n  - wait-serial: back\n")
+	if _, err := run(t, s, Bench{Data: &gone{echo: newEcho(), fails: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	s = mustParse(t, "  - wait-serial: {text: never, timeout: 50ms}\n")
+	_, err := run(t, s, Bench{Data: &gone{echo: newEcho(), fails: 1000}})
+	var se *StepError
+	if !errors.As(err, &se) || !strings.Contains(se.Seen, "the last read of the data port failed: port gone") {
+		t.Fatalf("got %v", err)
+	}
+}
