@@ -228,9 +228,10 @@ endef
 ## gpio-sim chip with the Pi's line names, the data UART on a 16550, the control channel on a
 ## QEMU usb-serial, the device on the host (HIL_VM_DEVICE=virtual|micropython, HIL_FAULT);
 ## reports in out/hil-vm. Kernel, QEMU and the module build are cached in $$XDG_CACHE_HOME/picohil.
+## The scenario files of SCENARIOS (default specs/scenarios) run in it too.
 .PHONY: hil-vm
 hil-vm: $(HILVM) $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
-	@$(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') $(SKIPPED_OK)
+	@HIL_SCENARIOS=$(or $(HIL_SCENARIOS),$(CURDIR)/specs/scenarios) $(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') $(SKIPPED_OK)
 
 ## hil-vm-faults: the VM lane once per fault (blink-drift, drop-byte); each must fail a spec of its family
 .PHONY: hil-vm-faults
