@@ -12,6 +12,8 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/verdict"
 )
@@ -19,11 +21,22 @@ import (
 const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that the blink task awaits asyncio.sleep (a blocking call anywhere stalls it)"
 
 // blinkCapture is one capture of the LED: its edges, when the pin began
-// listening and when the capture ended.
+// listening and when the capture ended, and the device's own stamps of
+// the same edges where the target has a device clock.
 type blinkCapture struct {
 	edges      []edge.Edge
+	device     []edge.Edge // nil without a device clock
 	armed, end time.Time
 	err        error
+}
+
+// timed is the edges the cadence is judged on: the device's stamps where
+// it has them, the captured edges' times otherwise.
+func (c blinkCapture) timed() []edge.Edge {
+	if c.device != nil {
+		return c.device
+	}
+	return c.edges
 }
 
 // checkCadence captures blinkEdges edges and records the cadence under the
@@ -36,10 +49,12 @@ func checkCadence(ctx context.Context, prefix string) {
 // captureBlink captures blinkEdges edges and keeps their timeline.
 func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	var c blinkCapture
+	mark := ledMark()
 	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
 	c.end = time.Now()
 	recordCapture(c)
-	trace := edge.Trace(prefix+".edges", c.edges)
+	c.device = deviceEdges(mark, c.edges)
+	trace := edge.Trace(prefix+".edges", c.timed())
 	trace.Source = string(edgeSource())
 	keep(trace)
 	if rig.bench.Truth != nil && len(c.edges) > 0 {
@@ -64,9 +79,12 @@ func truthDuring(c blinkCapture) []edge.Edge {
 // of its limits.
 func judgeCadence(prefix string, capture blinkCapture) {
 	GinkgoHelper()
-	edges := capture.edges
+	edges := capture.timed()
 	source := edgeSource()
 	AddReportEntry("edge_source", string(source))
+	if capture.device != nil {
+		AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
+	}
 	record(verdict.EdgesSeen(prefix, len(edges), blinkEdges))
 	expectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	checks, err := verdict.Cadence(prefix, edges, judged(), source)
@@ -85,7 +103,7 @@ func judgeCadence(prefix string, capture blinkCapture) {
 		Fail(explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
 	if rig.bench.Truth != nil {
-		checkTruth(prefix, source, edges, capture.armed)
+		checkTruth(prefix, source, capture.edges, capture.armed)
 	}
 }
 
@@ -140,7 +158,8 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 		var wg sync.WaitGroup
 		var flow echo.Flow
 		var loadErr error
-		wg.Go(func() { flow, loadErr = echo.Sustain(load, rig.data, chunk, perChunk, started) })
+		t := timing()
+		wg.Go(func() { flow, loadErr = t.Sustain(load, rig.data, chunk, perChunk, started) })
 		defer func() { stop(); wg.Wait() }()
 		// The capture begins on a running load: its first chunk is back.
 		select {
@@ -162,22 +181,49 @@ const listedWindows = 10
 
 // checkLoad holds the echo load to at least loadMin of line rate in every
 // loadWindow of the capture, byte-exact: a load that stalls or slows
-// proves nothing about the cadence under load.
+// proves nothing about the cadence under load. The windows are the
+// device's (its TX stamps, between the capture's first and last edge on
+// its clock) where it has a clock, else the host's. A window the host
+// spoiled (the device waited for the host's bytes, or the host stalled)
+// is not counted: the capture's other windows measure the same load again;
+// with fewer than half of them clean the spec is inconclusive.
 func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 	GinkgoHelper()
 	rate := verdict.LineRate(judged())
-	m, pct := verdict.Load(flow.Windows(capture.armed, capture.end, loadWindow, rate), judged())
-	trace := stats.Trace{Name: verdict.LoadName, Columns: []string{"t_ms", "percent"}}
-	for i, p := range pct {
-		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), p})
+	var windows []echo.Window
+	clock := "host"
+	if d := capture.device; len(d) > 1 {
+		clock = "device"
+		windows = flow.DeviceWindows(d[0].At.Sub(time.Time{}), d[len(d)-1].At.Sub(time.Time{}), loadWindow)
+	} else {
+		windows = flow.HostWindows(capture.armed, capture.end, loadWindow, rate)
+	}
+	var pct, clean []float64
+	trace := stats.Trace{Name: verdict.LoadName, Columns: []string{"t_ms", "percent", "host_late"}}
+	late := 0
+	for i, w := range windows {
+		p := 100 * w.Rate / rate
+		pct = append(pct, p)
+		spoiled := 0.0
+		if w.HostLate {
+			late, spoiled = late+1, 1
+		} else {
+			clean = append(clean, w.Rate)
+		}
+		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), p, spoiled})
 	}
 	keep(trace)
+	hostLate(late)
+	if len(windows) > 0 && 2*len(clean) < len(windows) {
+		expectConclusive(&stall.HostLateError{What: "echo load windows", Clean: len(clean), Want: (len(windows) + 1) / 2, Late: late, Tries: len(windows)})
+	}
+	m, _ := verdict.Load(clean, judged())
 	record(m)
 	// Only the windows below the line are listed; report.html draws them all.
 	var table strings.Builder
 	first, below := -1, 0
 	for i, p := range pct {
-		if p >= loadMin {
+		if p >= loadMin || windows[i].HostLate {
 			continue
 		}
 		if first < 0 {
@@ -196,7 +242,7 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 	var stopped string
 	switch {
 	case first >= 0:
-		stopped = fmt.Sprintf("the load fell below %.0f%% of line rate in window %d (+%d ms of the capture)\n", loadMin, first, first*int(loadWindow/time.Millisecond))
+		stopped = fmt.Sprintf("the load fell below %.0f%% of line rate in window %d (+%d ms of the capture, on the %s's clock)\n", loadMin, first, first*int(loadWindow/time.Millisecond), clock)
 	case len(pct) == 0:
 		stopped = fmt.Sprintf("the capture (%v) was shorter than one %v window\n", capture.end.Sub(capture.armed), loadWindow)
 	}
@@ -204,8 +250,8 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 		stopped += "load: " + loadErr.Error() + "\n"
 	}
 	if !m.Pass {
-		Fail(explain(fmt.Sprintf("%s: the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture", m.Name, loadMin, rate, loadWindow),
-			stopped+fmt.Sprintf("%d bytes echoed in %d chunks:\n", flow.Bytes(), flow.Chunks)+table.String(),
+		Fail(explain(fmt.Sprintf("%s: the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture the host did not spoil", m.Name, loadMin, rate, loadWindow),
+			stopped+fmt.Sprintf("%d bytes echoed in %d chunks; %d windows host-late, not counted; the counted windows below the line:\n", flow.Bytes(), flow.Chunks, late)+table.String(),
 			"the firmware must keep echoing at line rate while it blinks: stream reads, no per-byte sleeps, no task that blocks the scheduler; "+echoHint))
 	}
 	expectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked, each chunk within its deadline", echoHint)

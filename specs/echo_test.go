@@ -35,23 +35,36 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 
 	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
 		frame := baud.ByteTime(cfg.Baud)
-		rtts, err := echo.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, verdict.RTTBudget(judged()))
+		t := timing()
+		series, err := t.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, verdict.RTTBudget(judged()))
+		hostLate(series.HostLate)
+		expectConclusive(err)
 		expectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
+		rtts := series.RTTs
 		m := record(verdict.RoundTrips(rtts, judged()))
-		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met); slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us",
-			len(rtts), rttCount, m.Summary.Max, us(frame), us(cfg.Turnaround)),
+		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met), on the %s's clock, %d host-late ones measured again; slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us",
+			len(rtts), rttCount, t.Clock(), series.HostLate, m.Summary.Max, us(frame), us(cfg.Turnaround)),
 			"a slow firmware turnaround (blocking code or print() in the echo path), or host load; raise HIL_TURNAROUND_MS only if the firmware is known to need it")
 	})
 
 	DescribeTable("returns payloads byte-exact within the wire-time budget", labelTiming, labelIntegrity,
 		func(ctx SpecContext, size int) {
 			payload := randomPayload(size)
-			pctx, cancel := bounded(ctx, verdict.PayloadBudget(size, judged()))
-			defer cancel()
-			rtt, err := echo.RoundTrip(pctx, rig.data, payload)
+			t := timing()
+			var sample echo.Sample
+			late, err := echo.Again(fmt.Sprintf("the %d-byte payload", size), func() (bool, error) {
+				flushData(ctx)
+				pctx, cancel := bounded(ctx, verdict.PayloadBudget(size, judged()))
+				defer cancel()
+				var err error
+				sample, err = t.RoundTrip(pctx, rig.data, payload)
+				return sample.HostLate, err
+			})
+			hostLate(late)
+			expectConclusive(err)
 			expectNoError(err, fmt.Sprintf("the %d-byte payload echoed byte for byte", size), echoHint)
-			m := record(verdict.Payload(size, rtt, judged()))
-			expectWithin(m, "", "the echo should trail the sent bytes by one character plus the turnaround; a firmware that waits for whole lines or polls will be late")
+			m := record(verdict.Payload(size, sample.RTT, judged()))
+			expectWithin(m, fmt.Sprintf("on the %s's clock", t.Clock()), "the echo should trail the sent bytes by one character plus the turnaround; a firmware that waits for whole lines or polls will be late")
 		},
 		Entry("1 byte", 1, SpecTimeout(timeouts.Payload)),
 		Entry("16 bytes", 16, SpecTimeout(timeouts.Payload)),
@@ -68,13 +81,23 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 	It("sustains at least 95% of line rate pipelined, with nothing lost", labelTiming, labelIntegrity, SpecTimeout(timeouts.LineRate), func(ctx SpecContext) {
 		size := baud.BurstLen(cfg.Baud, lineRateSpan)
 		data := randomPayload(size)
-		pctx, cancel := bounded(ctx, time.Duration(size+1)*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
-		defer cancel()
-		tr, err := echo.Pipelined(pctx, rig.data, data, 256)
+		t := timing()
+		var tr echo.Transfer
+		late, err := echo.Again("the pipelined transfer", func() (bool, error) {
+			flushData(ctx)
+			pctx, cancel := bounded(ctx, time.Duration(size+1)*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
+			defer cancel()
+			var spoiled bool
+			var err error
+			tr, spoiled, err = t.Pipelined(pctx, rig.data, data, 256)
+			return spoiled, err
+		})
+		hostLate(late)
+		expectConclusive(err)
 		expectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
 		ideal := float64(cfg.Baud) / baud.BitsPerByte
 		m := record(stats.Measure("echo.line_rate", "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
-		expectWithin(m, fmt.Sprintf("%d bytes in %v; line rate %.0f B/s", tr.Bytes, tr.Elapsed, ideal),
+		expectWithin(m, fmt.Sprintf("%d bytes in %v on the %s's clock (its waits for a late host left out); line rate %.0f B/s", tr.Bytes, tr.Elapsed, t.Clock(), ideal),
 			"the firmware must echo as fast as bytes arrive: stream reads, no per-byte sleeps or prints")
 	})
 

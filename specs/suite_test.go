@@ -21,6 +21,7 @@ import (
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/tape"
 
 	// The fixtures the suite offers besides the hardware targets: each
@@ -55,6 +56,9 @@ var rig struct {
 	// tape records the lines' traffic for each spec's evidence and, with
 	// HIL_RECORD, the run's tape (evidence_test.go).
 	tape *tape.Recorder
+	// watch is the host's lateness, for a target timed on the host's
+	// clock; nil where the target stamps its own device time.
+	watch *stall.Watch
 }
 
 func TestSpecs(t *testing.T) {
@@ -106,6 +110,10 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	rig.tape = tape.NewRecorder(nil)
 	DeferCleanup(rig.tape.Close)
 	rig.data.Observe(recordData)
+	if b.Clock == nil { // timed on the host's clock: watch the host's lateness
+		rig.watch = stall.Start()
+		DeferCleanup(rig.watch.Stop)
+	}
 
 	if b.ControlPort == "" {
 		return

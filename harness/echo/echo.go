@@ -45,28 +45,10 @@ func AllBytes() []byte {
 	return all
 }
 
-// SingleBytes runs count one-byte round trips (byte values 0..255 in turn),
-// each with its own deadline of perTrip, and returns every RTT. It stops at
-// the first failure, and early once more than 1% of the trips exceeded
-// budget, because the p99 verdict is then certain.
+// SingleBytes is Timing.SingleBytes on the host's clock, unwatched.
 func SingleBytes(ctx context.Context, p Port, count int, perTrip, budget time.Duration) ([]time.Duration, error) {
-	rtts := make([]time.Duration, 0, count)
-	over := 0
-	for i := range count {
-		tctx, cancel := context.WithTimeout(ctx, perTrip)
-		rtt, err := RoundTrip(tctx, p, []byte{byte(i)})
-		cancel()
-		if err != nil {
-			return rtts, fmt.Errorf("round trip %d of %d: %w", i+1, count, err)
-		}
-		rtts = append(rtts, rtt)
-		if rtt > budget {
-			if over++; over > count/100 {
-				break
-			}
-		}
-	}
-	return rtts, nil
+	s, err := Timing{}.SingleBytes(ctx, p, count, perTrip, budget)
+	return s.RTTs, err
 }
 
 // Transfer is the outcome of a pipelined echo.

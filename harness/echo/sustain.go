@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/picohil/picohil/harness/stall"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // Streamer is a Port that can also hand over whatever bytes have arrived.
@@ -28,6 +31,12 @@ type Flow struct {
 	Start    time.Time // the first write
 	Chunks   int       // chunks echoed whole and byte-exact
 	Arrivals []Arrival
+	// Events are the device's UART events during the flow, where the
+	// target stamps them (Timing.Device).
+	Events []target.UARTEvent
+
+	timing    Timing
+	chunkTime time.Duration // one chunk's time on the wire
 }
 
 // Bytes is the total echoed.
@@ -61,36 +70,43 @@ func (e *StallError) Unwrap() error { return e.Err }
 // previous chunk's last byte (the first: of the first write). started, if
 // not nil, is closed once the first chunk is back, so a measurement can
 // begin on a running load. ctx ending is the normal end, not an error; a
-// late chunk is a *StallError, a wrong one a *MismatchError.
-func Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}) (Flow, error) {
+// late chunk is a *StallError, a wrong one a *MismatchError. The writer
+// reports to t.Watch each chunk it wrote late: begun more than stall.Bound
+// after its turn came, or taking longer than the chunk's time on the wire
+// by more than that.
+func (t Timing) Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}) (Flow, error) {
 	if len(chunk) == 0 {
 		return Flow{}, fmt.Errorf("echo: empty chunk (hint: pass the bytes to keep echoing)")
 	}
 	wctx, stop := context.WithCancel(ctx)
-	tokens := make(chan struct{}, inFlight)
-	for range inFlight {
-		tokens <- struct{}{}
-	}
+	tokens := make(chan time.Time, inFlight) // each: when the chunk's turn came
 	werr := make(chan error, 1)
-	f := Flow{Start: time.Now()}
+	mark := t.mark()
+	f := Flow{Start: time.Now(), timing: t, chunkTime: time.Duration(len(chunk)) * t.Frame}
+	for range inFlight {
+		tokens <- f.Start
+	}
 	go func() {
 		for {
+			var due time.Time
 			select {
 			case <-wctx.Done():
 				werr <- nil
 				return
-			case <-tokens:
+			case due = <-tokens:
 			}
 			// A write under way finishes when the load stops (it is only
 			// a chunk, bounded by perChunk): cut short, it would discard
 			// queued bytes the device's counters then never see.
 			cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), perChunk)
+			begin := time.Now()
 			err := p.WriteContext(cctx, chunk)
 			cancel()
 			if err != nil {
 				werr <- err
 				return
 			}
+			t.writeLate(due, begin, f.chunkTime)
 		}
 	}()
 	err := f.read(ctx, p, chunk, perChunk, started, tokens)
@@ -102,12 +118,26 @@ func Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk time.Durati
 		}
 	case <-time.After(2 * perChunk): // a writer that ignores its deadline must not hold the caller
 	}
+	if t.Device != nil {
+		f.Events, _ = t.Device.UARTEvents(mark)
+	}
 	return f, err
+}
+
+// writeLate reports a chunk written late: begun more than stall.Bound
+// after due, or done more than that after its own time on the wire.
+func (t Timing) writeLate(due, begin time.Time, wire time.Duration) {
+	if begin.Sub(due) > stall.Bound {
+		t.Watch.Late(due, begin)
+	}
+	if end := time.Now(); end.Sub(begin) > wire+stall.Bound {
+		t.Watch.Late(begin.Add(wire), end)
+	}
 }
 
 // read takes the echo of chunk after chunk, handing a write token back as
 // each one is complete.
-func (f *Flow) read(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}, tokens chan<- struct{}) error {
+func (f *Flow) read(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}, tokens chan<- time.Time) error {
 	got := make([]byte, len(chunk))
 	last := f.Start
 	for k := 0; ; k++ {
@@ -130,7 +160,7 @@ func (f *Flow) read(ctx context.Context, p Streamer, chunk []byte, perChunk time
 		if k == 0 && started != nil {
 			close(started)
 		}
-		tokens <- struct{}{}
+		tokens <- time.Now()
 	}
 }
 
@@ -200,4 +230,49 @@ func spread(windows []float64, from time.Time, width time.Duration, begin, end t
 			windows[i] += n * float64(hi.Sub(lo)) / float64(total)
 		}
 	}
+}
+
+// Window is one window of a sustained echo.
+type Window struct {
+	Rate float64 // bytes per second echoed in it
+	// HostLate is true for a window the host spoiled: it wrote late or
+	// stalled, so the window says nothing about the firmware.
+	HostLate bool
+}
+
+// HostWindows is Windows, each window host-late when the host was late
+// (t.Watch, the writer's late chunks) for more than stall.Bound within it
+// or within one chunk's time before it: a chunk written late starves the
+// device about one chunk later.
+func (f Flow) HostWindows(from, to time.Time, width time.Duration, rate float64) []Window {
+	rates := f.Windows(from, to, width, rate)
+	out := make([]Window, len(rates))
+	for i, r := range rates {
+		lo := from.Add(time.Duration(i) * width)
+		out[i] = Window{Rate: r, HostLate: f.timing.Watch.Spoiled(lo.Add(-f.chunkTime), lo.Add(width))}
+	}
+	return out
+}
+
+// DeviceWindows is the throughput of each whole window of width between
+// device times from and to, counted from the device's TX stamps (a byte
+// counts where its stop bit left), each host-late where the device waited
+// for the host's bytes (Starved) for more than stall.Bound within it.
+func (f Flow) DeviceWindows(from, to, width time.Duration) []Window {
+	if width <= 0 || to <= from {
+		return nil
+	}
+	out := make([]Window, int((to-from)/width))
+	for _, e := range f.Events {
+		if i := int((e.At - from) / width); e.Dir == target.TX && e.At >= from && i < len(out) {
+			out[i].Rate++
+		}
+	}
+	idle := Starved(f.Events, f.timing.Frame)
+	for i := range out {
+		lo := from + time.Duration(i)*width
+		out[i].Rate /= width.Seconds()
+		out[i].HostLate = idle.Within(lo, lo+width) > stall.Bound
+	}
+	return out
 }

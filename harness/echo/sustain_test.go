@@ -42,7 +42,7 @@ func TestSustainRunsUntilCtxEnds(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	started := make(chan struct{})
-	f, err := Sustain(ctx, newLoop(same), []byte("0123456789abcdef"), time.Second, started)
+	f, err := Timing{}.Sustain(ctx, newLoop(same), []byte("0123456789abcdef"), time.Second, started)
 	if err != nil || f.Chunks < 2 || f.Bytes() < 16*f.Chunks {
 		t.Fatalf("flow %d chunks, %d bytes, err %v", f.Chunks, f.Bytes(), err)
 	}
@@ -59,7 +59,7 @@ func TestSustainNamesTheChunkWhereTheEchoStopped(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	chunk := []byte("0123456789abcdef")
-	f, err := Sustain(ctx, newLoop(first(len(chunk)+3)), chunk, 50*time.Millisecond, nil)
+	f, err := Timing{}.Sustain(ctx, newLoop(first(len(chunk)+3)), chunk, 50*time.Millisecond, nil)
 	var stall *StallError
 	if !errors.As(err, &stall) || stall.Chunk != 1 || stall.Got != 3 || f.Chunks != 1 {
 		t.Fatalf("err = %v, flow %d chunks; want a stall in chunk 1 after 3 bytes", err, f.Chunks)
@@ -80,7 +80,7 @@ func TestSustainIsByteExact(t *testing.T) {
 		}
 		return q
 	}
-	_, err := Sustain(context.Background(), newLoop(flip), []byte("0123456789abcdef"), time.Second, nil)
+	_, err := Timing{}.Sustain(context.Background(), newLoop(flip), []byte("0123456789abcdef"), time.Second, nil)
 	var mm *MismatchError
 	if !errors.As(err, &mm) || !strings.Contains(err.Error(), "chunk 2: echo: byte 7 differs") {
 		t.Fatalf("err = %v", err)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -79,6 +80,9 @@ func Compare(base, cur Report, th Thresholds) Comparison {
 	var c Comparison
 	for _, bs := range base.Specs {
 		cs, hasSpec := specNamed(cur, bs.Name)
+		if bs.State == Inconclusive || cs.State == Inconclusive {
+			continue // not measured: compareSpecs says so
+		}
 		for _, b := range bs.Measurements {
 			r := ruleFor(b.Name)
 			if r == nil {
@@ -512,6 +516,9 @@ func compareSpecs(base, cur Report) []Row {
 			}
 			rows = append(rows, specRow(s.Name, "passed", state, "passed in the baseline, did not run now"))
 		}
+	}
+	for _, name := range cur.Inconclusives() {
+		rows = append(rows, specRow(name, cmp.Or(was[name], "absent"), Inconclusive, "inconclusive: host late: not measured, so not compared; run again on a quieter host"))
 	}
 	for _, name := range cur.Failed() {
 		if slices.Contains(baseFailed, name) {

@@ -98,6 +98,10 @@ func TestGate(t *testing.T) {
 	cur := synthetic(2, 1, 1)
 	failing := synthetic(3, 1, 1)
 	failing.Specs[0].State = "failed"
+	// A spec the host was too late to measure: its (doubled) round trips
+	// are not compared, its state blocks.
+	hostLate := synthetic(2, 2, 1)
+	hostLate.Specs[0].State = Inconclusive
 	noLED := synthetic(2, 1, 1) // a bench that lost its LED pin
 	noLED.Specs[1].State, noLED.Specs[1].Measurements = "skipped", nil
 	// Every 30th round trip 4x slower: the bulk stays, the tail grows.
@@ -147,6 +151,7 @@ func TestGate(t *testing.T) {
 		{"reset recovery +200 ms passes", with(cur, "reset.recovery", func(m *stats.Measurement) { m.Value += 200 }), ""},
 		{"one device error fails", with(cur, "stats.echo.errors", func(m *stats.Measurement) { m.Value = 1 }), "stats.echo.errors"},
 		{"newly failing spec fails", failing, "spec: Echo one byte"},
+		{"an inconclusive spec is not compared, and blocks by its state", hostLate, "spec: Echo one byte"},
 		{"a gated spec skipped now fails", noLED, "blink.half_period,blink.duty,blink.jitter_p99,spec: Blink idle"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

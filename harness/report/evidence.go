@@ -68,7 +68,10 @@ func windowsChart(id string, t stats.Trace, m stats.Measurement) *Chart {
 	below := 0
 	for _, r := range t.Rows {
 		class := "bar"
-		if m.Limits.Min != nil && r[1] < *m.Limits.Min {
+		switch {
+		case len(r) > 2 && r[2] == 1: // host-late: not counted
+			class = "bar hostlate"
+		case m.Limits.Min != nil && r[1] < *m.Limits.Min:
 			class, below = "bar fail", below+1
 		}
 		x0, x1 := p.px(r[0]), p.px(r[0]+width)

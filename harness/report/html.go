@@ -20,7 +20,7 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 // page is what the HTML template renders.
 type page struct {
 	Report
-	Passed, Failed, Skipped int
+	Passed, Failed, Skipped, Inconclusive, HostLate int
 	Charts                  []*Chart
 	Missing                 []string
 	Rows                    []row // the specs, each with its evidence drawn
@@ -36,11 +36,20 @@ func WriteHTML(path string, r Report) error {
 	return writeFile(path, b.Bytes())
 }
 
+// HostLateOnly is true for a run that did not pass only because the host
+// was too late to measure some specs.
+func (p page) HostLateOnly() bool {
+	return !p.Pass && p.Failed == 0 && p.Inconclusive > 0 && p.Stopped == "" && !p.Interrupted
+}
+
 func pageOf(r Report) page {
 	p := page{Report: r}
 	for i, s := range r.Specs {
 		p.Rows = append(p.Rows, row{Spec: s, Charts: specCharts(i, s)})
+		p.HostLate += s.HostLate
 		switch s.State {
+		case Inconclusive:
+			p.Inconclusive++
 		case "passed":
 			p.Passed++
 		case "skipped", "pending":

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,7 +44,7 @@ func renderSample(t *testing.T) (string, string) {
 func TestHTMLHasSummaryTableAndCharts(t *testing.T) {
 	_, html := renderSample(t)
 	for _, want := range []string{
-		`id="verdict">FAIL`, `id="target">virtual`, `picohil-virtual 1.0.0`, `4 passed, 1 failed, 1 skipped`,
+		`id="verdict">FAIL`, `id="target">virtual`, `picohil-virtual 1.0.0`, `4 passed, 1 failed, 0 inconclusive (host late), 1 skipped; 0 host-late samples`,
 		`<td class="failed">failed</td>`, `baud.effective &lt;within&gt; &amp; &#34;limits&#34;`,
 		`<figure id="rtt">`, `class="cdf"`, `class="limit"`, `budget 5174`,
 		`<figure id="led-timeline">`, `class="trace s1"`, `<figure id="half-period">`, `class="band"`, `<circle`,
@@ -55,6 +56,34 @@ func TestHTMLHasSummaryTableAndCharts(t *testing.T) {
 	}
 	if strings.Contains(html, `id="missing"`) {
 		t.Errorf("a chart is missing although its data is there")
+	}
+}
+
+func TestHTMLShowsInconclusiveApart(t *testing.T) {
+	r := sample()
+	r.Specs = slices.DeleteFunc(r.Specs, func(s Spec) bool { return s.State == "failed" })
+	r.Specs = append(r.Specs, Spec{Name: "Echo round trips", State: Inconclusive, HostLate: 101, Failure: InconclusivePrefix + "expected: a clean measurement"})
+	r.Specs[0].HostLate = 3
+	path := filepath.Join(t.TempDir(), "report.html")
+	if err := WriteHTML(path, r); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`<header class="inconclusive">`, `id="verdict">INCONCLUSIVE: host late`,
+		`4 passed, 0 failed, 1 inconclusive (host late), 1 skipped; 104 host-late samples`,
+		`<td class="inconclusive">inconclusive<br><small class="hostlate">101 host-late</small></td>`, `td.inconclusive { color: #b70; }`} {
+		if !strings.Contains(string(b), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	if got := r.Failed(); len(got) != 0 {
+		t.Errorf("Failed() = %v: an inconclusive spec is no failure", got)
+	}
+	if got := r.Inconclusives(); !slices.Equal(got, []string{"Echo round trips"}) {
+		t.Errorf("Inconclusives() = %v", got)
 	}
 }
 

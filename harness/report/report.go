@@ -92,8 +92,15 @@ type Check struct {
 type Spec struct {
 	Name         string              `json:"name"`
 	Labels       []string            `json:"labels"`
-	State        string              `json:"state"` // passed, failed, skipped, pending, interrupted, timedout, panicked
+	State        string              `json:"state"` // passed, failed, skipped, pending, interrupted, timedout, panicked, inconclusive
 	DurationMs   float64             `json:"duration_ms"`
+	// Clock is whose clock timed the spec's measurements: "device" (the
+	// target's own stamps) or "host"; "" for a spec that timed nothing.
+	Clock string `json:"clock,omitempty"`
+	// HostLate counts the samples, payloads or load windows the host
+	// spoiled by stalling: measured again, never counted against the
+	// firmware.
+	HostLate int `json:"host_late"`
 	Failure      string              `json:"failure,omitempty"`
 	SkipReason   string              `json:"skip_reason,omitempty"` // why a skipped spec did not run
 	Location     string              `json:"location,omitempty"`
@@ -127,11 +134,48 @@ func (r Report) Measurement(name string) (stats.Measurement, bool) {
 	return stats.Measurement{}, false
 }
 
-// Failed lists the names of specs that did not pass or skip.
+// Inconclusive is the state of a spec the host was too late to measure
+// ("inconclusive: host late"): it could not get a clean measurement within
+// its tries. It is never a pass and never the firmware's failure; the gate
+// does not compare its measurements, and `make hil` exits with
+// InconclusiveStatus when it is a run's worst state. A bench's own
+// failures are of this kind.
+const Inconclusive = "inconclusive"
+
+// InconclusiveStatus is the exit status of a run whose specs passed or
+// skipped but for some inconclusive ones.
+const InconclusiveStatus = 3
+
+// Report entries the suite attaches to a spec for this schema.
+const (
+	// InconclusiveEntry carries why a spec is Inconclusive.
+	InconclusiveEntry = "inconclusive"
+	// InconclusivePrefix begins the failure message of an Inconclusive
+	// spec, as JUnit readers see it.
+	InconclusivePrefix = "inconclusive: host late\n"
+	// HostLateEntry carries a spec's count of host-late samples.
+	HostLateEntry = "host_late"
+	// ClockEntry carries whose clock timed a spec ("device" or "host").
+	ClockEntry = "clock"
+)
+
+// Failed lists the names of specs that did not pass, skip or end
+// inconclusive.
 func (r Report) Failed() []string {
 	var out []string
 	for _, s := range r.Specs {
-		if s.State != "passed" && s.State != "skipped" && s.State != "pending" {
+		if s.State != "passed" && s.State != "skipped" && s.State != "pending" && s.State != Inconclusive {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// Inconclusives lists the names of specs the host was too late to measure.
+func (r Report) Inconclusives() []string {
+	var out []string
+	for _, s := range r.Specs {
+		if s.State == Inconclusive {
 			out = append(out, s.Name)
 		}
 	}

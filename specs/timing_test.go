@@ -1,0 +1,80 @@
+package specs
+
+import (
+	"errors"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+
+	"github.com/picohil/picohil/harness/baud"
+	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/stall"
+)
+
+// timing is where the echo measurements take their times from: the
+// target's device clock where it has one, else the host's, watched for
+// the host's own lateness.
+func timing() echo.Timing {
+	t := echo.Timing{Frame: baud.ByteTime(cfg.Baud), Watch: rig.watch}
+	if rig.bench.Clock != nil {
+		t.Device = rig.bench.Clock
+	}
+	AddReportEntry(report.ClockEntry, t.Clock(), ReportEntryVisibilityNever)
+	return t
+}
+
+// hostLate records how many samples of the spec the host spoiled.
+func hostLate(n int) {
+	if n > 0 {
+		AddReportEntry(report.HostLateEntry, n)
+	}
+}
+
+// expectConclusive ends the spec inconclusive when err says the host was
+// too late to measure it (a *stall.HostLateError): never a pass, never
+// the firmware's failure.
+func expectConclusive(err error) {
+	GinkgoHelper()
+	var late *stall.HostLateError
+	if errors.As(err, &late) {
+		AddReportEntry(report.InconclusiveEntry, err.Error())
+		Fail(report.InconclusivePrefix + explain("a clean measurement within its tries", err.Error(),
+			"the host was too busy to time this spec; the firmware was neither passed nor failed"))
+	}
+}
+
+// deviceEdges are the device's own stamps of the edges a capture saw:
+// those after mark (the device's count when the capture armed) whose
+// levels line up with the captured ones; nil where the device stamped
+// fewer.
+func deviceEdges(mark int, captured []edge.Edge) []edge.Edge {
+	if rig.bench.Clock == nil || len(captured) == 0 {
+		return nil
+	}
+	all := rig.bench.Clock.LEDEdges()
+	if mark > len(all) {
+		return nil
+	}
+	after := all[mark:]
+	if len(after) > 0 && after[0].Level != captured[0].Level { // an edge just before arming
+		after = after[1:]
+	}
+	if len(after) < len(captured) {
+		return nil
+	}
+	out := make([]edge.Edge, len(captured))
+	for i, e := range after[:len(captured)] {
+		out[i] = edge.Edge{Level: e.Level, At: time.Time{}.Add(e.At)}
+	}
+	return out
+}
+
+// ledMark is the device's count of LED edges so far; 0 without a clock.
+func ledMark() int {
+	if rig.bench.Clock == nil {
+		return 0
+	}
+	return len(rig.bench.Clock.LEDEdges())
+}
