@@ -21,9 +21,9 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 type page struct {
 	Report
 	Passed, Failed, Skipped, Inconclusive, HostLate int
-	Charts                  []*Chart
-	Missing                 []string
-	Rows                    []row // the specs, each with its evidence drawn
+	Charts                                          []*Chart
+	Missing                                         []string
+	Rows                                            []row // the specs, each with its evidence drawn
 }
 
 // WriteHTML renders r as one self-contained HTML file at path: summary,

@@ -90,17 +90,17 @@ type Check struct {
 
 // Spec is one spec's outcome.
 type Spec struct {
-	Name         string              `json:"name"`
-	Labels       []string            `json:"labels"`
-	State        string              `json:"state"` // passed, failed, skipped, pending, interrupted, timedout, panicked, inconclusive
-	DurationMs   float64             `json:"duration_ms"`
+	Name       string   `json:"name"`
+	Labels     []string `json:"labels"`
+	State      string   `json:"state"` // passed, failed, skipped, pending, interrupted, timedout, panicked, inconclusive
+	DurationMs float64  `json:"duration_ms"`
 	// Clock is whose clock timed the spec's measurements: "device" (the
 	// target's own stamps) or "host"; "" for a spec that timed nothing.
 	Clock string `json:"clock,omitempty"`
 	// HostLate counts the samples, payloads or load windows the host
 	// spoiled by stalling: measured again, never counted against the
 	// firmware.
-	HostLate int `json:"host_late"`
+	HostLate     int                 `json:"host_late"`
 	Failure      string              `json:"failure,omitempty"`
 	SkipReason   string              `json:"skip_reason,omitempty"` // why a skipped spec did not run
 	Location     string              `json:"location,omitempty"`
