@@ -45,6 +45,7 @@ func (r *baudRates) measurement() stats.Measurement {
 func (r *baudRates) measure(ctx context.Context, nominal int) {
 	GinkgoHelper()
 	n := baud.BurstLen(nominal, burstDuration)
+	mark := uartMark()
 	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	err := rig.ctl.Burst(bctx, n)
 	cancel()
@@ -55,7 +56,7 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	keep(b.Trace("baud.burst", nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
-	eff, err := b.Effective(n)
+	eff, err := deviceBurst(mark, b).Effective(n)
 	expectNoError(err, fmt.Sprintf("a burst of %d bytes at %d baud long enough to time", n, nominal), baudHint+"; read: "+fmt.Sprint(readErr))
 	r.rates = append(r.rates, baud.At(nominal, eff, baudTolerance))
 	seen := fmt.Sprintf("at %d baud: %.1f baud, error %+.2f%% over %d bytes in %d reads", nominal, eff, 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals))

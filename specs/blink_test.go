@@ -152,7 +152,7 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 	It("keeps its cadence while the UART is saturated with echo traffic", labelTiming, labelEcho, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
 		flushData(ctx)
 		chunk := randomPayload(baud.BurstLen(cfg.Baud, loadWindow))
-		perChunk := baud.ByteTime(cfg.Baud)*time.Duration(len(chunk)) + cfg.Turnaround + opGrace
+		perChunk := onDevice(baud.ByteTime(cfg.Baud)*time.Duration(len(chunk))+cfg.Turnaround) + opGrace
 		load, stop := context.WithCancel(ctx)
 		started := make(chan struct{})
 		var wg sync.WaitGroup

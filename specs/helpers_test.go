@@ -63,9 +63,21 @@ func reproduce() string {
 // seedArg is the make argument that reruns the specs in this run's order.
 func seedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
 
-// bounded gives one operation a deadline: its physical duration plus opGrace.
+// bounded gives one operation a deadline: its physical duration plus
+// opGrace, the duration deviceSlowdown times over on a target timed on
+// its own clock (the deadline only bounds a hang there: the device's
+// stamps judge it).
 func bounded(ctx context.Context, physics time.Duration) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, physics+opGrace)
+	return context.WithTimeout(ctx, onDevice(physics)+opGrace)
+}
+
+// onDevice is how long physics may take by the host's clock: longer on a
+// target with a device clock, which may run slower than real time.
+func onDevice(physics time.Duration) time.Duration {
+	if rig.bench != nil && rig.bench.Clock != nil {
+		return deviceSlowdown * physics
+	}
+	return physics
 }
 
 func requireControl() {

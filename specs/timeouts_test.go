@@ -38,6 +38,10 @@ const (
 	// spec's end before its evidence is taken: far below any reply's
 	// deadline, long enough to collect what the port already holds.
 	consoleQuiet = 5 * time.Millisecond
+	// deviceSlowdown is how much slower than real time a target with a
+	// device clock may run (an interpreter the host keeps off the CPU, an
+	// emulator) before its operations' deadlines end them.
+	deviceSlowdown = 4
 )
 
 // slack absorbs process start-up and scheduling on a busy machine in

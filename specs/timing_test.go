@@ -2,6 +2,7 @@ package specs
 
 import (
 	"errors"
+	"math"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -11,6 +12,7 @@ import (
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stall"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // timing is where the echo measurements take their times from: the
@@ -77,4 +79,35 @@ func ledMark() int {
 		return 0
 	}
 	return len(rig.bench.Clock.LEDEdges())
+}
+
+// uartMark is where the device's UART log stands; 0 without a clock.
+func uartMark() uint64 {
+	if rig.bench.Clock == nil {
+		return 0
+	}
+	_, next := rig.bench.Clock.UARTEvents(math.MaxUint64)
+	return next
+}
+
+// deviceBurst is a burst's timeline as the device sent it, from its TX
+// stamps since mark, where it has a clock and stamped every byte the host
+// read; else the host's timeline, b.
+func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
+	if rig.bench.Clock == nil {
+		return b
+	}
+	events, _ := rig.bench.Clock.UARTEvents(mark)
+	var d baud.Burst
+	for _, e := range events {
+		if e.Dir == target.TX {
+			d.Data = append(d.Data, e.Byte)
+			d.Arrivals = append(d.Arrivals, baud.Arrival{Count: len(d.Data), At: time.Time{}.Add(e.At)})
+		}
+	}
+	if len(d.Data) < len(b.Data) {
+		return b
+	}
+	AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
+	return d
 }

@@ -1,9 +1,11 @@
 package echo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/picohil/picohil/harness/stall"
@@ -189,13 +191,16 @@ type Idle struct {
 // IdleSpans are the device's waits for the host.
 type IdleSpans []Idle
 
-// Starved finds, in a device's UART events (in the order logged), the
-// spans it waited for the host: from the echo of the last byte it held to
-// the start bit of the next byte it received (its RX stamp less one
-// character time, frame). A firmware that is slow to echo always holds
-// bytes, so its slowness never shows as the host's; only a host that
-// wrote late leaves the device with nothing to do.
+// Starved finds, in a device's UART events, the spans it waited for the
+// host: from the echo of the last byte it held to the start bit of the
+// next byte it received (its RX stamp less one character time, frame). A
+// firmware that is slow to echo always holds bytes, so its slowness never
+// shows as the host's; only a host that wrote late leaves the device with
+// nothing to do. Events are taken in device time, whatever order a target
+// logged them in.
 func Starved(events []target.UARTEvent, frame time.Duration) IdleSpans {
+	events = slices.Clone(events)
+	slices.SortStableFunc(events, func(a, b target.UARTEvent) int { return cmp.Compare(a.At, b.At) })
 	var spans IdleSpans
 	held := 0
 	var emptied time.Duration
