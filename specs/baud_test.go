@@ -52,7 +52,7 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	expectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
-	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal))
+	b, readErr := baud.ReadBurst(rctx, rig.data, n, onDevice(burstGap(nominal)))
 	keep(b.Trace("baud.burst", nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.

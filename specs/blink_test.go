@@ -103,15 +103,16 @@ func judgeCadence(prefix string, capture blinkCapture) {
 		Fail(explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
 	if rig.bench.Truth != nil {
-		checkTruth(prefix, source, capture.edges, capture.armed)
+		checkTruth(prefix, source, capture.edges, capture.armed, capture.device == nil)
 	}
 }
 
 // checkTruth holds the captured edges to the fixture's true ones, edge by
-// edge: every true edge captured once, none invented, and each timestamp
-// within what the edge source can do (edge.Limit), not the jitter
-// tolerance.
-func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time.Time) {
+// edge: every true edge captured once, none invented, and, where the
+// captured times are the ones the cadence was judged on (timed), each
+// timestamp within what the edge source can do (edge.Limit), not the
+// jitter tolerance.
+func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time.Time, timed bool) {
 	GinkgoHelper()
 	match := edge.MatchTruth(edges, rig.bench.Truth(), armed, cfg.BlinkHalf/2)
 	unmatched := match.String(armed)
@@ -120,6 +121,9 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 	for _, m := range []stats.Measurement{missed, extra} {
 		expectWithin(m, "captured edges against the fixture's true edges, in sequence (times from arming):\n"+unmatched+"edges seen:\n"+edge.Timeline(edges),
 			"the capture lost or invented an edge: a queue overflow or a wake-up that saw two edges as one (host overloaded)")
+	}
+	if !timed {
+		return // the device's own stamps timed the cadence: the capture's times judge nothing
 	}
 	limit := edge.Limit(source)
 	m := record(stats.Measure(prefix+".timestamp_error", "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
@@ -190,13 +194,14 @@ const listedWindows = 10
 func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 	GinkgoHelper()
 	rate := verdict.LineRate(judged())
+	least := rate * verdict.LoadMin / 100
 	var windows []echo.Window
 	clock := "host"
 	if d := capture.device; len(d) > 1 {
 		clock = "device"
-		windows = flow.DeviceWindows(d[0].At.Sub(time.Time{}), d[len(d)-1].At.Sub(time.Time{}), loadWindow)
+		windows = flow.DeviceWindows(d[0].At.Sub(time.Time{}), d[len(d)-1].At.Sub(time.Time{}), loadWindow, rate, least)
 	} else {
-		windows = flow.HostWindows(capture.armed, capture.end, loadWindow, rate)
+		windows = flow.HostWindows(capture.armed, capture.end, loadWindow, rate, least)
 	}
 	var pct, clean []float64
 	trace := stats.Trace{Name: verdict.LoadName, Columns: []string{"t_ms", "percent", "host_late"}}

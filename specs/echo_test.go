@@ -42,8 +42,8 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		expectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
 		rtts := series.RTTs
 		m := record(verdict.RoundTrips(rtts, judged()))
-		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met), on the %s's clock, %d host-late ones measured again; slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us",
-			len(rtts), rttCount, t.Clock(), series.HostLate, m.Summary.Max, us(frame), us(cfg.Turnaround)),
+		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met), on the %s's clock, %d host-late ones measured again; slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us; %s",
+			len(rtts), rttCount, t.Clock(), series.HostLate, m.Summary.Max, us(frame), us(cfg.Turnaround), lateWhose(t)),
 			"a slow firmware turnaround (blocking code or print() in the echo path), or host load; raise HIL_TURNAROUND_MS only if the firmware is known to need it")
 	})
 
@@ -57,7 +57,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 				pctx, cancel := bounded(ctx, verdict.PayloadBudget(size, judged()))
 				defer cancel()
 				var err error
-				sample, err = t.RoundTrip(pctx, rig.data, payload)
+				sample, err = t.RoundTrip(pctx, rig.data, payload, verdict.PayloadBudget(size, judged()))
 				return sample.HostLate, err
 			})
 			hostLate(late)
@@ -82,6 +82,9 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		size := baud.BurstLen(cfg.Baud, lineRateSpan)
 		data := randomPayload(size)
 		t := timing()
+		ideal := float64(cfg.Baud) / baud.BitsPerByte
+		// The longest a transfer may take and still pass.
+		longest := time.Duration(float64(size) / (ideal * lineRateMin / 100) * float64(time.Second))
 		var tr echo.Transfer
 		late, err := echo.Again("the pipelined transfer", func() (bool, error) {
 			flushData(ctx)
@@ -89,13 +92,12 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 			defer cancel()
 			var spoiled bool
 			var err error
-			tr, spoiled, err = t.Pipelined(pctx, rig.data, data, 256)
+			tr, spoiled, err = t.Pipelined(pctx, rig.data, data, 256, longest)
 			return spoiled, err
 		})
 		hostLate(late)
 		expectConclusive(err)
 		expectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
-		ideal := float64(cfg.Baud) / baud.BitsPerByte
 		m := record(stats.Measure("echo.line_rate", "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
 		expectWithin(m, fmt.Sprintf("%d bytes in %v on the %s's clock (its waits for a late host left out); line rate %.0f B/s", tr.Bytes, tr.Elapsed, t.Clock(), ideal),
 			"the firmware must echo as fast as bytes arrive: stream reads, no per-byte sleeps or prints")

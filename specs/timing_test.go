@@ -2,6 +2,7 @@ package specs
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -110,4 +111,12 @@ func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
 	}
 	AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
 	return d
+}
+
+// lateWhose says whose the late samples that were counted are.
+func lateWhose(t echo.Timing) string {
+	if t.Device != nil {
+		return "the device answered late: its own stamps time it"
+	}
+	return fmt.Sprintf("the device answered late: the host's stalls (beyond %v) during each counted sample explain less than its excess over the budget", stall.Bound)
 }

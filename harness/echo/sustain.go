@@ -240,25 +240,34 @@ type Window struct {
 	HostLate bool
 }
 
-// HostWindows is Windows, each window host-late when the host was late
-// (t.Watch, the writer's late chunks) for more than stall.Bound within it
-// or within one chunk's time before it: a chunk written late starves the
-// device about one chunk later.
-func (f Flow) HostWindows(from, to time.Time, width time.Duration, rate float64) []Window {
+// HostWindows is Windows, each window below least (bytes per second)
+// host-late when the host's lateness (t.Watch, the writer's late chunks)
+// within it, or within one chunk's time before it (a chunk written late
+// starves the device about one chunk later), explains its shortfall: the
+// line time of the bytes it lacks.
+func (f Flow) HostWindows(from, to time.Time, width time.Duration, rate, least float64) []Window {
 	rates := f.Windows(from, to, width, rate)
 	out := make([]Window, len(rates))
 	for i, r := range rates {
 		lo := from.Add(time.Duration(i) * width)
-		out[i] = Window{Rate: r, HostLate: f.timing.Watch.Spoiled(lo.Add(-f.chunkTime), lo.Add(width))}
+		out[i] = Window{Rate: r, HostLate: r < least && f.timing.Watch.Explains(lo.Add(-f.chunkTime), lo.Add(width), shortfall(r, least, rate, width))}
 	}
 	return out
 }
 
+// shortfall is the line time of the bytes a window of width at r bytes
+// per second lacks to reach least, on a line of rate.
+func shortfall(r, least, rate float64, width time.Duration) time.Duration {
+	return time.Duration((least - r) * width.Seconds() / rate * float64(time.Second))
+}
+
 // DeviceWindows is the throughput of each whole window of width between
 // device times from and to, counted from the device's TX stamps (a byte
-// counts where its stop bit left), each host-late where the device waited
-// for the host's bytes (Starved) for more than stall.Bound within it.
-func (f Flow) DeviceWindows(from, to, width time.Duration) []Window {
+// counts where its stop bit left), each window below least (bytes per
+// second, on a line of rate) host-late where the device waited for the
+// host's bytes (Starved) within it for more than stall.Bound and for at
+// least the line time of the bytes it lacks.
+func (f Flow) DeviceWindows(from, to, width time.Duration, rate, least float64) []Window {
 	if width <= 0 || to <= from {
 		return nil
 	}
@@ -272,7 +281,8 @@ func (f Flow) DeviceWindows(from, to, width time.Duration) []Window {
 	for i := range out {
 		lo := from + time.Duration(i)*width
 		out[i].Rate /= width.Seconds()
-		out[i].HostLate = idle.Within(lo, lo+width) > stall.Bound
+		waited := idle.Within(lo, lo+width)
+		out[i].HostLate = out[i].Rate < least && waited > stall.Bound && waited >= shortfall(out[i].Rate, least, rate, width)
 	}
 	return out
 }

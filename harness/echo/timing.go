@@ -42,8 +42,9 @@ func (t Timing) Clock() string {
 // Sample is one timed echo.
 type Sample struct {
 	RTT time.Duration
-	// HostLate is true for a sample on the host's clock that overlapped a
-	// host stall beyond stall.Bound: it says nothing about the firmware.
+	// HostLate is true for a sample on the host's clock over its budget
+	// by no more than the host stalled during it (stall.Watch.Explains):
+	// it says nothing about the firmware.
 	HostLate bool
 }
 
@@ -59,8 +60,9 @@ func (t Timing) mark() uint64 {
 // RoundTrip is RoundTrip timed by t: on the device's clock, from the
 // first request byte's start bit at the device to the last echo byte's
 // stop bit; on the host's clock, from the write to the last byte read,
-// host-late when the host stalled meanwhile.
-func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte) (Sample, error) {
+// host-late when it is over budget and the host's stalls meanwhile
+// explain the excess.
+func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte, budget time.Duration) (Sample, error) {
 	mark := t.mark()
 	start := time.Now()
 	rtt, err := RoundTrip(ctx, p, payload)
@@ -69,7 +71,7 @@ func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte) (Sample, 
 		return s, err
 	}
 	if t.Device == nil {
-		s.HostLate = t.Watch.Spoiled(start, time.Now())
+		s.HostLate = rtt > budget && t.Watch.Explains(start, time.Now(), rtt-budget)
 		return s, nil
 	}
 	events, _ := t.Device.UARTEvents(mark)
@@ -136,7 +138,7 @@ func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, bud
 	over := 0
 	for i := 0; len(s.RTTs) < count; i++ {
 		tctx, cancel := context.WithTimeout(ctx, perTrip)
-		sample, err := t.RoundTrip(tctx, p, []byte{byte(i)})
+		sample, err := t.RoundTrip(tctx, p, []byte{byte(i)}, budget)
 		cancel()
 		if err != nil {
 			return s, fmt.Errorf("round trip %d of %d: %w", i+1, count, err)
@@ -160,9 +162,9 @@ func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, bud
 // Pipelined is Pipelined timed by t: on the device's clock, Elapsed runs
 // from the first byte's start bit at the device to the last echo byte's
 // stop bit, and the device's idle time waiting for a late host is left
-// out of it; on the host's clock the transfer is host-late when the host
-// stalled meanwhile.
-func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int) (Transfer, bool, error) {
+// out of it; on the host's clock the transfer is host-late when it took
+// longer than budget and the host's stalls meanwhile explain the excess.
+func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int, budget time.Duration) (Transfer, bool, error) {
 	mark := t.mark()
 	start := time.Now()
 	tr, err := Pipelined(ctx, p, data, chunk)
@@ -170,7 +172,7 @@ func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int) (
 		return tr, false, err
 	}
 	if t.Device == nil {
-		return tr, t.Watch.Spoiled(start, time.Now()), nil
+		return tr, tr.Elapsed > budget && t.Watch.Explains(start, time.Now(), tr.Elapsed-budget), nil
 	}
 	events, _ := t.Device.UARTEvents(mark)
 	span, ok := echoSpan(events, len(data))

@@ -5,10 +5,12 @@
 // harness process was off the CPU (descheduled, stopped, paging) and any
 // byte or edge it read meanwhile got a late timestamp. Code on a schedule
 // (a load's writer) reports its own late starts with Late. A measurement
-// that overlaps more than Bound of stalls is host-late: it is measured
-// again and never counted against the firmware; a spec that cannot get
+// over its budget whose overlap with stalls is more than Bound and at
+// least its excess is host-late: the stalls explain it, so it is measured
+// again and never counted against the firmware. A spec that cannot get
 // enough clean measurements within its tries ends inconclusive (see
-// HostLateError), never passed and never failed.
+// HostLateError), never passed and never failed. A measurement within its
+// budget, or over it by more than the host's stalls, counts as it is.
 //
 // Times taken on the device's clock (harness/target's DeviceClock) need
 // none of this: the host's lateness does not reach them.
@@ -41,6 +43,7 @@ type Span struct {
 type Watch struct {
 	mu     sync.Mutex
 	stalls []Span
+	woke   time.Time // the watch's last wake-up; zero when it does not run
 	stop   chan struct{}
 	done   chan struct{}
 }
@@ -56,19 +59,26 @@ func (w *Watch) run() {
 	defer close(w.done)
 	t := time.NewTicker(Tick)
 	defer t.Stop()
-	last := time.Now()
+	w.wake(time.Now())
 	for {
 		select {
 		case <-w.stop:
 			return
-		case now := <-t.C:
-			now = time.Now() // the tick's own time is when it was due, not when this ran
-			if now.Sub(last) > Tick+Bound {
-				w.Late(last, now)
-			}
-			last = now
+		case <-t.C:
+			w.wake(time.Now()) // the tick's own time is when it was due, not when this ran
 		}
 	}
+}
+
+// wake notes a wake-up at now, and a stall since the last one if it was
+// more than Tick+Bound ago.
+func (w *Watch) wake(now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.woke.IsZero() && now.Sub(w.woke) > Tick+Bound {
+		w.stalls = append(w.stalls, Span{From: w.woke, To: now})
+	}
+	w.woke = now
 }
 
 // Stop ends the watch and waits for it; it is safe to call more than once.
@@ -116,18 +126,30 @@ func (w *Watch) Within(from, to time.Time) time.Duration {
 	return total
 }
 
-// Spoiled is true when the host was late for more than Bound between from
-// and to.
-func (w *Watch) Spoiled(from, to time.Time) bool { return w.Within(from, to) > Bound }
+// Explains is true when the host's lateness between from and to can
+// account for excess, a measurement's excess over its budget: the host
+// was late for more than Bound, and for at least excess. Only then is a
+// failed measurement the host's; one the host's stalls cannot account
+// for is the device's, however busy the host was.
+func (w *Watch) Explains(from, to time.Time, excess time.Duration) bool {
+	late := w.Within(from, to)
+	return late > Bound && late >= excess
+}
 
-// Stalls returns the stalls recorded so far.
+// Stalls returns the stalls recorded so far, and one under way: a watch
+// that has not woken for more than Tick+Bound (the host resumed the
+// caller before the watch).
 func (w *Watch) Stalls() []Span {
 	if w == nil {
 		return nil
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return append([]Span(nil), w.stalls...)
+	out := append([]Span(nil), w.stalls...)
+	if now := time.Now(); !w.woke.IsZero() && now.Sub(w.woke) > Tick+Bound {
+		out = append(out, Span{From: w.woke, To: now})
+	}
+	return out
 }
 
 func later(a, b time.Time) time.Time {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,9 +18,13 @@ import (
 // ptyEchoC is a serial device the project did not write the way its
 // fixtures are written: a pty whose own process keeps the slave open, as
 // emulators and socat do, echoing what it reads. Its argument injects a
-// fault: drop or corrupt every 1000th byte, or echo each read 200 ms late.
+// fault: drop or corrupt every 1000th byte, echo each read 200 ms late
+// (slow), or echo the read ending each 50th byte 50 ms late (stall); or,
+// clean itself, stop the process whose id the file after "stophost:" holds
+// (SIGSTOP, 50 ms, SIGCONT) before echoing the 500th byte.
 const ptyEchoC = `#define _GNU_SOURCE
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +54,17 @@ int main(int argc, char **argv) {
 			out[k++] = nth && !strcmp(mode, "corrupt") ? in[i] ^ 0x10 : in[i];
 		}
 		if (!strcmp(mode, "slow")) usleep(200000);
+		if (!strcmp(mode, "stall") && n % 50 == 0) usleep(50000);
+		if (!strncmp(mode, "stophost:", 9) && n == 500) {
+			FILE *f = fopen(mode + 9, "r");
+			int pid = 0;
+			if (f && fscanf(f, "%d", &pid) == 1 && pid > 0) {
+				kill(pid, SIGSTOP);
+				usleep(50000);
+				kill(pid, SIGCONT);
+			}
+			if (f) fclose(f);
+		}
 		if (write(m, out, k) != k) return 1;
 	}
 }
@@ -72,6 +88,13 @@ while True:
         out.append(b ^ 0x10 if nth and mode == "corrupt" else b)
     if mode == "slow":
         time.sleep(0.2)
+    if mode == "stall" and n % 50 == 0:
+        time.sleep(0.05)
+    if mode.startswith("stophost:") and n == 500:
+        pid = int(open(mode[9:]).read())
+        os.kill(pid, signal.SIGSTOP)
+        time.sleep(0.05)
+        os.kill(pid, signal.SIGCONT)
     os.write(m, out)
 `
 
@@ -145,6 +168,9 @@ func TestForeignPtyDevice(t *testing.T) {
 		{"drop", []string{"short answer", "differs"}},
 		{"corrupt", []string{"differs"}},
 		{"slow", []string{"echo.rtt.1B", "echo.payload"}},
+		// 50 ms inside the device on one trip in 50: the device's, not
+		// the host's, since the host stalled for none of it.
+		{"stall", []string{"the device answered late"}},
 	} {
 		t.Run(tc.mode, func(t *testing.T) {
 			port := startDevice(t, device, tc.mode)
@@ -204,4 +230,47 @@ func caughtBy(failed []report.Spec, symptoms []string) bool {
 func firstLines(s string, n int) string {
 	lines := strings.SplitN(s, "\n", n+1)
 	return fmt.Sprint(strings.Join(lines[:min(n, len(lines))], " | "))
+}
+
+// TestHostStoppedIsNotTheDevices has the device stop the harness
+// (SIGSTOP, 50 ms, then SIGCONT) in the middle of a thousand one-byte
+// round trips through it, before echoing the 500th byte: the stall is the
+// host's, so the trip it spoiled is measured again, counted host-late,
+// and the spec passes. TestForeignPtyDevice's stall mode puts the same
+// 50 ms inside the device instead (on one trip in 50, enough to move the
+// p99), and the spec fails naming the device.
+func TestHostStoppedIsNotTheDevices(t *testing.T) {
+	device := ptyEcho(t)
+	pidFile := filepath.Join(t.TempDir(), "harness.pid")
+	port := startDevice(t, device, "stophost:"+pidFile)
+	profile := filepath.Join(t.TempDir(), "bench.yaml")
+	if err := os.WriteFile(profile, []byte("target: pico\ndata: "+port+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd, out := suiteCmd(t, []string{"HIL_BENCH=" + profile}, "-ginkgo.focus="+firstSpec)
+	var console strings.Builder
+	cmd.Stdout, cmd.Stderr = &console, &console
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pidFile, []byte(strconv.Itoa(cmd.Process.Pid)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runErr := cmd.Wait()
+	r, err := report.Read(filepath.Join(out, "report.json"))
+	if err != nil {
+		t.Fatalf("%v\n%s", err, console.String())
+	}
+	for _, s := range r.Specs {
+		if !strings.Contains(s.Name, firstSpec) {
+			continue
+		}
+		t.Logf("%s: %s, %d host-late samples, clock %q", s.Name, s.State, s.HostLate, s.Clock)
+		if s.State != "passed" || s.HostLate == 0 || s.Clock != "host" || runErr != nil {
+			t.Fatalf("a harness stopped by the host: want the spec passed on the host's clock with host-late samples; got %s, %d host-late, clock %q, exit %v\n%s",
+				s.State, s.HostLate, s.Clock, runErr, s.Failure)
+		}
+		return
+	}
+	t.Fatalf("no spec %q in the report\n%s", firstSpec, console.String())
 }
