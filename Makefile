@@ -66,7 +66,14 @@ export HIL_SCENARIOS := $(abspath $(SCENARIOS))
 endif
 
 # run-suite ENV,OUT[,PROCS[,SEED]]: the compiled suite under ginkgo with ENV, reports in OUT
-run-suite = mkdir -p $(2) && $(call check-run,$(1),$(2),$(3)) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE)
+run-suite = mkdir -p $(2) && $(call check-run,$(1),$(2),$(3)) && $(1) HIL_OUT=$(2) $(GINKGO) $(if $(3),-p --procs $(3)) $(GINKGO_FLAGS) $(if $(4),--seed=$(4)) --output-dir=$(2) $(SUITE) $(call host-late-status,$(2))
+
+# host-late-status OUT: a failed run whose only unpassed specs are
+# inconclusive (the host was too late to measure them; report.json state
+# "inconclusive") exits 3, not 1: neither a pass nor the firmware's failure.
+host-late-status = || { s=$$?; r=$(1)/report.json; \
+	if [ -f $$r ] && grep -q '"state": "inconclusive"' $$r && ! grep -Eq '"state": "(failed|panicked|timedout|interrupted|aborted)"' $$r; then \
+	echo "picohil: inconclusive: host late: the host was too busy to time some specs (exit 3; see report.html)"; exit 3; fi; exit $$s; }
 
 .PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean dist
 
