@@ -52,7 +52,7 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	expectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
-	b, readErr := baud.ReadBurst(rctx, rig.data, n, onDevice(burstGap(nominal)))
+	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal, n))
 	keep(b.Trace("baud.burst", nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
@@ -61,7 +61,7 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	r.rates = append(r.rates, baud.At(nominal, eff, baudTolerance))
 	seen := fmt.Sprintf("at %d baud: %.1f baud, error %+.2f%% over %d bytes in %d reads", nominal, eff, 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals))
 	if len(b.Data) < n {
-		seen += fmt.Sprintf("; only %d of %d bytes came before the line was quiet for %v, and the rate counts them as the %d sent: a receiver that stalled mid-burst shows here as a rate error too", len(b.Data), n, burstGap(nominal), n)
+		seen += fmt.Sprintf("; only %d of %d bytes came before the line was quiet for %v, and the rate counts them as the %d sent: a receiver that stalled mid-burst shows here as a rate error too", len(b.Data), n, burstGap(nominal, n), n)
 	}
 	expectWithin(r.measurement(), seen, baudHint)
 	expectNoError(readErr, fmt.Sprintf("%d burst bytes on the data UART at %d baud", n, nominal), baudHint)
@@ -71,9 +71,14 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	}
 }
 
-// burstGap is how long the line may stay quiet inside a burst: 20
-// characters, at least 50 ms.
-func burstGap(rate int) time.Duration {
+// burstGap is how long the line may stay quiet inside a burst of n bytes:
+// 20 characters, at least 50 ms; on a target with a device clock, the
+// whole burst's deadline, since there the host may be late to hand over
+// what the device sent in time, and the device's stamps time the burst.
+func burstGap(rate, n int) time.Duration {
+	if rig.bench != nil && rig.bench.Clock != nil {
+		return onDevice(time.Duration(n)*baud.ByteTime(rate)) + opGrace
+	}
 	return max(50*time.Millisecond, 20*baud.ByteTime(rate))
 }
 
