@@ -67,7 +67,7 @@ func Cause(err error) string {
 
 // benchStates are spec states that are the bench's by themselves, with
 // their cause.
-var benchStates = map[string]string{}
+var benchStates = map[string]string{report.Inconclusive: HostLate}
 
 // Spec is whose a spec's outcome is, from its state and the bench's cause
 // recorded at its failure ("" when none was): "" for a spec that did not

@@ -49,6 +49,7 @@ func TestClassify(t *testing.T) {
 		{"pass", report.Report{Pass: true, Specs: []report.Spec{spec("passed", ""), spec("skipped", "")}}, "", "", []string{"", ""}},
 		{"firmware", report.Report{Specs: []report.Spec{spec("passed", ""), spec("failed", "")}}, Firmware, "", []string{"", Firmware}},
 		{"the bench wins", report.Report{Specs: []report.Spec{spec("failed", ""), spec("failed", PortGone), spec("timedout", "")}}, Bench, PortGone, []string{Firmware, Bench, Firmware}},
+		{"inconclusive: host late", report.Report{Specs: []report.Spec{spec("passed", ""), spec(report.Inconclusive, "")}}, Bench, HostLate, []string{"", Bench}},
 		{"stopped by a lease", report.Report{Stopped: "lease: ...", BenchCause: LeaseRefused}, Bench, LeaseRefused, nil},
 		{"stopped by a setting", report.Report{Stopped: "bench: ..."}, Bench, Configuration, nil},
 	} {
