@@ -86,8 +86,10 @@ var storeTape = sync.OnceValue(func() error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("HIL_RECORD=%s: %w", path, err)
 	}
+	suite, _ := GinkgoConfiguration()
 	h := tape.Header{
 		Started: time.Now(), Target: cfg.Target, Faults: cfg.Faults, Seed: GinkgoRandomSeed(),
+		Focus: suite.FocusStrings, Labels: suite.LabelFilter,
 		Settings: tape.Settings{Baud: cfg.Baud, BlinkHalfMs: ms(cfg.BlinkHalf), TurnaroundMs: ms(cfg.Turnaround), JitterMs: ms(cfg.JitterTol)},
 		Versions: tape.Versions{Harness: report.HarnessVersion(), Platform: rig.platform, Go: runtime.Version()},
 	}

@@ -96,7 +96,11 @@ type Header struct {
 	Target  string    `json:"target"`
 	Faults  string    `json:"faults"`
 	// Seed is the spec order's seed (SEED=<n> reruns it).
-	Seed     int64    `json:"seed"`
+	Seed int64 `json:"seed"`
+	// Focus and Labels are the run's spec filters (make hil FOCUS=,
+	// LABELS=); a replay through a device runs the same specs.
+	Focus    []string `json:"focus,omitempty"`
+	Labels   string   `json:"labels,omitempty"`
 	Settings Settings `json:"settings"`
 	Versions Versions `json:"versions"`
 }

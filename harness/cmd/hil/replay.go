@@ -41,9 +41,14 @@ func runReplay(args []string, w io.Writer) error {
 		return fmt.Errorf("replay: %s holds none of the verdicts replay judges (%s): nothing was judged", path, strings.Join(replay.Judged, ", "))
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "spec\tlive\treplayed\t")
+	fmt.Fprintln(w, "replay: each verdict as the run judged it, then as judged again from the tape:")
 	var failed, differ []string
+	spec := ""
 	for _, v := range verdicts {
+		if v.Spec != spec {
+			spec = v.Spec
+			fmt.Fprintf(tw, "%s\n", spec)
+		}
 		same := "same verdict"
 		if !v.Same() {
 			same = "DIFFERS"
@@ -52,16 +57,32 @@ func runReplay(args []string, w io.Writer) error {
 		if !v.Again.Pass {
 			failed = append(failed, v.Again.Name)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", v.Spec, v.Live.String(), v.Again.String(), same)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", v.Live.String(), v.Again.String(), same)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "replay: %d verdicts judged again: %d agree with the run, %d differ; %d fail\n", len(verdicts), len(verdicts)-len(differ), len(differ), len(failed))
-	fmt.Fprintf(w, "replay: to play it through the virtual Pico: HIL_TARGET=virtual HIL_TAPE=%s make hil SEED=%d FOCUS=<the run's focus>\n", path, h.Seed)
+	fmt.Fprintf(w, "replay: to play it through the virtual Pico: %s\n", replayCommand(path, h))
 	if len(failed) > 0 {
 		return fmt.Errorf("replay: %d of %d verdicts fail: %s", len(failed), len(verdicts), strings.Join(failed, ", "))
 	}
 	return nil
 }
+
+// replayCommand runs the tape's specs, in its order, on the virtual Pico
+// playing the tape.
+func replayCommand(path string, h tape.Header) string {
+	cmd := fmt.Sprintf("HIL_TARGET=virtual HIL_TAPE=%s make hil SEED=%d", shellQuote(path), h.Seed)
+	if len(h.Focus) > 0 {
+		cmd += " FOCUS=" + shellQuote(strings.Join(h.Focus, "|"))
+	}
+	if h.Labels != "" {
+		cmd += " LABELS=" + shellQuote(h.Labels)
+	}
+	return cmd
+}
+
+// shellQuote quotes s for a POSIX shell.
+func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
 
 func orNone(s string) string {
 	if s == "" {

@@ -17,7 +17,7 @@ func slowTape(t *testing.T) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "tape.jsonl")
 	t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	w, err := tape.Create(path, tape.Header{Started: t0, Target: "virtual", Faults: "slow-echo", Settings: tape.Settings{Baud: 115200, TurnaroundMs: 5}})
+	w, err := tape.Create(path, tape.Header{Started: t0, Target: "virtual", Faults: "slow-echo", Seed: 7, Focus: []string{"round-trips"}, Settings: tape.Settings{Baud: 115200, TurnaroundMs: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +41,13 @@ func slowTape(t *testing.T) string {
 
 func TestReplayJudgesATapeAgainAndFailsWhatFails(t *testing.T) {
 	var out bytes.Buffer
-	err := runReplay([]string{slowTape(t)}, &out)
+	path := slowTape(t)
+	err := runReplay([]string{path}, &out)
 	if err == nil || !strings.Contains(err.Error(), "1 of 1 verdicts fail: echo.rtt.1B") {
 		t.Errorf("replay = %v, want the failed round trip named", err)
 	}
-	for _, want := range []string{"faults slow-echo", "echo.rtt.1B = 20000.0 us OUTSIDE", "same verdict", "1 agree with the run, 0 differ; 1 fail"} {
+	for _, want := range []string{"faults slow-echo", "echo.rtt.1B = 20000.0 us OUTSIDE", "same verdict", "1 agree with the run, 0 differ; 1 fail",
+		"HIL_TARGET=virtual HIL_TAPE='" + path + "' make hil SEED=7 FOCUS='round-trips'"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}
