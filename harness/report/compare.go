@@ -84,7 +84,7 @@ func Compare(base, cur Report, th Thresholds) Comparison {
 			continue // not measured: compareSpecs says so
 		}
 		for _, b := range bs.Measurements {
-			r := ruleFor(b.Name)
+			r := ruleOf(b)
 			if r == nil {
 				continue
 			}
@@ -183,6 +183,31 @@ func ruleFor(name string) rule {
 		return one(errorsRule)
 	}
 	return nil
+}
+
+// ruleOf is ruleFor, or the measurement's own rule where the gate has no
+// built-in one for its name (a suite's own measurement, stats.Gate).
+func ruleOf(m stats.Measurement) rule {
+	if r := ruleFor(m.Name); r != nil {
+		return r
+	}
+	if m.Gate != nil {
+		return one(declaredRule)
+	}
+	return nil
+}
+
+// declaredRule gates a measurement by the rule its baseline declared.
+func declaredRule(g gated) Row {
+	b, m, rule := g.base, g.cur, *g.base.Gate
+	by, rise := rule.Worsened(b.Value, m.Value)
+	row := valueRow(b, m, fmt.Sprintf("%+.1f%% worse", rise))
+	row.Test = fmt.Sprintf("its own rule: %s is worse, by > %g%% and > %s", rule.Worse, rule.Pct, num(rule.Floor, b.Unit))
+	if rule.Blocks(b.Value, m.Value) {
+		row.Regressed = true
+		row.Why = fmt.Sprintf("%s by %s (%.1f%%)", map[stats.Worse]string{stats.Higher: "rose", stats.Lower: "fell"}[rule.Worse], num(by, b.Unit), rise)
+	}
+	return row
 }
 
 func one(f func(gated) Row) rule { return func(g gated) []Row { return []Row{f(g)} } }

@@ -286,3 +286,36 @@ func TestGateFollowsAMeasurementIntoAnotherSpec(t *testing.T) {
 		t.Fatalf("moved, grown: regressed %q", got)
 	}
 }
+
+// A suite's own measurement is gated by the rule it declares: worse by
+// more than the percentage and the floor blocks, either alone does not.
+func TestGateByADeclaredRule(t *testing.T) {
+	run := func(higher, lower, plain float64) Report {
+		return Report{Schema: Schema, Target: "virtual", Pass: true, Specs: []Spec{{Name: "Team's check", State: "passed", Measurements: []stats.Measurement{
+			stats.Measure("team.reply", "ms", higher, stats.AtMost(100)).Gated(stats.Gate{Worse: stats.Higher, Pct: 50, Floor: 10}),
+			stats.Measure("team.rate", "Hz", lower, stats.AtLeast(1)).Gated(stats.Gate{Worse: stats.Lower, Pct: 10, Floor: 5}),
+			stats.Measure("team.ungated", "ms", plain, stats.AtMost(100)),
+		}}}}
+	}
+	base := run(10, 100, 10)
+	for _, tc := range []struct {
+		name string
+		cur  Report
+		want string
+	}{
+		{"the same passes", run(10, 100, 10), ""},
+		{"+12 ms (120%) blocks", run(22, 100, 10), "team.reply"},
+		{"+8 ms (80%) stays under the floor", run(18, 100, 10), ""},
+		{"-12 ms is better", run(-2, 100, 10), ""},
+		{"-11 Hz (11%) blocks", run(10, 89, 10), "team.rate"},
+		{"+40 Hz is better", run(10, 140, 10), ""},
+		{"an ungated measurement never blocks", run(10, 100, 90), ""},
+		{"one absent now blocks", Report{Schema: Schema, Target: "virtual", Pass: true, Specs: []Spec{{Name: "Team's check", State: "passed"}}}, "team.reply,team.rate"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := regressed(Compare(base, tc.cur, DefaultThresholds)); got != tc.want {
+				t.Fatalf("regressed %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

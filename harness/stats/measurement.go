@@ -65,6 +65,53 @@ type Measurement struct {
 	// of, such as each rate of a baud sweep; the name stays the same
 	// whatever the conditions are.
 	Points []Point `json:"points,omitempty"`
+	// Gate is how a release gate compares the measurement with a
+	// baseline's, for a measurement no built-in rule of the gate covers
+	// (a suite's own); nil leaves it ungated.
+	Gate *Gate `json:"gate,omitempty"`
+}
+
+// Worse is the direction in which a gated measurement regresses.
+type Worse string
+
+const (
+	Higher Worse = "higher" // a latency, an error count
+	Lower  Worse = "lower"  // a rate, a margin
+)
+
+// Gate is a measurement's own release-gate rule: it regresses when it
+// moved in the Worse direction by more than Pct percent of the baseline's
+// value and by more than Floor in its unit. The floor keeps one noisy
+// sample from blocking a release.
+type Gate struct {
+	Worse Worse   `json:"worse"`
+	Pct   float64 `json:"pct"`
+	Floor float64 `json:"floor"`
+}
+
+// Worsened is how far cur moved from base in the Worse direction, in the
+// measurement's unit and in percent of base; negative when it improved.
+func (g Gate) Worsened(base, cur float64) (by, pct float64) {
+	by = cur - base
+	if g.Worse == Lower {
+		by = -by
+	}
+	if base == 0 {
+		return by, math.Inf(int(math.Copysign(1, by)))
+	}
+	return by, 100 * by / math.Abs(base)
+}
+
+// Blocks reports whether a move from base to cur regresses.
+func (g Gate) Blocks(base, cur float64) bool {
+	by, pct := g.Worsened(base, cur)
+	return by > g.Floor && pct > g.Pct
+}
+
+// Gated returns m with its own release-gate rule.
+func (m Measurement) Gated(g Gate) Measurement {
+	m.Gate = &g
+	return m
 }
 
 // Point is one condition of a measurement taken under several: the
