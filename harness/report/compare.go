@@ -198,14 +198,30 @@ func ruleOf(m stats.Measurement) rule {
 }
 
 // declaredRule gates a measurement by the rule its baseline declared.
+// Where both runs kept the samples behind it, the samples must also have
+// shifted the worse way as a whole (Mann-Whitney, as the shift rule), so
+// that one run's host noise in a few samples does not block.
 func declaredRule(g gated) Row {
 	b, m, rule := g.base, g.cur, *g.base.Gate
 	by, rise := rule.Worsened(b.Value, m.Value)
 	row := valueRow(b, m, fmt.Sprintf("%+.1f%% worse", rise))
 	row.Test = fmt.Sprintf("its own rule: %s is worse, by > %g%% and > %s", rule.Worse, rule.Pct, num(rule.Floor, b.Unit))
-	if rule.Blocks(b.Value, m.Value) {
+	shifted := true
+	if len(b.Series) > 0 && len(m.Series) > 0 {
+		lo, hi := b.Series, m.Series
+		if rule.Worse == stats.Lower {
+			lo, hi = hi, lo
+		}
+		p, a := MannWhitney(lo, hi)
+		shifted = significant(p, a, g.th)
+		row.Test += "; " + mwText(p, a, len(b.Series), len(m.Series))
+	}
+	if rule.Blocks(b.Value, m.Value) && shifted {
 		row.Regressed = true
 		row.Why = fmt.Sprintf("%s by %s (%.1f%%)", map[stats.Worse]string{stats.Higher: "rose", stats.Lower: "fell"}[rule.Worse], num(by, b.Unit), rise)
+		if len(b.Series) > 0 && len(m.Series) > 0 {
+			row.Why += " and its samples shifted " + string(rule.Worse)
+		}
 	}
 	return row
 }

@@ -297,6 +297,17 @@ func TestGateByADeclaredRule(t *testing.T) {
 			stats.Measure("team.ungated", "ms", plain, stats.AtMost(100)),
 		}}}}
 	}
+	// withSamples gives r's team.reply samples behind it: 5..15 ms,
+	// shifted by shift ms.
+	withSamples := func(r Report, shift float64) Report {
+		return with(r, "team.reply", func(m *stats.Measurement) {
+			var s []float64
+			for i := range 40 {
+				s = append(s, 5+float64(i%11)+shift)
+			}
+			*m = m.WithSamples(s)
+		})
+	}
 	base := run(10, 100, 10)
 	for _, tc := range []struct {
 		name string
@@ -317,5 +328,13 @@ func TestGateByADeclaredRule(t *testing.T) {
 				t.Fatalf("regressed %q, want %q", got, tc.want)
 			}
 		})
+	}
+	// Where both runs kept the samples, they must have shifted too.
+	sampled := withSamples(base, 0)
+	if got := regressed(Compare(sampled, withSamples(run(22, 100, 10), 12), DefaultThresholds)); got != "team.reply" {
+		t.Errorf("samples shifted up by 12 ms: regressed %q, want team.reply", got)
+	}
+	if got := regressed(Compare(sampled, withSamples(run(22, 100, 10), 0), DefaultThresholds)); got != "" {
+		t.Errorf("the value rose, the samples did not shift: regressed %q, want none", got)
 	}
 }
