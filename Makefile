@@ -127,6 +127,29 @@ $(HIL_BIN): FORCE
 	@mkdir -p $(@D)
 	$(GO) build -ldflags '$(LDFLAGS)' -o $@ ./harness/cmd/hil
 
+# The example suite (specs/example): a module of its own on the public core, harness/hil.
+EXAMPLE := $(OUT)/bin/example.test
+$(EXAMPLE): FORCE
+	@mkdir -p $(@D)
+	cd specs/example && $(GO) test -c -ldflags '$(LDFLAGS)' -o $@ .
+
+# run-example ENV,OUT[,SEED]: the compiled example suite under ginkgo with ENV, reports in OUT
+run-example = mkdir -p $(2) && $(1) HIL_OUT=$(2) $(GINKGO) $(GINKGO_FLAGS) $(if $(3),--seed=$(3)) --output-dir=$(2) $(EXAMPLE)
+
+## example: the example suite, a module of its own (specs/example), on HIL_TARGET; reports in out/example
+.PHONY: example example-test
+example: $(EXAMPLE) $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
+	$(call run-example,,$(OUT)/example)
+
+## example-test: the example module vetted, its suite on the virtual Pico and on the firmware under
+## MicroPython, and a regression of its measurement blocked by hil gate (specs/example/gatecheck)
+example-test: $(EXAMPLE) $(HIL_BIN) $(NODE_STAMP)
+	cd specs/example && $(GO) vet ./...
+	$(call run-example,$(QUICK_ENV),$(OUT)/example-virtual,$(GATE_SEED))
+	$(call run-example,$(MPY_ENV),$(OUT)/example-micropython,$(GATE_SEED))
+	cd specs/example && EXAMPLE_GATE_OUT=$(OUT)/example-gate $(GO) test -count=1 ./gatecheck \
+		-args -suite $(EXAMPLE) -hil $(HIL_BIN) -firmware $(CURDIR)/firmware/main.py
+
 # The VM and qemu-user runner, built once per make run like the suite.
 HILVM := $(OUT)/bin/hilvm
 $(HILVM): FORCE
@@ -136,7 +159,7 @@ $(HILVM): FORCE
 FORCE:
 
 ## test: everything CI checks
-test: deps fmt-check vet actionlint unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi faults faults-micropython gate-check release-layout hil-vm hil-vm-faults fuzz-short
+test: deps fmt-check vet actionlint unit unit-arm64 unit-arm node-test cross suite-virtual suite-multi faults faults-micropython gate-check example-test release-layout hil-vm hil-vm-faults fuzz-short
 
 # In make test the lanes that time the suite run one at a time, after the
 # builds, unit tests and fuzzing, so no timing spec shares the cores with
@@ -151,7 +174,8 @@ suite-multi: | suite-virtual
 faults: | suite-multi
 faults-micropython: | faults
 gate-check: | faults-micropython
-release-layout: | gate-check
+example-test: | gate-check
+release-layout: | example-test
 hil-vm: | release-layout
 hil-vm-faults: | hil-vm
 endif
