@@ -9,6 +9,8 @@
 //	hil power off|on|cycle [--off 2s]
 //	hil health
 //	hil verdict [--report out/hil/report.json]
+//	hil matrix healthy --benches JSON [--jobs FILE] [--output FILE]
+//	hil matrix retry --benches JSON --verdicts DIR [--output FILE]
 //	hil replay out/hil/tape.jsonl
 //
 // These are the bench owner's verbs: deploy and flash put firmware and
@@ -30,6 +32,7 @@ var verbs = []cli.Verb{
 	{Name: "detect", Summary: "list serial ports (USB VID:PID, serial number; Picos marked) and GPIO chips", Run: runDetect},
 	{Name: "replay", Summary: "judge a tape (make hil RECORD=1) again offline with this harness's verdicts; exit 1 when one fails", Run: runReplay},
 	{Name: "verdict", Summary: "whose failure a run is: exit 0 passed, 1 the firmware's, 3 the bench's (port gone, preflight, host late, power, lease, unhealthy)", Run: runVerdict},
+	{Name: "matrix", Summary: "the hil workflow's benches: the healthy ones of its matrix, and where a bench failure is retried once", Run: runMatrix},
 	{Name: "power", Summary: "off, on or cycle the Pico's USB power through the bench's power switch (uhubctl or the kernel's port attribute)", Run: runPower},
 	{Name: "health", Summary: "preflight, a reset, one echo and blink; a failure marks the bench unhealthy (firmware runs refused), a pass clears it", Run: runHealth},
 	{Name: "soak", Summary: "echo and blink continuously on the bench from the environment; totals and RTT drift per window", Run: soakCommand},

@@ -36,3 +36,33 @@ func TestPowerCycleRunsTheSwitch(t *testing.T) {
 		t.Fatalf("off: %v\n%s", err, out.String())
 	}
 }
+
+// TestMatrixRetryReadsTheVerdicts plans the hil workflow's retries from
+// the verdict artifacts as the retries job lays them out, and appends the
+// plan to the step output file.
+func TestMatrixRetryReadsTheVerdicts(t *testing.T) {
+	dir := t.TempDir()
+	for b, v := range map[string]string{"1": "bench", "2": "pass", "3": "firmware"} {
+		os.MkdirAll(filepath.Join(dir, "verdict-"+b), 0o755)
+		os.WriteFile(filepath.Join(dir, "verdict-"+b, "verdict"), []byte(v+"\n"), 0o644)
+	}
+	output := filepath.Join(dir, "github_output")
+	var out bytes.Buffer
+	if err := runMatrix([]string{"retry", "--benches", `["1","2","3"]`, "--verdicts", dir, "--output", output}, &out); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(output)
+	if string(got) != `retries=[{"failed":"1","on":"2"}]`+"\n" || !strings.Contains(out.String(), "matrix: bench 1 failed on the bench: retried once on bench 2") {
+		t.Fatalf("output file %q\nstdout:\n%s", got, out.String())
+	}
+	err := runMatrix([]string{"healthy", "--benches", `["1"]`, "--jobs", writeJobs(t, `[{"name":"health bench 1","conclusion":"failure"}]`)}, &out)
+	if err == nil || !strings.HasPrefix(err.Error(), "matrix: no healthy bench among 1: bench 1's last health run: failure") {
+		t.Fatalf("no healthy bench: %v", err)
+	}
+}
+
+func writeJobs(t *testing.T, jobs string) string {
+	path := filepath.Join(t.TempDir(), "jobs.json")
+	os.WriteFile(path, []byte(jobs), 0o644)
+	return path
+}

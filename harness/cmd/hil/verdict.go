@@ -1,9 +1,12 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/picohil/picohil/harness/blame"
@@ -45,7 +48,7 @@ func (e *verdictError) ExitStatus() int {
 // and an exit status a workflow branches on.
 func runVerdict(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("verdict", flag.ContinueOnError)
-	path := fs.String("report", "out/hil/report.json", "the run's report")
+	path := fs.String("report", filepath.Join(cmp.Or(os.Getenv("HIL_OUT"), "out/hil"), "report.json"), "the run's report (default $HIL_OUT/report.json)")
 	if err := cli.Parse(fs, args, w); err != nil {
 		return err
 	}
