@@ -240,7 +240,8 @@ endef
 ## $$XDG_CACHE_HOME/picohil); without apt-get it says it skipped
 RP2040_OUT := $(OUT)/rp2040
 RP2040_ROM := $(RP2040_OUT)/rom.bin
-ARM_FLAGS := -mcpu=cortex-m0plus -mthumb -Os -Wall -Wextra -ffunction-sections -fdata-sections -ffreestanding -fno-builtin -nostartfiles -nostdlib -Wl,--gc-sections
+ARM_FLAGS := -mcpu=cortex-m0plus -mthumb -Os -Wall -Wextra -ffunction-sections -fdata-sections -ffreestanding -fno-builtin \
+	-fno-tree-loop-distribute-patterns -nostartfiles -nostdlib -Wl,--gc-sections
 .PHONY: rp2040-rom
 rp2040-rom: $(HILVM)
 	@root=$$($(HILVM) arm-none-eabi rp2040-rom) $(SKIPPED_OK); \
