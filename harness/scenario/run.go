@@ -239,9 +239,11 @@ func (r *recorder) do(ctx context.Context, st Step, b Bench) *StepError {
 	case WaitPin:
 		return r.waitPin(ctx, st, b.LED)
 	case SetControl:
-		err := b.Run.In(gpio.Float, gpio.NoEdge)
+		var err error
 		if st.Value == 0 {
 			err = b.Run.Out(gpio.Low)
+		} else {
+			err = b.Run.In(gpio.Float, gpio.NoEdge)
 		}
 		r.note(fmt.Sprintf("RUN %s", map[int]string{0: "pulled low", 1: "released"}[st.Value]))
 		if err != nil {

@@ -228,7 +228,7 @@ func TestRunIsReleasedAtTheEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(run1.got, ",") != "released,low,released" || !strings.Contains(log.String(), "RUN pulled low") {
+	if strings.Join(run1.got, ",") != "low,released" || !strings.Contains(log.String(), "RUN pulled low") {
 		t.Errorf("RUN: %v\n%s", run1.got, log)
 	}
 }
