@@ -34,7 +34,7 @@ func TimerWake(d time.Duration) time.Duration {
 // HostWake measures how late the host wakes from short sleeps and records
 // the p99 against wakeShare of the jitter tolerance.
 func HostWake(ctx context.Context, wake Waker, jitterTol time.Duration) report.Check {
-	const name = "host.wake_jitter"
+	const name = stats.HostWakeJitter
 	var late []float64
 	for spent := time.Duration(0); spent < wakeSpan && ctx.Err() == nil; {
 		got := wake(wakeNap)
@@ -46,7 +46,7 @@ func HostWake(ctx context.Context, wake Waker, jitterTol time.Duration) report.C
 	}
 	sorted := slices.Sorted(slices.Values(late))
 	limit := wakeShare * float64(jitterTol) / float64(time.Microsecond)
-	m := stats.Measure("host.wake_late_p99", "us", stats.Percentile(sorted, 99), stats.AtMost(limit)).WithSamples(late)
+	m := stats.Measure(stats.HostWakeLate, "us", stats.Percentile(sorted, 99), stats.AtMost(limit)).WithSamples(late)
 	detail := fmt.Sprintf("%d sleeps of %v woke late by p50 %.0f us, p99 %.0f us; jitter tolerance %v, warn above %.0f us",
 		len(late), wakeNap, m.Summary.P50, m.Value, jitterTol, limit)
 	c := ok(name, detail)

@@ -31,7 +31,7 @@ func (v Verdict) Same() bool { return v.Live.Pass == v.Again.Pass }
 
 // Judged lists the measurements Judge measures again; a tape's others are
 // left to the run.
-var Judged = []string{"echo.rtt.1B", "echo.payload.<n>B", verdict.LoadName, "blink[.load].{edges_seen,edges_missed,half_period,duty,jitter_p99}"}
+var Judged = []string{stats.EchoRTT, stats.EchoPayloads, stats.BlinkLoadThroughput, "blink[.load].{edges_seen,edges_missed,half_period,duty,jitter_p99}"}
 
 // Bench is the settings a tape's verdicts are judged with.
 func Bench(h tape.Header) verdict.Bench {
@@ -58,7 +58,7 @@ func Judge(t tape.Tape) []Verdict {
 func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stats.Measurement, bool) {
 	name := live.Name
 	switch {
-	case name == "echo.rtt.1B":
+	case name == stats.EchoRTT:
 		var rtts []time.Duration
 		for _, tr := range trips(events) {
 			if tr.size == 1 && tr.done {
@@ -66,17 +66,17 @@ func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stat
 			}
 		}
 		return verdict.RoundTrips(rtts, b), len(rtts) > 0
-	case strings.HasPrefix(name, "echo.payload."):
+	case stats.IsEchoPayload(name):
 		ts := trips(events)
 		size := 0
 		for _, tr := range ts {
 			size += tr.size
 		}
-		if len(ts) == 0 || !ts[len(ts)-1].done || verdict.PayloadName(size) != name {
+		if len(ts) == 0 || !ts[len(ts)-1].done || stats.EchoPayload(size) != name {
 			return stats.Measurement{}, false
 		}
 		return verdict.Payload(size, ts[len(ts)-1].end.Sub(ts[0].start), b), true
-	case name == verdict.LoadName:
+	case name == stats.BlinkLoadThroughput:
 		captures := tape.Of(events, tape.KindCapture)
 		if len(captures) == 0 {
 			return stats.Measurement{}, false
@@ -96,7 +96,7 @@ func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stat
 
 // cadence judges a blink measurement again from the captured edges.
 func cadence(live stats.Measurement, edges []edge.Edge, b verdict.Bench) (stats.Measurement, bool) {
-	for _, prefix := range []string{"blink.load", "blink"} {
+	for _, prefix := range stats.Cadences {
 		what, ok := strings.CutPrefix(live.Name, prefix+".")
 		if !ok || strings.Contains(what, ".") {
 			continue

@@ -125,7 +125,7 @@ func Compare(base, cur Report, th Thresholds) Comparison {
 }
 
 // hostNoise is the preflight's measure of how late the host wakes.
-const hostNoise = "host.wake_late_p99"
+const hostNoise = stats.HostWakeLate
 
 func preflightMeasurement(r Report, name string) (stats.Measurement, bool) {
 	for _, ch := range r.Preflight {
@@ -163,23 +163,23 @@ type rule func(gated) []Row
 // error, host wake-up lateness, kernel drops).
 func ruleFor(name string) rule {
 	switch {
-	case strings.HasPrefix(name, "echo.rtt."):
+	case name == stats.EchoRTT:
 		return rttRules
-	case strings.HasPrefix(name, "echo.payload."):
+	case stats.IsEchoPayload(name):
 		return one(payloadRule)
-	case name == "echo.line_rate":
+	case name == stats.EchoLineRate:
 		return one(lineRateRule)
-	case strings.HasSuffix(name, ".half_period"):
+	case strings.HasSuffix(name, stats.HalfPeriod):
 		return one(halfPeriodRule)
-	case strings.HasSuffix(name, ".jitter_p99"):
+	case strings.HasSuffix(name, stats.JitterP99):
 		return one(jitterRule)
-	case strings.HasSuffix(name, ".duty"):
+	case strings.HasSuffix(name, stats.Duty):
 		return one(dutyRule)
-	case name == "reset.recovery":
+	case name == stats.ResetRecovery:
 		return one(resetRule)
-	case name == "baud.effective", name == "baud.sweep":
+	case name == stats.BaudEffective, name == stats.BaudSweep:
 		return baudRules
-	case strings.HasPrefix(name, "stats.") && strings.HasSuffix(name, ".errors"):
+	case stats.IsDeviceErrors(name):
 		return one(errorsRule)
 	}
 	return nil
@@ -380,7 +380,7 @@ func jitterRule(g gated) Row {
 	b, m, th := g.base, g.cur, g.th
 	rise := pct(m.Value, b.Value)
 	row := valueRow(b, m, fmt.Sprintf("%+.0f%%", rise))
-	half := strings.TrimSuffix(m.Name, ".jitter_p99") + ".half_period"
+	half := strings.TrimSuffix(m.Name, stats.JitterP99) + stats.HalfPeriod
 	bh, _ := measurementIn(g.baseSpec, half)
 	ch, _ := measurementIn(g.curSpec, half)
 	bs, cs := spread(bh.Series), spread(ch.Series)
@@ -419,7 +419,7 @@ func dutyRule(g gated) Row {
 	b, m, th := g.base, g.cur, g.th
 	bd, cd := math.Abs(b.Value-50), math.Abs(m.Value-50)
 	row := valueRow(b, m, fmt.Sprintf("%+.2f pt from 50", cd-bd))
-	half, _ := measurementIn(g.curSpec, strings.TrimSuffix(m.Name, ".duty")+".half_period")
+	half, _ := measurementIn(g.curSpec, strings.TrimSuffix(m.Name, stats.Duty)+stats.HalfPeriod)
 	var odd, even []float64
 	for i, v := range half.Series {
 		if i%2 == 0 {

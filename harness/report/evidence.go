@@ -23,12 +23,12 @@ func specCharts(i int, s Spec) []*Chart {
 	for _, t := range s.Traces {
 		id := fmt.Sprintf("spec%d-%s", i, strings.ReplaceAll(t.Name, ".", "-"))
 		switch {
-		case t.Name == "blink.load.throughput" && len(t.Rows) > 0:
+		case t.Name == stats.BlinkLoadThroughput && len(t.Rows) > 0:
 			if m, ok := s.measurement(t.Name); ok {
 				out = append(out, windowsChart(id, t, m))
 			}
-		case strings.HasSuffix(t.Name, ".edges") && len(t.Rows) > 0:
-			truth, _ := s.trace(strings.TrimSuffix(t.Name, ".edges") + ".truth")
+		case strings.HasSuffix(t.Name, stats.Edges) && len(t.Rows) > 0:
+			truth, _ := s.trace(strings.TrimSuffix(t.Name, stats.Edges) + stats.Truth)
 			out = append(out, edgesChart(id, t, truth))
 		}
 	}

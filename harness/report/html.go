@@ -64,7 +64,7 @@ func pageOf(r Report) page {
 		p.Missing = append(p.Missing, "echo.rtt.1B")
 	}
 	var halves []stats.Measurement
-	for _, name := range []string{"blink.half_period", "blink.load.half_period"} {
+	for _, name := range []string{stats.Blink + stats.HalfPeriod, stats.BlinkLoad + stats.HalfPeriod} {
 		if m, ok := r.Measurement(name); ok && len(m.Series) > 0 {
 			halves = append(halves, m)
 		} else {
@@ -89,7 +89,7 @@ func effectiveRates(r Report) []stats.Point {
 	var out []stats.Point
 	for _, s := range r.Specs {
 		for _, m := range s.Measurements {
-			if m.Name != "baud.effective" && m.Name != "baud.sweep" {
+			if m.Name != stats.BaudEffective && m.Name != stats.BaudSweep {
 				continue
 			}
 			for _, p := range m.Points {

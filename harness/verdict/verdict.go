@@ -6,7 +6,6 @@
 package verdict
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
@@ -46,11 +45,11 @@ type Check struct {
 // each way plus the turnaround allowance.
 func RTTBudget(b Bench) time.Duration { return 2*baud.ByteTime(b.Baud) + b.Turnaround }
 
-// RoundTrips judges single-byte round trips (echo.rtt.1B): their p99
+// RoundTrips judges single-byte round trips (stats.EchoRTT): their p99
 // within RTTBudget.
 func RoundTrips(rtts []time.Duration, b Bench) stats.Measurement {
 	samples := micros(rtts)
-	return stats.Measure("echo.rtt.1B", "us", stats.Percentile(sorted(samples), 99), stats.AtMost(us(RTTBudget(b)))).WithSamples(samples)
+	return stats.Measure(stats.EchoRTT, "us", stats.Percentile(sorted(samples), 99), stats.AtMost(us(RTTBudget(b)))).WithSamples(samples)
 }
 
 // PayloadBudget is a size-byte payload's budget: its wire time and one
@@ -59,16 +58,10 @@ func PayloadBudget(size int, b Bench) time.Duration {
 	return time.Duration(size+1)*baud.ByteTime(b.Baud) + b.Turnaround
 }
 
-// PayloadName is the measurement of a size-byte payload's round trip.
-func PayloadName(size int) string { return fmt.Sprintf("echo.payload.%dB", size) }
-
-// Payload judges one payload's round trip (echo.payload.<size>B).
+// Payload judges one payload's round trip (stats.EchoPayload).
 func Payload(size int, rtt time.Duration, b Bench) stats.Measurement {
-	return stats.Measure(PayloadName(size), "us", us(rtt), stats.AtMost(us(PayloadBudget(size, b))))
+	return stats.Measure(stats.EchoPayload(size), "us", us(rtt), stats.AtMost(us(PayloadBudget(size, b))))
 }
-
-// LoadName is the measurement of the echo load under the blink.
-const LoadName = "blink.load.throughput"
 
 // Load judges the echo load's windows, in bytes per second, as percent
 // of line rate: the lowest at least LoadMin. It returns the percentages.
@@ -82,7 +75,7 @@ func Load(windows []float64, b Bench) (stats.Measurement, []float64) {
 	if len(pct) > 0 {
 		lowest = slices.Min(pct)
 	}
-	return stats.Measure(LoadName, "%", lowest, stats.AtLeast(LoadMin)).WithSamples(pct), pct
+	return stats.Measure(stats.BlinkLoadThroughput, "%", lowest, stats.AtLeast(LoadMin)).WithSamples(pct), pct
 }
 
 // LineRate is the data line's rate in bytes per second.
@@ -90,7 +83,7 @@ func LineRate(b Bench) float64 { return float64(b.Baud) / baud.BitsPerByte }
 
 // EdgesSeen judges how many edges a capture of want edges saw.
 func EdgesSeen(prefix string, n, want int) stats.Measurement {
-	return stats.Measure(prefix+".edges_seen", "edges", float64(n), stats.AtLeast(float64(want)))
+	return stats.Measure(prefix+stats.EdgesSeen, "edges", float64(n), stats.AtLeast(float64(want)))
 }
 
 // Cadence judges the blink's edges under the given measurement prefix:
@@ -104,15 +97,15 @@ func Cadence(prefix string, edges []edge.Edge, b Bench, source edge.Source) ([]C
 	}
 	half := ms(b.BlinkHalf)
 	checks := []Check{
-		{stats.Measure(prefix+".edges_missed", "edges", float64(c.Missed), stats.AtMost(0)), "edges went missing: the LED stalled or toggled faster than the capture"},
-		{stats.Measure(prefix+".half_period", "ms", c.HalfFit, stats.Around(half, half*MeanTolerance/100)).WithSamples(c.HalfMs),
+		{stats.Measure(prefix+stats.EdgesMissed, "edges", float64(c.Missed), stats.AtMost(0)), "edges went missing: the LED stalled or toggled faster than the capture"},
+		{stats.Measure(prefix+stats.HalfPeriod, "ms", c.HalfFit, stats.Around(half, half*MeanTolerance/100)).WithSamples(c.HalfMs),
 			"the firmware's blink period (BLINK setting, HIL_BLINK_MS) or a drifting sleep: schedule against ticks, not sleep(after work)"},
-		{stats.Measure(prefix+".duty", "%", 100*c.Duty, stats.Around(50, DutyTolerance)), "the LED spends unequal time high and low: work done in only one half of the cycle"},
-		{stats.Measure(prefix+".jitter_p99", "ms", c.JitterP99, stats.AtMost(ms(b.Jitter))),
+		{stats.Measure(prefix+stats.Duty, "%", 100*c.Duty, stats.Around(50, DutyTolerance)), "the LED spends unequal time high and low: work done in only one half of the cycle"},
+		{stats.Measure(prefix+stats.JitterP99, "ms", c.JitterP99, stats.AtMost(ms(b.Jitter))),
 			"half-periods vary: another task blocks the scheduler, or the host is overloaded (HIL_JITTER_MS sets the tolerance)"},
 	}
 	if source == edge.Kernel {
-		checks = append(checks, Check{stats.Measure(prefix+".kernel_missed", "edges", float64(edge.Lost(edges)), stats.AtMost(0)),
+		checks = append(checks, Check{stats.Measure(prefix+stats.KernelMissed, "edges", float64(edge.Lost(edges)), stats.AtMost(0)),
 			"the kernel dropped edges from its queue because the harness fell behind (host overloaded): the firmware is not at fault"})
 	}
 	return checks, nil
