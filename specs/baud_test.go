@@ -53,7 +53,7 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
 	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal, n))
-	keep(b.Trace("baud.burst", nominal))
+	keep(b.Trace(stats.BaudBurst, nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
 	eff, err := deviceBurst(mark, b).Effective(n)
@@ -98,7 +98,7 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 
 	It("runs at the configured rate (effective rate from a BURST within ±2%)", labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
 		requireControl()
-		measureRates("baud.effective").measure(ctx, cfg.Baud)
+		measureRates(stats.BaudEffective).measure(ctx, cfg.Baud)
 	})
 
 	It("catches a host/device rate mismatch: the echo comes back corrupted", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
@@ -138,15 +138,15 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		if mm != nil {
 			intact, seen = countIntact(payload, mm.Got), mm.Error()
 		}
-		AddReportEntry("baud.mismatch.rates", fmt.Sprintf("host %d baud, device %d baud", other, cfg.Baud))
-		m := record(stats.Measure("baud.mismatch.intact", "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
+		AddReportEntry(stats.BaudMismatchRates, fmt.Sprintf("host %d baud, device %d baud", other, cfg.Baud))
+		m := record(stats.Measure(stats.BaudMismatchIntact, "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
 		expectWithin(m, seen, "a baud check that cannot see a mismatch proves nothing: is the data line really a UART (not a software loopback that ignores the rate)?")
 	})
 
 	It("works at every rate of the sweep: BAUD switch, byte-exact echo, effective rate", labelIntegrity, labelTiming, labelControl, SpecTimeout(timeouts.Sweep), func(ctx SpecContext) {
 		requireControl()
 		DeferCleanup(func(ctx SpecContext) { setBoth(ctx, cfg.Baud) }, NodeTimeout(timeouts.Cleanup))
-		sweep := measureRates("baud.sweep")
+		sweep := measureRates(stats.BaudSweep)
 		for _, rate := range cfg.Bauds {
 			setBoth(ctx, rate)
 			rctx, cancel := bounded(ctx, time.Duration(sweepBytes+1)*baud.ByteTime(rate)+cfg.Turnaround)

@@ -54,11 +54,11 @@ func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	c.end = time.Now()
 	recordCapture(c)
 	c.device = deviceEdges(mark, c.edges)
-	trace := edge.Trace(prefix+".edges", c.timed())
+	trace := edge.Trace(prefix+stats.Edges, c.timed())
 	trace.Source = string(edgeSource())
 	keep(trace)
 	if rig.bench.Truth != nil && len(c.edges) > 0 {
-		keep(edge.TraceFrom(prefix+".truth", truthDuring(c), c.edges[0].At))
+		keep(edge.TraceFrom(prefix+stats.Truth, truthDuring(c), c.edges[0].At))
 	}
 	return c
 }
@@ -116,8 +116,8 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 	GinkgoHelper()
 	match := edge.MatchTruth(edges, rig.bench.Truth(), armed, cfg.BlinkHalf/2)
 	unmatched := match.String(armed)
-	missed := record(stats.Measure(prefix+".truth_missed", "edges", float64(len(match.Missed)), stats.AtMost(0)))
-	extra := record(stats.Measure(prefix+".truth_extra", "edges", float64(len(match.Extra)), stats.AtMost(0)))
+	missed := record(stats.Measure(prefix+stats.TruthMissed, "edges", float64(len(match.Missed)), stats.AtMost(0)))
+	extra := record(stats.Measure(prefix+stats.TruthExtra, "edges", float64(len(match.Extra)), stats.AtMost(0)))
 	for _, m := range []stats.Measurement{missed, extra} {
 		expectWithin(m, "captured edges against the fixture's true edges, in sequence (times from arming):\n"+unmatched+"edges seen:\n"+edge.Timeline(edges),
 			"the capture lost or invented an edge: a queue overflow or a wake-up that saw two edges as one (host overloaded)")
@@ -126,7 +126,7 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 		return // the device's own stamps timed the cadence: the capture's times judge nothing
 	}
 	limit := edge.Limit(source)
-	m := record(stats.Measure(prefix+".timestamp_error", "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
+	m := record(stats.Measure(prefix+stats.TimestampError, "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
 	expectWithin(m, fmt.Sprintf("harness edge time minus the fixture's true edge time, p99 of %d pairs; the %s source is held to %v", len(match.ErrorsUs), source, limit),
 		"the host is too loaded to timestamp edges as finely as its edge source can")
 }
@@ -150,7 +150,7 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 	}, NodeTimeout(timeouts.Reply))
 
 	It("toggles at the configured half-period with 50% duty and low jitter", labelTiming, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
-		checkCadence(ctx, "blink")
+		checkCadence(ctx, stats.Blink)
 	})
 
 	It("keeps its cadence while the UART is saturated with echo traffic", labelTiming, labelEcho, SpecTimeout(timeouts.Blink), func(ctx SpecContext) {
@@ -170,11 +170,11 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 		case <-started:
 		case <-time.After(perChunk):
 		}
-		capture := captureBlink(ctx, "blink.load")
+		capture := captureBlink(ctx, stats.BlinkLoad)
 		stop()
 		wg.Wait()
 		checkLoad(flow, loadErr, capture)
-		judgeCadence("blink.load", capture)
+		judgeCadence(stats.BlinkLoad, capture)
 	})
 
 	countDevice("blink")
@@ -204,7 +204,7 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 		windows = flow.HostWindows(capture.armed, capture.end, loadWindow, rate, least)
 	}
 	var pct, clean []float64
-	trace := stats.Trace{Name: verdict.LoadName, Columns: []string{"t_ms", "percent", "host_late"}}
+	trace := stats.Trace{Name: stats.BlinkLoadThroughput, Columns: []string{"t_ms", "percent", "host_late"}}
 	late := 0
 	for i, w := range windows {
 		p := 100 * w.Rate / rate

@@ -133,11 +133,10 @@ func (t *tally) judge() {
 	if t.why != "" || t.specs == 0 {
 		Skip("device counters not judged: " + cmp.Or(t.why, "no other spec of the family ran") + left)
 	}
-	p := "stats." + t.family
 	ms := []stats.Measurement{
-		record(stats.Measure(p+".rx", "bytes", float64(t.dev.RX), stats.Between(float64(t.sent), float64(t.sent)))),
-		record(stats.Measure(p+".tx", "bytes", float64(t.dev.TX), stats.Between(float64(t.received), float64(t.received)))),
-		record(stats.Measure(p+".errors", "errors", float64(t.dev.Errors), stats.AtMost(0))),
+		record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterRX), "bytes", float64(t.dev.RX), stats.Between(float64(t.sent), float64(t.sent)))),
+		record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterTX), "bytes", float64(t.dev.TX), stats.Between(float64(t.received), float64(t.received)))),
+		record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterErrors), "errors", float64(t.dev.Errors), stats.AtMost(0))),
 	}
 	var bad []string
 	for _, m := range ms {

@@ -98,7 +98,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		hostLate(late)
 		expectConclusive(err)
 		expectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
-		m := record(stats.Measure("echo.line_rate", "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
+		m := record(stats.Measure(stats.EchoLineRate, "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
 		expectWithin(m, fmt.Sprintf("%d bytes in %v on the %s's clock (its waits for a late host left out); line rate %.0f B/s", tr.Bytes, tr.Elapsed, t.Clock(), ideal),
 			"the firmware must echo as fast as bytes arrive: stream reads, no per-byte sleeps or prints")
 	})

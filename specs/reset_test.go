@@ -65,7 +65,7 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 		} else {
 			expectNoError(err, "RUN is pulled low for the pulse and released", "see the hint above")
 		}
-		m := record(stats.Measure("reset.recovery", "ms", float64(recovered)/float64(time.Millisecond), stats.AtMost(float64(resetBudget/time.Millisecond))))
+		m := record(stats.Measure(stats.ResetRecovery, "ms", float64(recovered)/float64(time.Millisecond), stats.AtMost(float64(resetBudget/time.Millisecond))))
 		if err != nil || !m.Pass {
 			// Let a late boot finish before the next spec, so only this
 			// spec fails for it.

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/scenario"
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // scenarios are the scenario files of HIL_SCENARIOS (`make hil
@@ -60,9 +61,9 @@ var _ = Describe("Scenario", labelScenario, onBench, func() {
 			flushData(ctx)
 			DeferCleanup(restoreBench, NodeTimeout(timeouts.ScenarioRestore))
 			log, err := scenario.Run(ctx, s, b, timeouts.scenarioOptions())
-			keep(log.SerialTrace("scenario.serial"))
-			keep(log.LEDTrace("scenario.led"))
-			AddReportEntry("scenario.log", log.String(), ReportEntryVisibilityFailureOrVerbose)
+			keep(log.SerialTrace(stats.ScenarioSerial))
+			keep(log.LEDTrace(stats.ScenarioLED))
+			AddReportEntry(stats.ScenarioLog, log.String(), ReportEntryVisibilityFailureOrVerbose)
 			var se *scenario.StepError
 			if errors.As(err, &se) {
 				Fail(explain(se.Where()+": "+se.Expected, se.Seen, se.Hint))

@@ -65,18 +65,18 @@ const (
 // name is matched to the longer prefix.
 var Cadences = []string{BlinkLoad, Blink}
 
-// echoPayload prefixes the payload round trips' names; EchoPayloads
+// EchoPayloadPrefix prefixes the payload round trips' names; EchoPayloads
 // stands for them all, for a reader.
 const (
-	echoPayload  = "echo.payload."
-	EchoPayloads = echoPayload + "<n>B"
+	EchoPayloadPrefix = "echo.payload."
+	EchoPayloads      = EchoPayloadPrefix + "<n>B"
 )
 
 // EchoPayload names a size-byte payload's round trip.
-func EchoPayload(size int) string { return fmt.Sprintf("%s%dB", echoPayload, size) }
+func EchoPayload(size int) string { return fmt.Sprintf("%s%dB", EchoPayloadPrefix, size) }
 
 // IsEchoPayload reports whether name is a payload round trip's.
-func IsEchoPayload(name string) bool { return strings.HasPrefix(name, echoPayload) }
+func IsEchoPayload(name string) bool { return strings.HasPrefix(name, EchoPayloadPrefix) }
 
 // deviceCounters prefixes the device's STATS counters, per spec family.
 const deviceCounters = "stats."

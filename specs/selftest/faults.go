@@ -16,6 +16,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // symptoms are the words a failure message must contain for a fault to
@@ -24,26 +25,26 @@ var symptoms = map[virtual.Fault][]string{
 	virtual.DropByte:            {"short answer", "differs"},
 	virtual.CorruptByte:         {"differs"},
 	virtual.ExtraByte:           {"differs", "received"},
-	virtual.SlowEcho:            {"echo.rtt.1B"},
+	virtual.SlowEcho:            {stats.EchoRTT},
 	virtual.NoEcho:              {"short answer", "0 of"},
-	virtual.WrongBaud:           {"baud.effective"},
-	virtual.BlinkDrift:          {"half_period"},
-	virtual.BlinkJitter:         {"jitter_p99"},
+	virtual.WrongBaud:           {stats.BaudEffective},
+	virtual.BlinkDrift:          {stats.HalfPeriod},
+	virtual.BlinkJitter:         {stats.JitterP99},
 	virtual.BlinkStuck:          {"edges"},
-	virtual.BlinkStallUnderLoad: {"blink.load"},
-	virtual.SlowBoot:            {"reset.recovery"},
+	virtual.BlinkStallUnderLoad: {stats.BlinkLoad},
+	virtual.SlowBoot:            {stats.ResetRecovery},
 	virtual.DropByteOnce:        {"short answer", "differs"},
 	virtual.CorruptByteOnce:     {"differs"},
 	virtual.ExtraByteOnce:       {"differs", "received"},
-	virtual.SlowEchoNear:        {"echo.rtt.1B"},
-	virtual.WrongBaudNear:       {"baud.effective"},
-	virtual.BlinkDriftNear:      {"half_period"},
-	virtual.BlinkJitterNear:     {"jitter_p99"},
-	virtual.BlinkSkip:           {"edges_missed"},
-	virtual.BlinkLagUnderLoad:   {"blink.load.jitter_p99", "blink.load.duty"},
-	virtual.EchoSlowsUnderLoad:  {"blink.load.throughput"},
+	virtual.SlowEchoNear:        {stats.EchoRTT},
+	virtual.WrongBaudNear:       {stats.BaudEffective},
+	virtual.BlinkDriftNear:      {stats.HalfPeriod},
+	virtual.BlinkJitterNear:     {stats.JitterP99},
+	virtual.BlinkSkip:           {stats.EdgesMissed},
+	virtual.BlinkLagUnderLoad:   {stats.BlinkLoad + stats.JitterP99, stats.BlinkLoad + stats.Duty},
+	virtual.EchoSlowsUnderLoad:  {stats.BlinkLoadThroughput},
 	virtual.SwallowedError:      {"errors = "},
-	virtual.SlowBootNear:        {"reset.recovery"},
+	virtual.SlowBootNear:        {stats.ResetRecovery},
 }
 
 // runTimeout bounds one suite run; a hang is a failure of its own.

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // gateRuns are the suite runs gate-check judges: two clean virtual runs, a
@@ -42,10 +44,10 @@ type gateCase struct {
 
 var gateCases = []gateCase{
 	{run: "clean", status: 0, rule: "clean vs clean passes"},
-	{run: "slow-echo", status: 1, names: []string{"echo.rtt.1B p99"}, rule: "shift rule"},
-	{run: "blink-drift", status: 1, names: []string{"blink.half_period mean", "blink.load.half_period mean"}, rule: "half-period rule"},
-	{run: "rtt-tail", status: 1, names: []string{"echo.rtt.1B tail"}, rule: "tail rule"},
-	{run: "blink-wobble", status: 1, names: []string{"blink.jitter_p99", "blink.load.jitter_p99"}, rule: "jitter rule"},
+	{run: "slow-echo", status: 1, names: []string{stats.EchoRTT + " p99"}, rule: "shift rule"},
+	{run: "blink-drift", status: 1, names: []string{stats.Blink + stats.HalfPeriod + " mean", stats.BlinkLoad + stats.HalfPeriod + " mean"}, rule: "half-period rule"},
+	{run: "rtt-tail", status: 1, names: []string{stats.EchoRTT + " tail"}, rule: "tail rule"},
+	{run: "blink-wobble", status: 1, names: []string{stats.Blink + stats.JitterP99, stats.BlinkLoad + stats.JitterP99}, rule: "jitter rule"},
 	{run: "micropython", status: 2, names: []string{"target virtual (baseline) vs micropython (current)"}, rule: "unlike runs refused"},
 }
 

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // mutant is a broken variant of the real firmware: textual changes that
@@ -53,7 +55,7 @@ asyncio.run(main())
 
 var mutants = []mutant{
 	{
-		name: "polling-echo", family: "echo", symptoms: []string{"echo.rtt.1B", "echo.payload"},
+		name: "polling-echo", family: "echo", symptoms: []string{stats.EchoRTT, stats.EchoPayloadPrefix},
 		edits: []edit{{echoRead, "await asyncio.sleep_ms(100)\n                data = self.uart.read()"}},
 	},
 	{
@@ -65,15 +67,15 @@ var mutants = []mutant{
 		edits: []edit{{"await self.send(data)", "print(data)"}},
 	},
 	{
-		name: "blocking-echo", family: "blink", symptoms: []string{"blink.load"},
+		name: "blocking-echo", family: "blink", symptoms: []string{stats.BlinkLoad},
 		edits: []edit{{"                    self.rx += len(data)\n", "                    self.rx += len(data)\n                    time.sleep_ms(40)\n"}},
 	},
 	{
-		name: "wrong-baud", family: "baud", symptoms: []string{"baud.effective"},
+		name: "wrong-baud", family: "baud", symptoms: []string{stats.BaudEffective},
 		edits: []edit{{"baudrate=DEFAULT_BAUD,", "baudrate=DEFAULT_BAUD * 106 // 100,"}},
 	},
 	{
-		name: "long-blink", family: "blink", symptoms: []string{"half_period"},
+		name: "long-blink", family: "blink", symptoms: []string{stats.HalfPeriod},
 		edits: []edit{{"deadline = time.ticks_add(toggled_at, self.half_period_ms)", "deadline = time.ticks_add(toggled_at, self.half_period_ms * 103 // 100)"}},
 	},
 	// The seed's own program: it prints what it reads instead of echoing
@@ -84,7 +86,7 @@ var mutants = []mutant{
 	// UART.read(256) returns after 256 characters or timeout_char of
 	// quiet: the echo trails a stream by up to 256 character times.
 	{
-		name: "store-and-forward", family: "echo", symptoms: []string{"echo.payload"},
+		name: "store-and-forward", family: "echo", symptoms: []string{stats.EchoPayloadPrefix},
 		edits: []edit{{echoRead, "data = await self.uart_reader.read(CHUNK)"}},
 	},
 	// Polls every 5 ms with the default 256-byte rxbuf: lossless at 115200,

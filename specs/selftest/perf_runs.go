@@ -13,12 +13,13 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/stats"
 )
 
 // The measurements each scale run is compared by.
 const (
-	rttMeasurement   = "echo.rtt.1B"
-	blinkMeasurement = "blink.half_period"
+	rttMeasurement   = stats.EchoRTT
+	blinkMeasurement = stats.Blink + stats.HalfPeriod
 )
 
 // suiteRun is one run of the compiled suite in its own HIL_OUT directory.
