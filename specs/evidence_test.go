@@ -46,9 +46,14 @@ func recordData(sent bool, at time.Time, p []byte) {
 	rig.tape.Data(dir, at, p)
 }
 
-// recordCapture puts an LED capture on the tape: its span and its edges.
+// recordCapture puts an LED capture on the tape: its span, its edges and,
+// where the target has a device clock, the device's stamps of them.
 func recordCapture(c blinkCapture) {
-	rig.tape.Add(tape.Event{Kind: tape.KindCapture, At: c.armed, Until: c.end})
+	capture := tape.Event{Kind: tape.KindCapture, At: c.armed, Until: c.end}
+	for _, e := range c.device { // the device's stamps of the same edges, which the cadence is judged on
+		capture.DeviceNs = append(capture.DeviceNs, int64(e.At.Sub(time.Time{})))
+	}
+	rig.tape.Add(capture)
 	for _, e := range c.edges {
 		rig.tape.Edge(e.At, bool(e.Level), tape.Host)
 	}

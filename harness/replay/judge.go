@@ -1,9 +1,13 @@
 // Package replay judges a tape (harness/tape) again, offline, with the
 // verdict logic of this harness (harness/verdict): the echo round trips,
 // the payloads, the echo load's windows and the blink's cadence are
-// measured from the tape's recorded bytes and edges, and judged against
-// the tape's settings. hil replay prints the outcome beside the verdicts
-// the run reached live.
+// measured from the tape's recorded bytes and edges, on the clock the run
+// judged on (the device's stamps where the tape holds them, as
+// harness/echo takes them; the host's otherwise), and judged against the
+// tape's settings. hil replay prints the outcome beside the verdicts the
+// run reached live. On the host's clock the run left out samples the
+// host spoiled (host-late); the tape does not say which, so a replay
+// counts them.
 package replay
 
 import (
@@ -54,8 +58,14 @@ func Judge(t tape.Tape) []Verdict {
 	return out
 }
 
-// measure takes the named measurement again from a spec's events.
+// measure takes the named measurement again from a spec's events, on
+// the device's clock where the tape holds its stamps, as the run did.
 func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stats.Measurement, bool) {
+	if dev := deviceUART(events); len(dev) > 0 {
+		if m, ok := onDevice(live.Name, dev, events, b); ok {
+			return m, true
+		}
+	}
 	name := live.Name
 	switch {
 	case name == stats.EchoRTT:
@@ -91,7 +101,7 @@ func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stat
 		m, _ := verdict.Load(flow.Windows(c.At, c.Until, verdict.LoadWindow, verdict.LineRate(b)), b)
 		return m, true
 	}
-	return cadence(live, edges(events), b)
+	return cadence(live, capturedEdges(events), b)
 }
 
 // cadence judges a blink measurement again from the captured edges.
@@ -128,11 +138,21 @@ func data(events []tape.Event) []tape.Event {
 	return out
 }
 
-// edges is the captured LED edges.
-func edges(events []tape.Event) []edge.Edge {
+// capturedEdges is the LED edges the spec judged: the captured ones, at
+// the device's times where the capture holds them.
+func capturedEdges(events []tape.Event) []edge.Edge {
 	var out []edge.Edge
 	for _, e := range tape.Of(events, tape.KindEdge) {
-		out = append(out, edge.Edge{Level: levelOf(e), At: e.At})
+		if e.Stamp == tape.Host {
+			out = append(out, edge.Edge{Level: levelOf(e), At: e.At})
+		}
+	}
+	captures := tape.Of(events, tape.KindCapture)
+	if len(captures) == 0 || len(captures[0].DeviceNs) != len(out) {
+		return out
+	}
+	for i, ns := range captures[0].DeviceNs {
+		out[i].At = time.Time{}.Add(time.Duration(ns))
 	}
 	return out
 }

@@ -100,3 +100,26 @@ func near(got, want []float64) bool {
 	}
 	return true
 }
+
+// deviceBytes is a device-stamped data event: bytes at the device's UART at
+// device times in microseconds.
+func deviceBytes(dir tape.Dir, us []int64, b ...byte) tape.Event {
+	ns := make([]int64, len(us))
+	for i, u := range us {
+		ns[i] = u * 1000
+	}
+	return tape.Event{Kind: tape.KindData, At: at(1500), Stamp: tape.Device, Dir: dir, Bytes: b, DeviceNs: ns}
+}
+
+func TestRoundTripsAreJudgedOnTheDevicesClockWhereTheTapeHasIt(t *testing.T) {
+	// The host saw 6 ms (a late read); the device echoed in 200 us.
+	got := judge(t, spec("Echo rtt",
+		bytesAt(tape.Tx, 1, 0x00), bytesAt(tape.Rx, 7, 0x00),
+		deviceBytes(tape.Tx, []int64{100}, 0x00), deviceBytes(tape.Rx, []int64{300}, 0x00),
+		live("echo.rtt.1B", true)))
+	m := got["echo.rtt.1B"]
+	// 200 us from its stop bit in to the echo's out, and the request's own character time, 86.8 us.
+	if len(m.Series) != 1 || m.Series[0] < 286 || m.Series[0] > 287 || !m.Pass {
+		t.Errorf("echo.rtt.1B = %v %s; want 286.8 us on the device's clock", m.Series, m)
+	}
+}

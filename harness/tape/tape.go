@@ -81,7 +81,8 @@ type Event struct {
 	Text  string    `json:"text,omitempty"`  // line: the line; spec: the spec's name; end: its state
 	Level *bool     `json:"high,omitempty"`  // edge: the level after it
 	// DeviceNs is, for an event stamped by the device, the device's time
-	// of each byte (data) or of the edge, in ns since the device's epoch.
+	// of each byte (data) or of the edge, in ns since the device's epoch;
+	// for a capture, the device's times of its edges, where it has them.
 	DeviceNs []int64   `json:"device_ns,omitempty"`
 	Until    time.Time `json:"until,omitzero"` // capture: its end
 	// Measurement is the verdict's measurement (without its samples).
