@@ -6,6 +6,9 @@
 package verdict
 
 import (
+	"errors"
+	"fmt"
+	"math"
 	"slices"
 	"time"
 
@@ -26,6 +29,9 @@ const (
 	LoadWindow = 100 * time.Millisecond
 	LoadMin    = 90.0
 )
+
+// ErrNoCadence marks edges from which no cadence can be measured.
+var ErrNoCadence = errors.New("verdict: no cadence")
 
 // Bench is the settings a verdict is judged with.
 type Bench struct {
@@ -89,11 +95,16 @@ func EdgesSeen(prefix string, n, want int) stats.Measurement {
 // Cadence judges the blink's edges under the given measurement prefix:
 // none missed, the fitted half-period, the duty and the p99 jitter; with
 // kernel edge times also the edges the kernel dropped. It fails when the
-// edges do not alternate in level or are too few for a cadence.
+// edges do not alternate in level, are too few for a cadence, or span no
+// time (ErrNoCadence).
 func Cadence(prefix string, edges []edge.Edge, b Bench, source edge.Source) ([]Check, error) {
 	c, err := edge.Analyze(edges)
 	if err != nil {
 		return nil, err
+	}
+	if math.IsNaN(c.HalfFit) || math.IsNaN(c.Duty) {
+		// A NaN measurement would also stop report.json from encoding.
+		return nil, fmt.Errorf("%w: %d edges span %.3f ms, no cadence (a clock that stamped them all at once?)", ErrNoCadence, len(edges), c.PeriodMs)
 	}
 	half := ms(b.BlinkHalf)
 	checks := []Check{

@@ -1,6 +1,7 @@
 package verdict
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -85,5 +86,12 @@ func TestCadenceHoldsTheHalfPeriodToItsTolerance(t *testing.T) {
 	}
 	if _, err := Cadence("blink", square(2, time.Second), bench, edge.Simulated); err == nil {
 		t.Error("two edges made a cadence")
+	}
+}
+
+func TestCadenceRefusesEdgesThatSpanNoTime(t *testing.T) {
+	edges := square(12, 0) // every edge stamped at one instant
+	if _, err := Cadence("blink", edges, bench, edge.Simulated); !errors.Is(err, ErrNoCadence) {
+		t.Errorf("Cadence of edges at one instant = %v, want ErrNoCadence rather than NaN measurements", err)
 	}
 }
