@@ -92,7 +92,8 @@ func preflightRecovered(ctx context.Context, b *bench.Bench, failed []report.Che
 	}
 	names := make([]string, len(failed))
 	for i, c := range failed {
-		names[i] = c.Name + " (" + c.Detail + ")"
+		detail, _, _ := strings.Cut(c.Detail, "\n")
+		names[i] = c.Name + " (" + detail + ")"
 	}
 	ok, err := recoverByPower(ctx, "preflight failed: "+strings.Join(names, "; "), alive)
 	if err != nil {

@@ -14,6 +14,7 @@ package blame
 import (
 	"cmp"
 	"errors"
+	"slices"
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/discover"
@@ -85,10 +86,24 @@ func Spec(state, cause string) (whose, why string) {
 	return Firmware, ""
 }
 
+// rank orders the bench's causes for a run's: the one that explains most.
+// The host late comes last, since it makes a verdict inconclusive where
+// the others fail it.
+var rank = []string{PortGone, Power, Unhealthy, LeaseRefused, Preflight, Configuration, HostLate}
+
+// weight is a cause's place in rank; one not ranked comes after all.
+func weight(cause string) int {
+	if i := slices.Index(rank, cause); i >= 0 {
+		return i
+	}
+	return len(rank)
+}
+
 // Classify sets the run's and every spec's blame in r: a run that stopped
 // before any spec (its BenchCause set by whoever stopped it, from Cause;
 // configuration when unknown), or with any spec failed on the bench, is the bench's,
-// with the first such cause; a failed run otherwise is the firmware's.
+// with the cause that explains most (rank); a failed run otherwise is the
+// firmware's.
 func Classify(r *report.Report) {
 	if r.Stopped != "" {
 		r.Blame, r.BenchCause = Bench, cmp.Or(r.BenchCause, Configuration)
@@ -99,7 +114,7 @@ func Classify(r *report.Report) {
 		s := &r.Specs[i]
 		s.Blame, s.Cause = Spec(s.State, s.Cause)
 		switch {
-		case s.Blame == Bench && r.Blame != Bench:
+		case s.Blame == Bench && (r.Blame != Bench || weight(s.Cause) < weight(r.BenchCause)):
 			r.Blame, r.BenchCause = Bench, s.Cause
 		case s.Blame == Firmware && r.Blame == "":
 			r.Blame = Firmware

@@ -48,6 +48,7 @@ func TestClassify(t *testing.T) {
 	}{
 		{"pass", report.Report{Pass: true, Specs: []report.Spec{spec("passed", ""), spec("skipped", "")}}, "", "", []string{"", ""}},
 		{"firmware", report.Report{Specs: []report.Spec{spec("passed", ""), spec("failed", "")}}, Firmware, "", []string{"", Firmware}},
+		{"a port gone explains more than the host late", report.Report{Specs: []report.Spec{spec(report.Inconclusive, ""), spec("failed", PortGone)}}, Bench, PortGone, []string{Bench, Bench}},
 		{"the bench wins", report.Report{Specs: []report.Spec{spec("failed", ""), spec("failed", PortGone), spec("timedout", "")}}, Bench, PortGone, []string{Firmware, Bench, Firmware}},
 		{"inconclusive: host late", report.Report{Specs: []report.Spec{spec("passed", ""), spec(report.Inconclusive, "")}}, Bench, HostLate, []string{"", Bench}},
 		{"stopped by a lease", report.Report{Stopped: "lease: ...", BenchCause: LeaseRefused}, Bench, LeaseRefused, nil},
