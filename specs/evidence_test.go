@@ -131,6 +131,7 @@ var _ = AfterEach(func() {
 		return
 	}
 	drainConsole()
+	recordStalls()
 	if devLog != nil {
 		devLog.Record(rig.tape, time.Now())
 	}
@@ -174,6 +175,19 @@ func drainConsole() {
 // maxDrained bounds the lines drainConsole reads: a firmware that prints
 // without pause cannot hold the suite.
 const maxDrained = 1000
+
+// stallsSeen counts the host's stalls already on the tape.
+var stallsSeen int
+
+// recordStalls puts the host's stalls since the last spec on the tape, so
+// that a replay leaves out the samples they spoiled, as the run did.
+func recordStalls() {
+	spans := rig.watch.Stalls()
+	for _, sp := range spans[min(stallsSeen, len(spans)):] {
+		rig.tape.Add(tape.Event{Kind: tape.KindStall, At: sp.From, Until: sp.To})
+	}
+	stallsSeen = len(spans)
+}
 
 // evidenceText is a spec's evidence for a JUnit system-out.
 func evidenceText(s types.SpecReport) string {

@@ -13,9 +13,11 @@ import (
 // events during the trip; ok is false when they do not hold it.
 func EchoSpan(events []target.UARTEvent, n int) (time.Duration, bool) { return echoSpan(events, n) }
 
-// RecordedFlow is a sustained echo rebuilt from the device's recorded UART
-// events, for judging its windows again (DeviceWindows) offline; frame is
-// one character's time at the line's rate.
-func RecordedFlow(events []target.UARTEvent, frame time.Duration) Flow {
-	return Flow{Events: events, timing: Timing{Frame: frame}}
+// RecordedFlow is a sustained echo rebuilt from what a tape recorded, for
+// judging its windows again offline (HostWindows, DeviceWindows): the
+// reads' arrivals, the device's UART events where it stamps them, the
+// timing (its Frame, and a Watch holding the host's recorded stalls), and
+// one chunk's time on the wire.
+func RecordedFlow(arrivals []Arrival, events []target.UARTEvent, t Timing, chunkTime time.Duration) Flow {
+	return Flow{Arrivals: arrivals, Events: events, timing: t, chunkTime: chunkTime}
 }

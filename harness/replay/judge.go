@@ -5,9 +5,8 @@
 // judged on (the device's stamps where the tape holds them, as
 // harness/echo takes them; the host's otherwise), and judged against the
 // tape's settings. hil replay prints the outcome beside the verdicts the
-// run reached live. On the host's clock the run left out samples the
-// host spoiled (host-late); the tape does not say which, so a replay
-// counts them.
+// run reached live. On the host's clock a replay leaves out the samples
+// the host's recorded stalls explain (host-late), as the run did.
 package replay
 
 import (
@@ -16,8 +15,10 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
+	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/tape"
 	"github.com/picohil/picohil/harness/verdict"
@@ -67,41 +68,89 @@ func measure(live stats.Measurement, events []tape.Event, b verdict.Bench) (stat
 		}
 	}
 	name := live.Name
+	late := watch(events)
 	switch {
 	case name == stats.EchoRTT:
+		budget := verdict.RTTBudget(b)
 		var rtts []time.Duration
 		for _, tr := range trips(events) {
-			if tr.size == 1 && tr.done {
-				rtts = append(rtts, tr.end.Sub(tr.start))
+			rtt := tr.end.Sub(tr.start)
+			if tr.size != 1 || !tr.done || rtt > budget && late.Explains(tr.start, tr.end, rtt-budget) {
+				continue // host-late: the run measured it again
 			}
+			rtts = append(rtts, rtt)
 		}
 		return verdict.RoundTrips(rtts, b), len(rtts) > 0
 	case stats.IsEchoPayload(name):
-		ts := trips(events)
-		size := 0
-		for _, tr := range ts {
-			size += tr.size
-		}
-		if len(ts) == 0 || !ts[len(ts)-1].done || stats.EchoPayload(size) != name {
-			return stats.Measurement{}, false
-		}
-		return verdict.Payload(size, ts[len(ts)-1].end.Sub(ts[0].start), b), true
+		return payload(name, trips(events), late, b)
 	case name == stats.BlinkLoadThroughput:
 		captures := tape.Of(events, tape.KindCapture)
 		if len(captures) == 0 {
 			return stats.Measurement{}, false
 		}
 		c := captures[0]
-		var flow echo.Flow
+		var arrivals []echo.Arrival
 		for _, e := range data(events) {
 			if e.Dir == tape.Rx {
-				flow.Arrivals = append(flow.Arrivals, echo.Arrival{At: e.At, Bytes: len(e.Bytes)})
+				arrivals = append(arrivals, echo.Arrival{At: e.At, Bytes: len(e.Bytes)})
 			}
 		}
-		m, _ := verdict.Load(flow.Windows(c.At, c.Until, verdict.LoadWindow, verdict.LineRate(b)), b)
+		rate := verdict.LineRate(b)
+		chunk := time.Duration(baud.BurstLen(b.Baud, verdict.LoadWindow)) * baud.ByteTime(b.Baud)
+		flow := echo.RecordedFlow(arrivals, nil, echo.Timing{Frame: baud.ByteTime(b.Baud), Watch: late}, chunk)
+		var clean []float64
+		for _, w := range flow.HostWindows(c.At, c.Until, verdict.LoadWindow, rate, rate*verdict.LoadMin/100) {
+			if !w.HostLate {
+				clean = append(clean, w.Rate)
+			}
+		}
+		m, _ := verdict.Load(clean, b)
 		return m, true
 	}
 	return cadence(live, capturedEdges(events), b)
+}
+
+// payload judges the payload round trip name names: its first try the
+// host did not spoil, as the run took it (a try is as many bytes written
+// as the payload holds, ending with the read of its last echo byte).
+func payload(name string, ts []trip, late *stall.Watch, b verdict.Bench) (stats.Measurement, bool) {
+	size := 0
+	for n := 1; n <= 1<<16 && size == 0; n++ {
+		if stats.EchoPayload(n) == name {
+			size = n
+		}
+	}
+	budget := verdict.PayloadBudget(size, b)
+	for len(ts) > 0 && size > 0 {
+		var start time.Time
+		n, i := 0, 0
+		for ; i < len(ts) && n < size; i++ {
+			if n == 0 {
+				start = ts[i].start
+			}
+			n += ts[i].size
+		}
+		last := ts[i-1]
+		ts = ts[i:]
+		if n != size || !last.done {
+			return stats.Measurement{}, false
+		}
+		rtt := last.end.Sub(start)
+		if rtt > budget && late.Explains(start, last.end, rtt-budget) {
+			continue
+		}
+		return verdict.Payload(size, rtt, b), true
+	}
+	return stats.Measurement{}, false
+}
+
+// watch is the host's lateness the tape recorded during a spec.
+func watch(events []tape.Event) *stall.Watch {
+	w := &stall.Watch{}
+	for _, e := range tape.Of(events, tape.KindStall) {
+		w.Late(e.At, e.Until)
+	}
+	return w
 }
 
 // cadence judges a blink measurement again from the captured edges.

@@ -123,3 +123,26 @@ func TestRoundTripsAreJudgedOnTheDevicesClockWhereTheTapeHasIt(t *testing.T) {
 		t.Errorf("echo.rtt.1B = %v %s; want 286.8 us on the device's clock", m.Series, m)
 	}
 }
+
+func stallAt(from, to float64) tape.Event {
+	return tape.Event{Kind: tape.KindStall, At: at(from), Until: at(to)}
+}
+
+func TestHostLateSamplesAreLeftOutAsTheRunLeftThemOut(t *testing.T) {
+	got := judge(t, spec("Echo rtt",
+		bytesAt(tape.Tx, 1, 0x00), bytesAt(tape.Rx, 1.3, 0x00),
+		bytesAt(tape.Tx, 2, 0x01), bytesAt(tape.Rx, 10, 0x01), // 8 ms: the host stalled 7 ms of it
+		stallAt(2.5, 9.5),
+		bytesAt(tape.Tx, 11, 0x02), bytesAt(tape.Rx, 17, 0x02), // 6 ms, no stall: the firmware's
+		live("echo.rtt.1B", false)))
+	if m := got["echo.rtt.1B"]; len(m.Series) != 2 || m.Series[1] != 6000 {
+		t.Errorf("echo.rtt.1B samples %v, want 300 and 6000 us: the host-late 8 ms left out", m.Series)
+	}
+	got = judge(t, spec("Echo payload 1",
+		bytesAt(tape.Tx, 0, 7), bytesAt(tape.Rx, 9, 7), stallAt(0.5, 8.5), // host-late try
+		bytesAt(tape.Tx, 20, 7), bytesAt(tape.Rx, 20.4, 7),
+		live("echo.payload.1B", true)))
+	if m := got["echo.payload.1B"]; m.Value != 400 || !m.Pass {
+		t.Errorf("echo.payload.1B = %s, want the second try's 400 us", m)
+	}
+}

@@ -154,9 +154,9 @@ func check(e Event) error {
 		if e.Text == "" {
 			return fmt.Errorf("%s event without text", e.Kind)
 		}
-	case KindCapture:
+	case KindCapture, KindStall:
 		if e.Until.Before(e.At) {
-			return errors.New("capture ends before it begins")
+			return fmt.Errorf("%s ends before it begins", e.Kind)
 		}
 	case KindVerdict:
 		if e.Measurement == nil || e.Measurement.Name == "" {

@@ -30,6 +30,7 @@ const (
 	KindCapture Kind = "capture" // an LED capture's span: At armed, Until its end
 	KindVerdict Kind = "verdict" // a measurement the spec judged live
 	KindEnd     Kind = "end"     // a spec ends, with its state
+	KindStall   Kind = "stall"   // the host was late: At to Until
 )
 
 // Dir is a direction on a line.
