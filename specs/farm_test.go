@@ -39,7 +39,7 @@ func takeBench(ctx context.Context) (func(), error) {
 
 // leased reports whether this run takes a lease.
 func leased() bool {
-	return !cfg.Driver().Fixture || os.Getenv("HIL_STATE_DIR") != ""
+	return lease.Wanted(cfg.Driver().Fixture, os.Getenv)
 }
 
 // leaseSettings checks the lease's settings, where the run takes one.
@@ -54,7 +54,7 @@ func leaseSettings() error {
 // leaseName is the bench's name in its lease: its profile id, else
 // HIL_BENCH_ID, else the host's name.
 func leaseName() string {
-	return cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, report.ProbeHost()))
+	return health.BenchName(cfg, os.Getenv)
 }
 
 // powerEntry names the report entry that says the bench's power switch

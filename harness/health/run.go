@@ -1,6 +1,7 @@
 package health
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -34,6 +35,12 @@ func Admit(ctx context.Context, getenv func(string) string, bench string, say fu
 		return nil, err
 	}
 	return l, nil
+}
+
+// BenchName is the bench's name in its lease and its health mark: its
+// profile id, else HIL_BENCH_ID, else the host's name.
+func BenchName(c bench.Config, getenv func(string) string) string {
+	return cmp.Or(c.BenchID, report.BenchID(getenv, report.ProbeHost()))
 }
 
 // PreflightPlan is the preflight of the opened bench, with the deadline

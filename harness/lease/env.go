@@ -96,3 +96,10 @@ func Take(ctx context.Context, getenv func(string) string, bench string, say fun
 	o.Say = say
 	return Acquire(ctx, bench, o)
 }
+
+// Wanted reports whether a run on a bench takes its lease: every hardware
+// bench, and a fixture's, which is the process's own, only when
+// HIL_STATE_DIR asks for the farm's state.
+func Wanted(fixture bool, getenv func(string) string) bool {
+	return !fixture || getenv("HIL_STATE_DIR") != ""
+}

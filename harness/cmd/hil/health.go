@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -15,7 +14,6 @@ import (
 	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
-	"github.com/picohil/picohil/harness/report"
 )
 
 // healthTimeout bounds a health run once the bench's lease is held.
@@ -36,7 +34,7 @@ func runHealth(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	id := cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, report.ProbeHost()))
+	id := health.BenchName(cfg, os.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	say := func(s string) { fmt.Fprintln(w, s) }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"flag"
 	"fmt"
@@ -16,7 +15,6 @@ import (
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/power"
-	"github.com/picohil/picohil/harness/report"
 )
 
 // powerTimeout bounds a whole power verb after the lease is held: a cycle
@@ -47,7 +45,7 @@ func runPower(args []string, w io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	l, err := lease.Take(ctx, os.Getenv, cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, report.ProbeHost())), func(s string) { fmt.Fprintln(w, s) })
+	l, err := lease.Take(ctx, os.Getenv, health.BenchName(cfg, os.Getenv), func(s string) { fmt.Fprintln(w, s) })
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,8 @@ import (
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -219,6 +221,13 @@ func runSoak(ctx context.Context, args []string, w io.Writer) error {
 	cfg, err := bench.Load(os.Getenv, 1)
 	if err != nil {
 		return &cli.UsageError{Err: fmt.Errorf("soak: bad bench configuration:\n%w", err)}
+	}
+	if lease.Wanted(cfg.Driver().Fixture, os.Getenv) {
+		l, err := health.Admit(ctx, os.Getenv, health.BenchName(cfg, os.Getenv), func(s string) { fmt.Fprintln(w, s) })
+		if err != nil {
+			return err
+		}
+		defer l.Release()
 	}
 	b, err := bench.Open(ctx, cfg)
 	if err != nil {
