@@ -59,6 +59,15 @@ endif
 check-run = (cd $(dir $(SUITE)) && $(1) HIL_OUT=$(2) $(SUITE) -picohil.check -picohil.focus='$(FOCUS)' \
 	-picohil.labels='$(LABELS)' -picohil.seed='$(SEED)' -picohil.procs='$(3)')
 
+# A file named in HIL_FIRMWARE or HIL_TAPE is where the caller typed it
+# from: the suite runs in out/bin, so a relative path is made absolute here.
+ifdef HIL_FIRMWARE
+export HIL_FIRMWARE := $(abspath $(HIL_FIRMWARE))
+endif
+ifdef HIL_TAPE
+export HIL_TAPE := $(abspath $(HIL_TAPE))
+endif
+
 # SCENARIOS=dir runs each scenario file (*.yaml) in dir as a spec too, labelled
 # scenario (harness/scenario); the suite reads it as HIL_SCENARIOS.
 ifdef SCENARIOS

@@ -329,3 +329,28 @@ func TestMakeChecksBeforeGinkgo(t *testing.T) {
 		t.Errorf("make hil does not check its settings before ginkgo starts:\n%s", out)
 	}
 }
+
+// A file named in HIL_FIRMWARE or HIL_TAPE with a relative path is where
+// make was called from, though the suite runs in out/bin: make passes it
+// on made absolute.
+func TestMakeTakesRelativePathsFromTheCaller(t *testing.T) {
+	qemuuser.Skip(t, outOfProcess)
+	if _, err := exec.LookPath("make"); err != nil {
+		t.Skipf("no make: %v", err)
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Typed at the repository root, as a new user does.
+	cmd := exec.Command("make", "-s", "--eval", `show-paths: ; @echo "$$HIL_FIRMWARE|$$HIL_TAPE"`, "show-paths")
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "PWD="+root, "MAKEFLAGS=", "MAKELEVEL=", "HIL_FIRMWARE=firmware/main.py", "HIL_TAPE=/abs/tape.jsonl")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("make: %v\n%s", err, out)
+	}
+	if got, want := strings.TrimSpace(string(out)), filepath.Join(root, "firmware/main.py")+"|/abs/tape.jsonl"; got != want {
+		t.Fatalf("make passes HIL_FIRMWARE|HIL_TAPE as %q, want %q", got, want)
+	}
+}
