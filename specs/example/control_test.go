@@ -60,7 +60,9 @@ var _ = Describe("Control channel", labelControl, Serial, func() {
 		started := make(chan struct{})
 		var wg sync.WaitGroup
 		var loadErr error
-		wg.Go(func() { _, loadErr = echo.Timing{Frame: baud.ByteTime(c.Baud)}.Sustain(load, rig.Data, chunk, perChunk, started) })
+		wg.Go(func() {
+			_, loadErr = echo.Timing{Frame: baud.ByteTime(c.Baud)}.Sustain(load, rig.Data, chunk, perChunk, started)
+		})
 		defer func() { stop(); wg.Wait() }()
 		select {
 		case <-started:
