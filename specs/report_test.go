@@ -3,7 +3,6 @@ package specs
 import (
 	"cmp"
 	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -96,51 +95,10 @@ var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 	}); err != nil {
 		GinkgoWriter.Printf("picohil: junit: %v\n", err)
 	}
-	if err := junitInconclusive(path); err != nil {
+	if err := report.MarkInconclusiveJUnit(path); err != nil {
 		GinkgoWriter.Printf("picohil: junit: %v\n", err)
 	}
 })
-
-// junitInconclusive rewrites the JUnit file at path so that each spec the
-// host was too late to measure is a test case of its own status,
-// "inconclusive", with an <error type="inconclusive">: JUnit's errors are
-// tests that could not be judged, apart from failures.
-func junitInconclusive(path string) error {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	var suites reporters.JUnitTestSuites
-	if err := xml.Unmarshal(b, &suites); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	changed := false
-	for i := range suites.TestSuites {
-		s := &suites.TestSuites[i]
-		for j := range s.TestCases {
-			tc := &s.TestCases[j]
-			if tc.Failure == nil || !strings.HasPrefix(tc.Failure.Message, report.InconclusivePrefix) {
-				continue
-			}
-			tc.Status = report.Inconclusive
-			tc.Error = &reporters.JUnitError{Message: tc.Failure.Message, Type: report.Inconclusive, Description: tc.Failure.Description}
-			tc.Failure = nil
-			s.Failures--
-			s.Errors++
-			suites.Failures--
-			suites.Errors++
-			changed = true
-		}
-	}
-	if !changed {
-		return nil
-	}
-	out, err := xml.MarshalIndent(suites, "  ", "    ")
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
-	}
-	return os.WriteFile(path, append([]byte(xml.Header), out...), 0o644)
-}
 
 // standInBanner is printed when the simulation stands in for hardware.
 const standInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin (set HIL_SERIAL, or a bench profile, to test a Pico) ***"
