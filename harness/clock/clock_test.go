@@ -3,6 +3,10 @@ package clock
 import (
 	"context"
 	"errors"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"sync"
 	"testing"
 	"time"
 )
@@ -47,8 +51,9 @@ func TestWaitUntilNeverEarly(t *testing.T) {
 }
 
 // A fine wait ends early only through done or poke while the coarse timer
-// runs, and the fine timers are reused, not leaked: many waits keep the
-// pool at a few descriptors.
+// runs, and the fine timers are reused, not leaked: many goroutines
+// waiting at once under a busy collector never hold more timers open than
+// wait at once plus the few kept idle, far below FD_SETSIZE.
 func TestWaitUntilDoneAndReuse(t *testing.T) {
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
@@ -57,15 +62,54 @@ func TestWaitUntilDoneAndReuse(t *testing.T) {
 	if WaitUntil(time.Now().Add(time.Hour), timer, done, nil) {
 		t.Fatal("WaitUntil an hour ahead with done closed returned true")
 	}
-	for range 1000 {
-		WaitUntil(time.Now().Add(10*time.Microsecond), timer, nil, nil)
+	defer debug.SetGCPercent(debug.SetGCPercent(1))
+	const waiters = 64
+	stop := make(chan struct{})
+	most := make(chan int)
+	go func() {
+		n := 0
+		for {
+			select {
+			case <-stop:
+				most <- n
+				return
+			case <-time.After(time.Millisecond):
+				n = max(n, timerFiles(t))
+			}
+		}
+	}()
+	var wg sync.WaitGroup
+	for range waiters {
+		wg.Go(func() {
+			timer := time.NewTimer(time.Hour)
+			defer timer.Stop()
+			for range 300 {
+				WaitUntil(time.Now().Add(10*time.Microsecond), timer, nil, nil)
+				runtime.KeepAlive(make([]byte, 64<<10))
+			}
+		})
 	}
-	ft, ok := fineTimers.Get().(*fineTimer)
-	if !ok {
-		t.Skip("this kernel has no timerfd: fine waits use nanosleep")
+	wg.Wait()
+	close(stop)
+	n := <-most
+	t.Logf("at most %d fine timers open at once", n)
+	if n > waiters+idleTimers {
+		t.Fatalf("%d fine timers open at once with %d goroutines waiting and %d kept idle: timers are leaking", n, waiters, idleTimers)
 	}
-	defer fineTimers.Put(ft)
-	if ft.fd > 1000 {
-		t.Fatalf("fine timer descriptor %d after 1000 waits: timers are leaking", ft.fd)
+}
+
+// timerFiles counts this process's open timerfd descriptors.
+func timerFiles(t *testing.T) int {
+	fds, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Errorf("no /proc/self/fd to count descriptors: %v", err)
+		return 0
 	}
+	n := 0
+	for _, fd := range fds {
+		if l, err := os.Readlink("/proc/self/fd/" + fd.Name()); err == nil && l == "anon_inode:[timerfd]" {
+			n++
+		}
+	}
+	return n
 }
