@@ -96,10 +96,18 @@ func (e *StampError) Error() string {
 
 // echoSpan is, in events logged during one round trip of n bytes, the
 // device time from the request's first byte reaching the UART to its
-// echo's last byte leaving it. The request is the last n bytes received
-// (anything before was left over from earlier); its echo, the first n
-// bytes sent after the request began.
+// echo's last byte leaving it (echoBounds).
 func echoSpan(events []target.UARTEvent, n int) (time.Duration, bool) {
+	from, to, ok := echoBounds(events, n)
+	return to - from, ok
+}
+
+// echoBounds is when, in events logged during one round trip of n bytes,
+// the request's first byte reached the UART and its echo's last byte left
+// it. The request is the last n bytes received (anything before was left
+// over from earlier); its echo, the first n bytes sent after the request
+// began.
+func echoBounds(events []target.UARTEvent, n int) (from, to time.Duration, ok bool) {
 	var rx []target.UARTEvent
 	for _, e := range events {
 		if e.Dir == target.RX {
@@ -107,18 +115,18 @@ func echoSpan(events []target.UARTEvent, n int) (time.Duration, bool) {
 		}
 	}
 	if len(rx) < n || n == 0 {
-		return 0, false
+		return 0, 0, false
 	}
 	first := rx[len(rx)-n]
 	sent := 0
 	for _, e := range events {
 		if e.Dir == target.TX && e.Seq > first.Seq {
 			if sent++; sent == n {
-				return e.At - first.At, true
+				return first.At, e.At, true
 			}
 		}
 	}
-	return 0, false
+	return 0, 0, false
 }
 
 // Series is a run of one-byte round trips.
@@ -175,11 +183,11 @@ func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int, b
 		return tr, tr.Elapsed > budget && t.Watch.Explains(start, time.Now(), tr.Elapsed-budget), nil
 	}
 	events, _ := t.Device.UARTEvents(mark)
-	span, ok := echoSpan(events, len(data))
+	from, to, ok := echoBounds(events, len(data))
 	if !ok {
 		return tr, false, &StampError{Bytes: len(data), Events: len(events)}
 	}
-	tr.Elapsed = span + t.Frame - Starved(events, t.Frame).Total()
+	tr.Elapsed = to - from + t.Frame - Starved(events, t.Frame).Within(from, to)
 	return tr, false, nil
 }
 
@@ -199,7 +207,8 @@ type IdleSpans []Idle
 // firmware that is slow to echo always holds bytes, so its slowness never
 // shows as the host's; only a host that wrote late leaves the device with
 // nothing to do. Events are taken in device time, whatever order a target
-// logged them in.
+// logged them in; a wait still open at the last event lasts for good (the
+// log ends while the device waits).
 func Starved(events []target.UARTEvent, frame time.Duration) IdleSpans {
 	events = slices.Clone(events)
 	slices.SortStableFunc(events, func(a, b target.UARTEvent) int { return cmp.Compare(a.At, b.At) })
@@ -221,12 +230,10 @@ func Starved(events []target.UARTEvent, frame time.Duration) IdleSpans {
 			}
 		}
 	}
+	if waiting {
+		spans = append(spans, Idle{From: emptied, To: math.MaxInt64})
+	}
 	return spans
-}
-
-// Total is the device time the spans cover.
-func (s IdleSpans) Total() time.Duration {
-	return s.Within(math.MinInt64, math.MaxInt64)
 }
 
 // Within is the device time the spans cover between from and to.

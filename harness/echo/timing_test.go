@@ -39,7 +39,7 @@ func TestStarvedIsOnlyWaitingForTheHost(t *testing.T) {
 	// Held bytes all along (a slow firmware): never starved, however
 	// late its echoes.
 	slow := log(rx, 100, rx, 187, rx, 274, tx, 5000, tx, 5087, tx, 5174)
-	if got := Starved(slow, frame).Total(); got != 0 {
+	if got := Starved(slow, frame).Within(0, 5174*us); got != 0 {
 		t.Fatalf("a device holding bytes was starved for %v", got)
 	}
 	// Everything echoed at 1000, the next byte's start bit at 50000: the
@@ -47,8 +47,12 @@ func TestStarvedIsOnlyWaitingForTheHost(t *testing.T) {
 	// fixture logs TX when it queues it.
 	late := log(rx, 100, tx, 1000, rx, 50087, tx, 50300)
 	late[1], late[2] = late[2], late[1]
-	if got := Starved(late, frame).Total(); got != 49*time.Millisecond {
+	if got := Starved(late, frame).Within(0, 50300*us); got != 49*time.Millisecond {
 		t.Fatalf("starved %v, want 49ms", got)
+	}
+	// Everything echoed and nothing more logged: the device waits on.
+	if got := Starved(late, frame).Within(60*time.Millisecond, 70*time.Millisecond); got != 10*time.Millisecond {
+		t.Fatalf("a wait open at the end of the log: %v of 10ms", got)
 	}
 }
 
