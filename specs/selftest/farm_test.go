@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/picohil/picohil/harness/qemuuser"
 	"github.com/picohil/picohil/harness/report"
 )
 
@@ -102,6 +103,7 @@ func TestTwoSuitesOnOneBenchTakeTurns(t *testing.T) {
 // naming the reason; a passing health run clears the mark and the run
 // goes ahead.
 func TestHealthMarkRefusesFirmwareRunsUntilAHealthRunPasses(t *testing.T) {
+	qemuuser.Skip(t, outOfProcess)
 	hil, err := buildHil()
 	if err != nil {
 		t.Fatalf("building hil: %v", err)
@@ -183,6 +185,7 @@ func expectBlame(t *testing.T, hil, out string, r report.Report, whose, cause, h
 // A firmware fault is the firmware's failure; a port that leaves mid-run
 // is the bench's, and the gate does not compare such a run.
 func TestFailuresAreTheFirmwaresOrTheBenchs(t *testing.T) {
+	qemuuser.Skip(t, outOfProcess)
 	hil, err := buildHil()
 	if err != nil {
 		t.Fatalf("building hil: %v", err)
