@@ -9,6 +9,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/micropython"
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/link"
 )
@@ -71,11 +72,7 @@ func TestVirtualPicoAnswersAsTheFirmware(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer fw.Close()
-	model, err := virtual.Start(virtual.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer model.Close()
+	model := virtualtest.Start(t, virtual.Config{})
 	want, got := replies(t, fw.ControlPort()), replies(t, model.ControlPort())
 	for i, cmd := range agreeCommands {
 		if got[i] != want[i] {

@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"github.com/picohil/picohil/fixtures/pty/ptytest"
+
 	"bytes"
 	"context"
 	"errors"
@@ -55,7 +57,7 @@ func TestDeployWritesVerifiesAndBoots(t *testing.T) {
 
 func TestNoPromptTimesOutWithHint(t *testing.T) {
 	t.Parallel()
-	p := openPair(t)
+	p := ptytest.Open(t)
 	l := openLink(t, p.Path)
 	go p.Master.Write([]byte("some program's output\r\n"))
 	_, err := Enter(testCtx(t, 300*time.Millisecond), l)

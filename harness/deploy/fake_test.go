@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/picohil/picohil/fixtures/pty"
+	"github.com/picohil/picohil/fixtures/pty/ptytest"
 	"github.com/picohil/picohil/harness/link"
 )
 
@@ -47,22 +48,12 @@ const (
 // startFake runs f behind a fresh pty and returns the host side.
 func startFake(t *testing.T, f *fakePico) *link.Link {
 	t.Helper()
-	p := openPair(t)
+	p := ptytest.Open(t)
 	f.files = map[string][]byte{}
 	f.mode = "firmware"
 	f.bootloader = make(chan struct{})
 	go f.serve(p)
 	return openLink(t, p.Path)
-}
-
-func openPair(t *testing.T) *pty.Pair {
-	t.Helper()
-	p, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
-	return p
 }
 
 func openLink(t *testing.T, path string) *link.Link {

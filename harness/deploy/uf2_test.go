@@ -1,6 +1,8 @@
 package deploy
 
 import (
+	"github.com/picohil/picohil/fixtures/pty/ptytest"
+
 	"bytes"
 	"encoding/binary"
 	"os"
@@ -109,7 +111,7 @@ func TestCopyUF2Refuses(t *testing.T) {
 
 func TestWaitForPort(t *testing.T) {
 	t.Parallel()
-	if err := WaitForPort(testCtx(t, time.Second), openPair(t).Path); err != nil {
+	if err := WaitForPort(testCtx(t, time.Second), ptytest.Open(t).Path); err != nil {
 		t.Fatal(err)
 	}
 	err := WaitForPort(testCtx(t, 300*time.Millisecond), filepath.Join(t.TempDir(), "ttyACM0"))

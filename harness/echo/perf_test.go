@@ -12,6 +12,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/link"
@@ -146,16 +147,8 @@ func linkTripper(b *testing.B, path string) func() time.Duration {
 func BenchmarkLineRate(b *testing.B) {
 	for _, rate := range []int{115200, 921600, 3000000} {
 		b.Run(strconv.Itoa(rate), func(b *testing.B) {
-			d, err := virtual.Start(virtual.Config{Baud: rate, BlinkHalf: time.Hour})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
-			l, err := link.Open(d.DataPort(), rate)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer l.Close()
+			d := virtualtest.Start(b, virtual.Config{Baud: rate, BlinkHalf: time.Hour})
+			l := virtualtest.Open(b, d.DataPort(), rate)
 			data := make([]byte, baud.BurstLen(rate, 200*time.Millisecond))
 			for i := range data {
 				data[i] = byte(i * 7)

@@ -14,16 +14,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/picohil/picohil/fixtures/pty"
+	"github.com/picohil/picohil/fixtures/pty/ptytest"
 	"github.com/picohil/picohil/harness/qemuuser"
 )
 
 func openPair(t *testing.T) (*pty.Pair, *Link) {
 	t.Helper()
-	p, err := pty.Open()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { p.Close() })
+	p := ptytest.Open(t)
 	l, err := Open(p.Path, 115200)
 	if err != nil {
 		t.Fatal(err)

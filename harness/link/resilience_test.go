@@ -22,6 +22,7 @@ import (
 	"github.com/picohil/picohil/fixtures/micropython"
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/link"
@@ -295,20 +296,8 @@ func TestResyncAfterLineNoise(t *testing.T) {
 // virtualBench starts a virtual Pico with faults and opens both its lines.
 func virtualBench(t *testing.T, faults virtual.Faults) (*link.Link, *control.Client) {
 	t.Helper()
-	d, err := virtual.Start(virtual.Config{BlinkHalf: time.Hour, Faults: faults})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	open := func(path string) *link.Link {
-		l, err := link.Open(path, virtual.DefaultBaud)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { l.Close() })
-		return l
-	}
-	return open(d.DataPort()), control.New(open(d.ControlPort()))
+	d := virtualtest.Start(t, virtual.Config{BlinkHalf: time.Hour, Faults: faults})
+	return virtualtest.Open(t, d.DataPort(), virtual.DefaultBaud), control.New(virtualtest.Open(t, d.ControlPort(), virtual.DefaultBaud))
 }
 
 // TestResyncAfterFramingErrors runs the device at another rate for one

@@ -8,6 +8,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/report"
@@ -82,11 +83,7 @@ func plan(t *testing.T, faults ...virtual.Fault) Plan {
 	for _, f := range faults {
 		fs[f] = true
 	}
-	d, err := virtual.Start(virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: fs})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
+	d := virtualtest.Start(t, virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: fs})
 	return Plan{
 		Data: d.DataPort(), Control: d.ControlPort(), Baud: virtual.DefaultBaud, LED: d.LED(),
 		BlinkHalf: 20 * time.Millisecond, JitterTol: 50 * time.Millisecond,

@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/reset"
 )
 
@@ -19,19 +19,11 @@ func TestResetTheVirtualPico(t *testing.T) {
 		faults virtual.Faults
 		ok     bool
 	}{{virtual.Faults{}, true}, {virtual.Faults{virtual.SlowBoot: true}, false}} {
-		d, err := virtual.Start(virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: tc.faults})
-		if err != nil {
-			t.Fatal(err)
-		}
-		l, err := link.Open(d.ControlPort(), virtual.DefaultBaud)
-		if err != nil {
-			t.Fatal(err)
-		}
+		d := virtualtest.Start(t, virtual.Config{BlinkHalf: 20 * time.Millisecond, Faults: tc.faults})
+		l := virtualtest.Open(t, d.ControlPort(), virtual.DefaultBaud)
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		r, err := reset.Reset(ctx, d.Run(), reset.DefaultPulse, control.New(l))
 		cancel()
-		l.Close()
-		d.Close()
 		if tc.ok && (err != nil || r.Version.Name != virtual.FirmwareName || r.Recovered < virtual.DefaultBootTime) {
 			t.Fatalf("clean: %+v, %v", r, err)
 		}
