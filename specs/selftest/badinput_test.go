@@ -60,6 +60,8 @@ var badInputs = []badInput{
 	{name: "blink in seconds", env: with(pico, "HIL_BLINK_MS=1s"), line: `HIL_BLINK_MS="1s": not a positive integer`},
 	{name: "lease wait in words", env: with(pico, "HIL_LEASE_WAIT=forever"), line: `HIL_LEASE_WAIT="forever": not a duration`},
 	{name: "tape into a directory", env: with(pico, "HIL_RECORD=/tmp"), line: `HIL_RECORD="/tmp": is a directory`},
+	{name: "tape to replay that is no tape", env: []string{"HIL_TARGET=virtual", "HIL_TAPE=$FILE"}, line: `: tape: not a picohil.tape/v1 tape: `},
+	{name: "tape to replay on a real Pico", env: with(pico, "HIL_TAPE=$FILE"), line: "the pico target replays no tape"},
 	{name: "reports into a file", env: with(pico, "HIL_OUT=$FILE"), line: `: not a directory (hint: the directory the reports go to`},
 	{name: "missing profile", env: []string{"HIL_BENCH=/none/bench.yaml"}, line: `HIL_BENCH="/none/bench.yaml": no such file`},
 	{name: "scenario with an unknown step", env: pico, scenario: "name: 'x'\nversion: 1\nsteps:\n  - fly-to: moon\n", line: `bad.yaml:4: step 1: unknown step "fly-to" (hint: the steps are`},
