@@ -84,7 +84,7 @@ host-late-status = || { s=$$?; r=$(1)/report.json; \
 	if [ -f $$r ] && grep -q '"state": "inconclusive"' $$r && ! grep -Eq '"state": "(failed|panicked|timedout|interrupted|aborted)"' $$r; then \
 	echo "picohil: inconclusive: host late: the host was too busy to time some specs (exit 3; see report.html)"; exit 3; fi; exit $$s; }
 
-.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean dist
+.PHONY: all deps hil faults faults-micropython gate-check test fmt-check vet unit cross suite-virtual suite-micropython node-test perf deploy flash clean dist suite-rp2040 faults-rp2040
 
 all: test
 
@@ -187,6 +187,8 @@ example-test: | gate-check
 release-layout: | example-test
 hil-vm: | release-layout
 hil-vm-faults: | hil-vm
+suite-rp2040: | hil-vm-faults
+faults-rp2040: | suite-rp2040
 endif
 
 fmt-check:
@@ -201,7 +203,7 @@ vet:
 actionlint:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint
 
-unit: $(NODE_STAMP)
+unit: $(NODE_STAMP) $(RP2040_NODE_STAMP) rp2040-rom
 	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' ./harness/... ./fixtures/... ./specs/selftest/...
 
 ## release-layout: the release files (make dist, for this machine) run from a directory holding
@@ -258,6 +260,52 @@ rp2040-rom: $(HILVM)
 	$(call arm_cc,$(RP2040_OUT)/rom.elf,-T fixtures/rp2040/rom/rom.ld fixtures/rp2040/rom/start.S fixtures/rp2040/rom/rom.c -lm -lc -lgcc) && \
 	$$root/usr/bin/arm-none-eabi-objcopy -O binary $(RP2040_OUT)/rom.elf $(RP2040_ROM) && \
 	echo "rp2040-rom: $(RP2040_ROM), $$(stat -c %s $(RP2040_ROM)) of 16384 bytes"
+
+## rp2040-cfw: the bare-metal echo-and-blink firmware (fixtures/rp2040/cfw, no pico-sdk) in
+## out/rp2040/echo-blink.uf2, built with Debian's arm-none-eabi toolchain
+RP2040_CFW := $(RP2040_OUT)/echo-blink.uf2
+.PHONY: rp2040-cfw
+rp2040-cfw: $(HILVM)
+	@root=$$($(HILVM) arm-none-eabi rp2040-cfw) $(SKIPPED_OK); \
+	mkdir -p $(RP2040_OUT) && \
+	$(call arm_cc,$(RP2040_OUT)/echo-blink.elf,-DHALF_PERIOD_MS=100 -T fixtures/rp2040/cfw/link.ld fixtures/rp2040/cfw/boot2.S fixtures/rp2040/cfw/main.c) && \
+	$$root/usr/bin/arm-none-eabi-objcopy -O binary $(RP2040_OUT)/echo-blink.elf $(RP2040_OUT)/echo-blink.bin && \
+	$(GO) run ./fixtures/rp2040/mkuf2 $(RP2040_OUT)/echo-blink.bin $(RP2040_CFW) && \
+	echo "rp2040-cfw: $(RP2040_CFW)"
+
+# The firmware on the emulated RP2040, judged in device time with a Pico's
+# allowances; a 100 ms half-period keeps the blink specs short.
+RP2040_ENV := HIL_TARGET=rp2040 HIL_BLINK_MS=100
+RP2040_READY := $(OUT)/bin/rp2040-ready
+$(RP2040_READY): FORCE
+	@mkdir -p $(@D)
+	$(GO) build -o $@ ./fixtures/rp2040/ready
+
+# The lanes run a focused subset: every device-time second costs 2 to 25
+# wall seconds here (rp2040js at 5 to 60 emulated MHz), so the specs that
+# keep the chip busy for seconds (the 4096-byte payload, the sustained
+# line rate, the echo load under the blink, the full sweep) run with
+# make hil HIL_TARGET=rp2040, not in make test.
+RP2040_FOCUS := round-trips 1000|1 byte|16 bytes|256 bytes|all 256 byte values|toggles at the configured|runs at the configured rate|mismatch
+
+## suite-rp2040: the suite's focused subset (RP2040_FOCUS) on firmware/main.py in MicroPython v1.28.0
+## on the emulated RP2040 (HIL_RP2040_IMAGES, default ../shared/rp2040), then on the bare-metal C
+## firmware (rp2040-cfw; no control channel, so its echo and blink); without the image, ROM or
+## Node it says it skipped
+suite-rp2040: GINKGO_FLAGS += --focus='$(RP2040_FOCUS)'
+suite-rp2040: $(SUITE) $(RP2040_READY) rp2040-rom rp2040-cfw $(RP2040_NODE_STAMP)
+	@$(RP2040_READY) suite-rp2040 $(SKIPPED_OK); \
+	$(call run-suite,$(RP2040_ENV),$(OUT)/hil-rp2040) && \
+	{ [ -f $(RP2040_CFW) ] || { echo "suite-rp2040 (C firmware): SKIPPED, not passed: no $(RP2040_CFW)"; exit 0; }; \
+	$(call run-suite,$(RP2040_ENV) HIL_UF2=$(RP2040_CFW),$(OUT)/hil-rp2040-cfw); }
+
+## faults-rp2040: broken variants of firmware/main.py on the emulated RP2040, each caught by its
+## family: RP2040_FAULTS over the suite's focused subset and the sweep at two rates
+RP2040_FAULTS ?= costly-echo,store-and-forward,rx-overflow,seed
+faults-rp2040: $(SUITE) $(RP2040_READY) rp2040-rom $(RP2040_NODE_STAMP)
+	@$(RP2040_READY) faults-rp2040 $(SKIPPED_OK); \
+	$(RP2040_ENV) HIL_BAUDS=115200,921600 $(SELFTEST) faults --target rp2040 --firmware $(FIRMWARE) --suite $(SUITE) \
+		--out $(OUT)/faults-rp2040 --only $(RP2040_FAULTS) --focus '$(RP2040_FOCUS)|every rate of the sweep'
 
 # arm_cc OUT,ARGS: arm-none-eabi-gcc from the toolchain at $$root, with newlib, for the Cortex-M0+
 define arm_cc

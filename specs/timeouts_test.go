@@ -40,7 +40,8 @@ const (
 	consoleQuiet = 5 * time.Millisecond
 	// deviceSlowdown is how much slower than real time a target with a
 	// device clock may run (an interpreter the host keeps off the CPU, an
-	// emulator) before its operations' deadlines end them.
+	// emulator) before its operations' deadlines end them, unless the
+	// target gives its own (target.Device.Slowdown).
 	deviceSlowdown = 4
 )
 

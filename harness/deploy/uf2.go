@@ -150,3 +150,51 @@ func WaitForPort(ctx context.Context, path string) error {
 		}
 	}
 }
+
+// FlashBase is where the RP2040's flash starts in its address space.
+const FlashBase = 0x10000000
+
+// EncodeUF2 wraps a flash image that starts at FlashBase into UF2 blocks
+// of 256 payload bytes for the RP2040 family, as picotool writes them.
+func EncodeUF2(image []byte) []byte {
+	const payload = 256
+	count := (len(image) + payload - 1) / payload
+	out := make([]byte, 0, count*uf2BlockSize)
+	for i := range count {
+		b := make([]byte, uf2BlockSize)
+		put := func(off int, v uint32) { binary.LittleEndian.PutUint32(b[off:], v) }
+		put(0, uf2MagicStart0)
+		put(4, uf2MagicStart1)
+		put(8, uf2FlagFamily)
+		put(12, FlashBase+uint32(i*payload))
+		put(16, payload)
+		put(20, uint32(i))
+		put(24, uint32(count))
+		put(28, rp2040Family)
+		copy(b[32:32+payload], image[i*payload:min((i+1)*payload, len(image))])
+		put(508, uf2MagicEnd)
+		out = append(out, b...)
+	}
+	return out
+}
+
+// Boot2CRC is the checksum the RP2040's mask ROM requires in the last
+// word of boot stage 2 (datasheet 2.8.1.3): CRC-32 with polynomial
+// 0x04c11db7, neither input nor output reflected, initial value
+// 0xffffffff, no final XOR, over its first 252 bytes.
+func Boot2CRC(boot2 []byte) uint32 { return crc32MPEG2(boot2[:252]) }
+
+func crc32MPEG2(data []byte) uint32 {
+	crc := uint32(0xffffffff)
+	for _, b := range data {
+		crc ^= uint32(b) << 24
+		for range 8 {
+			if crc&0x80000000 != 0 {
+				crc = crc<<1 ^ 0x04c11db7
+			} else {
+				crc <<= 1
+			}
+		}
+	}
+	return crc
+}

@@ -119,3 +119,27 @@ func TestWaitForPort(t *testing.T) {
 		t.Fatalf("missing port: %v", err)
 	}
 }
+
+func TestEncodeUF2RoundTrips(t *testing.T) {
+	image := make([]byte, 700)
+	for i := range image {
+		image[i] = byte(i)
+	}
+	data := EncodeUF2(image)
+	if err := ValidateUF2(data); err != nil {
+		t.Fatal(err)
+	}
+	if len(data) != 3*uf2BlockSize {
+		t.Fatalf("%d bytes, want 3 blocks", len(data))
+	}
+	if got := data[2*uf2BlockSize+32 : 2*uf2BlockSize+32+188]; !bytes.Equal(got, image[512:]) {
+		t.Fatal("the last block's payload differs from the image's tail")
+	}
+}
+
+// CRC-32/MPEG-2's catalogue check value: the CRC of "123456789".
+func TestBoot2CRCIsCRC32MPEG2(t *testing.T) {
+	if got := crc32MPEG2([]byte("123456789")); got != 0x0376e6e7 {
+		t.Fatalf("crc32MPEG2(\"123456789\") = %08x, want 0376e6e7", got)
+	}
+}

@@ -123,6 +123,11 @@ type Device struct {
 	// (see "Device time" in the package doc); nil where the target has no
 	// clock of its own and the host's times it.
 	Clock DeviceClock
+	// Slowdown is how many times slower than real time a device with a
+	// Clock may run, by the host's clock: the suite's deadlines, which
+	// only bound a hang on such a target, allow that much. Zero takes the
+	// suite's default.
+	Slowdown float64
 }
 
 // Simulator is a fixture that stands in for the Pico behind ports and a

@@ -80,8 +80,10 @@ func runFaults(args []string, w io.Writer) error {
 	out := fs.String("out", "out/faults", "directory for each run's reports")
 	seed := fs.Int64("seed", 0, "spec order seed for every run (0: Ginkgo picks one per run)")
 	only := fs.String("only", "", "comma-separated faults to run (default: all)")
-	target := fs.String("target", "virtual", "virtual: inject the virtual Pico's faults; micropython: run broken variants of the firmware")
-	firmware := fs.String("firmware", "firmware/main.py", "with --target micropython: the firmware the variants are made from")
+	target := fs.String("target", "virtual", "virtual: inject the virtual Pico's faults; micropython or rp2040: run broken variants of the firmware")
+	firmware := fs.String("firmware", "firmware/main.py", "with --target micropython or rp2040: the firmware the variants are made from")
+	labels := fs.String("labels", "", "run only the specs this Ginkgo label filter selects, in every run (the variants' families must be among them)")
+	focus := fs.String("focus", "", "run only the specs whose names this regular expression matches, in every run")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -98,16 +100,16 @@ func runFaults(args []string, w io.Writer) error {
 	switch *target {
 	case "virtual":
 		probes, err = virtualProbes(*only)
-	case "micropython":
-		probes, err = mutantProbes(*firmware, *out, *only)
+	case "micropython", "rp2040":
+		probes, err = mutantProbes(*target, *firmware, *out, *only)
 	default:
-		err = fmt.Errorf("faults: unknown --target %q (hint: virtual or micropython)", *target)
+		err = fmt.Errorf("faults: unknown --target %q (hint: virtual, micropython or rp2040)", *target)
 	}
 	if err != nil {
 		return err
 	}
 	cleanEnv := []string{"HIL_TARGET=" + *target}
-	if *target == "micropython" {
+	if *target != "virtual" {
 		// The variants are made from this file: the clean run judges it too.
 		fw, err := filepath.Abs(*firmware)
 		if err != nil {
@@ -118,6 +120,12 @@ func runFaults(args []string, w io.Writer) error {
 	var suiteArgs []string
 	if *seed != 0 {
 		suiteArgs = append(suiteArgs, fmt.Sprintf("-ginkgo.seed=%d", *seed))
+	}
+	if *labels != "" {
+		suiteArgs = append(suiteArgs, "-ginkgo.label-filter="+*labels)
+	}
+	if *focus != "" {
+		suiteArgs = append(suiteArgs, "-ginkgo.focus="+*focus)
 	}
 	clean := judgeClean(w, *suite, *out, suiteArgs, runOne(*suite, *out, suiteArgs, probe{name: "clean", env: cleanEnv}))
 	results := []outcome{clean}

@@ -12,13 +12,16 @@ import (
 )
 
 // mutant is a broken variant of the real firmware: textual changes that
-// reproduce a classic bug, or a whole foreign program. The micropython
-// target runs each and the matching spec family must catch it.
+// reproduce a classic bug, or a whole foreign program. The micropython and
+// rp2040 targets run each and the matching spec family must catch it.
 type mutant struct {
 	name, family string
 	symptoms     []string
 	edits        []edit
 	program      string // replaces the firmware when set
+	// emulated is true for a fault only an instruction-level RP2040 shows:
+	// the micropython target models no CPU speed.
+	emulated bool
 }
 
 type edit struct{ find, repl string }
@@ -99,6 +102,13 @@ var mutants = []mutant{
 			{"self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)", "self.uart.init(baudrate=rate, txbuf=UART_BUFFER)"},
 		},
 	},
+	// An echo path whose Python costs about 30 ms on a 125 MHz RP2040 per
+	// chunk: every one-byte round trip trails by that much.
+	{
+		name: "costly-echo", family: "echo", symptoms: []string{"echo.rtt.1B"}, emulated: true,
+		edits: []edit{{"                    self.rx += len(data)\n", "                    self.rx += len(data)\n                    for _ in range(COSTLY_LOOPS):\n                        pass\n"},
+			{"CHUNK = 256\n", "CHUNK = 256\nCOSTLY_LOOPS = 9600\n"}},
+	},
 	// Polls every 5 ms, relying on the 1024-byte rxbuf it asked for, but
 	// re-initialises at BAUD without rxbuf/txbuf, so the buffers fall back
 	// to 256 bytes (rp2 up to v1.24.1) and the sweep's fast rates overflow
@@ -113,8 +123,9 @@ var mutants = []mutant{
 }
 
 // mutantProbes writes each variant of firmware under out and returns the
-// runs that use them.
-func mutantProbes(firmware, out, only string) ([]probe, error) {
+// runs of target that use them; the variants only an emulated RP2040 shows
+// run on rp2040 alone.
+func mutantProbes(target, firmware, out, only string) ([]probe, error) {
 	src, err := os.ReadFile(firmware)
 	if err != nil {
 		return nil, fmt.Errorf("faults: %w", err)
@@ -132,6 +143,12 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 			continue
 		}
 		delete(unknown, m.name)
+		if m.emulated && target != "rp2040" {
+			if want[m.name] {
+				return nil, fmt.Errorf("faults: variant %s shows only on the rp2040 target (its cost is CPU time, which %s does not model)", m.name, target)
+			}
+			continue
+		}
 		variant := m.program
 		if variant == "" {
 			variant = string(src)
@@ -154,7 +171,7 @@ func mutantProbes(firmware, out, only string) ([]probe, error) {
 			return nil, err
 		}
 		probes = append(probes, probe{name: m.name, families: []string{m.family}, symptoms: m.symptoms,
-			env: []string{"HIL_TARGET=micropython", "HIL_FIRMWARE=" + path}})
+			env: []string{"HIL_TARGET=" + target, "HIL_FIRMWARE=" + path}})
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("faults: unknown firmware variant %s (hint: the variants are %s)", strings.Join(slices.Sorted(maps.Keys(unknown)), ", "), mutantNames())
