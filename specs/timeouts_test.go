@@ -101,7 +101,7 @@ func timeoutsFor(c bench.Config) Timeouts {
 		recovery = powerUp + pre
 	}
 	return Timeouts{
-		Setup:       slack + pre + recovery,
+		Setup:       slack + pre + recovery + c.Driver().Start,
 		Reply:       reply,
 		Cleanup:     5 * time.Second,
 		PerTrip:     perTrip,

@@ -185,6 +185,10 @@ type Driver struct {
 	// NoReset says why the target never has a reset line, for a skipped
 	// reset spec; "" when a bench may wire one.
 	NoReset string
+	// Start is how long Open may take by the host's clock beyond the
+	// suite's own setup allowance, for a target that boots and deploys
+	// firmware before it returns; zero for one that opens at once.
+	Start time.Duration
 }
 
 // SettingError is one setting a target cannot run with.
