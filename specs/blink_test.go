@@ -50,7 +50,7 @@ func checkCadence(ctx context.Context, prefix string) {
 func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	var c blinkCapture
 	mark := ledMark()
-	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, onDevice(timeouts.BlinkWindow))
+	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
 	c.end = time.Now()
 	c.device = deviceEdges(mark, c.edges)
 	recordCapture(c)
@@ -86,7 +86,7 @@ func judgeCadence(prefix string, capture blinkCapture) {
 		AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
 	}
 	record(verdict.EdgesSeen(prefix, len(edges), blinkEdges))
-	expectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, onDevice(timeouts.BlinkWindow)), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	expectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	checks, err := verdict.Cadence(prefix, edges, judged(), source)
 	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	timeline := "edge timeline:\n" + edge.Timeline(edges)

@@ -73,12 +73,12 @@ func bounded(ctx context.Context, physics time.Duration) (context.Context, conte
 
 // onDevice is how long physics may take by the host's clock: longer on a
 // target with a device clock, which may run slower than real time, by the
-// target's own Slowdown where it gives one.
+// target's own Slowdown where its driver gives one.
 func onDevice(physics time.Duration) time.Duration {
 	if rig.bench == nil || rig.bench.Clock == nil {
 		return physics
 	}
-	if s := rig.bench.Slowdown; s > 0 {
+	if s := cfg.Driver().Slowdown; s > 0 {
 		return time.Duration(s * float64(physics))
 	}
 	return deviceSlowdown * physics

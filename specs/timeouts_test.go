@@ -100,18 +100,26 @@ func timeoutsFor(c bench.Config) Timeouts {
 	if !c.Power.IsZero() {
 		recovery = powerUp + pre
 	}
+	// A target that runs slower than real time on its own clock gets its
+	// device's activity bounded that much longer (target.Driver.Slowdown).
+	slow := func(d time.Duration) time.Duration {
+		if s := c.Driver().Slowdown; s > 0 {
+			return time.Duration(s * float64(d))
+		}
+		return d
+	}
 	return Timeouts{
 		Setup:       slack + pre + recovery + c.Driver().Start,
 		Reply:       reply,
 		Cleanup:     5 * time.Second,
-		PerTrip:     perTrip,
-		RTT:         rttCount*(2*frame+c.Turnaround) + slack,
-		Payload:     2*4097*frame + c.Turnaround + slack,
-		LineRate:    2*lineRateSpan + slack,
-		Burst:       burstDuration + slack,
-		Sweep:       sweepTimeout(c.Bauds, reply),
-		BlinkWindow: window,
-		Blink:       window + 2*time.Second + slack,
+		PerTrip:     slow(2*frame+c.Turnaround) + time.Second,
+		RTT:         slow(rttCount*(2*frame+c.Turnaround)) + slack,
+		Payload:     slow(2*4097*frame+c.Turnaround) + slack,
+		LineRate:    slow(2*lineRateSpan) + slack,
+		Burst:       slow(burstDuration) + slack,
+		Sweep:       slow(sweepTimeout(c.Bauds, reply)),
+		BlinkWindow: slow(window),
+		Blink:       slow(window) + 2*time.Second + slack,
 		Preflight:   pre,
 		Reset:       resetPulse + resetBudget + 2*reply + perTrip + led + slack,
 		Power:       powerUp,

@@ -123,11 +123,6 @@ type Device struct {
 	// (see "Device time" in the package doc); nil where the target has no
 	// clock of its own and the host's times it.
 	Clock DeviceClock
-	// Slowdown is how many times slower than real time a device with a
-	// Clock may run, by the host's clock: the suite's deadlines, which
-	// only bound a hang on such a target, allow that much. Zero takes the
-	// suite's default.
-	Slowdown float64
 }
 
 // Simulator is a fixture that stands in for the Pico behind ports and a
@@ -185,6 +180,11 @@ type Driver struct {
 	// NoReset says why the target never has a reset line, for a skipped
 	// reset spec; "" when a bench may wire one.
 	NoReset string
+	// Slowdown is how many times slower than real time the device may
+	// run by the host's clock, for a target that stamps on its own clock
+	// (Device.Clock): the suite's deadlines, which only bound a hang on
+	// such a target, allow that much. Zero takes the suite's default.
+	Slowdown float64
 	// Start is how long Open may take by the host's clock beyond the
 	// suite's own setup allowance, for a target that boots and deploys
 	// firmware before it returns; zero for one that opens at once.
