@@ -86,9 +86,10 @@ func (t Timeouts) scenario(s *scenario.Scenario) time.Duration {
 func timeoutsFor(c bench.Config) Timeouts {
 	frame := baud.ByteTime(max(c.Baud, 1))
 	window := time.Duration(float64(blinkEdges+2) * 1.5 * float64(c.BlinkHalf))
-	if c.Driver().Fixture {
+	if c.Driver().Fixture && c.Driver().Slowdown == 0 {
 		// A fixture is judged on its device clock, which may run slower
-		// than real time: the capture waits for its edges as much longer.
+		// than real time: the capture waits for its edges as much longer
+		// (by its own Slowdown below where its driver gives one).
 		window *= deviceSlowdown
 	}
 	reply, perTrip := 2*time.Second, 2*frame+c.Turnaround+time.Second
