@@ -108,22 +108,26 @@ func judgeCadence(prefix string, capture blinkCapture) {
 }
 
 // checkTruth holds the captured edges to the fixture's true ones, edge by
-// edge: every true edge captured once, none invented, and, where the
-// captured times are the ones the cadence was judged on (timed), each
+// edge, where the captured edges are the ones the cadence was judged on
+// (timed): every true edge captured once, none invented, and each
 // timestamp within what the edge source can do (edge.Limit), not the
-// jitter tolerance.
+// jitter tolerance. Where the device's own stamps were judged, the
+// capture's misses are recorded and counted host-late.
 func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time.Time, timed bool) {
 	GinkgoHelper()
 	match := edge.MatchTruth(edges, rig.bench.Truth(), armed, cfg.BlinkHalf/2)
 	unmatched := match.String(armed)
 	missed := record(stats.Measure(prefix+stats.TruthMissed, "edges", float64(len(match.Missed)), stats.AtMost(0)))
 	extra := record(stats.Measure(prefix+stats.TruthExtra, "edges", float64(len(match.Extra)), stats.AtMost(0)))
+	if !timed {
+		// The device's own stamps timed the cadence: an edge the host's
+		// capture lost or saw twice is the host's, not the firmware's.
+		hostLate(len(match.Missed) + len(match.Extra))
+		return
+	}
 	for _, m := range []stats.Measurement{missed, extra} {
 		expectWithin(m, "captured edges against the fixture's true edges, in sequence (times from arming):\n"+unmatched+"edges seen:\n"+edge.Timeline(edges),
 			"the capture lost or invented an edge: a queue overflow or a wake-up that saw two edges as one (host overloaded)")
-	}
-	if !timed {
-		return // the device's own stamps timed the cadence: the capture's times judge nothing
 	}
 	limit := edge.Limit(source)
 	m := record(stats.Measure(prefix+stats.TimestampError, "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))

@@ -48,10 +48,12 @@ func expectConclusive(err error) {
 	}
 }
 
-// deviceEdges are the device's own stamps of the edges a capture saw:
-// those after mark (the device's count when the capture armed) whose
-// levels line up with the captured ones; nil where the device stamped
-// fewer.
+// deviceEdges are the device's own stamps of its edges during a capture,
+// read as the capture ends: those after mark (the device's count when the
+// capture armed), from the first whose level is the first captured one;
+// nil where there are fewer than three. They do not depend on the host
+// having captured each edge once: a host too busy to see an edge, or that
+// saw one twice, does not change the device's.
 func deviceEdges(mark int, captured []edge.Edge) []edge.Edge {
 	if rig.bench.Clock == nil || len(captured) == 0 {
 		return nil
@@ -64,11 +66,11 @@ func deviceEdges(mark int, captured []edge.Edge) []edge.Edge {
 	if len(after) > 0 && after[0].Level != captured[0].Level { // an edge just before arming
 		after = after[1:]
 	}
-	if len(after) < len(captured) {
+	if len(after) < 3 {
 		return nil
 	}
-	out := make([]edge.Edge, len(captured))
-	for i, e := range after[:len(captured)] {
+	out := make([]edge.Edge, len(after))
+	for i, e := range after {
 		out[i] = edge.Edge{Level: e.Level, At: time.Time{}.Add(e.At)}
 	}
 	return out
