@@ -13,6 +13,7 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -31,7 +32,7 @@ func measureRates(name string) *baudRates {
 	r := &baudRates{name: name}
 	DeferCleanup(func() {
 		if len(r.rates) > 0 {
-			record(r.measurement())
+			hil.Record(r.measurement())
 		}
 	})
 	return r
@@ -49,25 +50,25 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	err := rig.ctl.Burst(bctx, n)
 	cancel()
-	expectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
+	hil.ExpectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
 	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal, n))
-	keep(b.Trace(stats.BaudBurst, nominal))
+	hil.Keep(b.Trace(stats.BaudBurst, nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
 	eff, err := deviceBurst(mark, b).Effective(n)
-	expectNoError(err, fmt.Sprintf("a burst of %d bytes at %d baud long enough to time", n, nominal), baudHint+"; read: "+fmt.Sprint(readErr))
+	hil.ExpectNoError(err, fmt.Sprintf("a burst of %d bytes at %d baud long enough to time", n, nominal), baudHint+"; read: "+fmt.Sprint(readErr))
 	r.rates = append(r.rates, baud.At(nominal, eff, baudTolerance))
 	seen := fmt.Sprintf("at %d baud: %.1f baud, error %+.2f%% over %d bytes in %d reads", nominal, eff, 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals))
 	if len(b.Data) < n {
 		seen += fmt.Sprintf("; only %d of %d bytes came before the line was quiet for %v, and the rate counts them as the %d sent: a receiver that stalled mid-burst shows here as a rate error too", len(b.Data), n, burstGap(nominal, n), n)
 	}
-	expectWithin(r.measurement(), seen, baudHint)
-	expectNoError(readErr, fmt.Sprintf("%d burst bytes on the data UART at %d baud", n, nominal), baudHint)
+	hil.ExpectWithin(r.measurement(), seen, baudHint)
+	hil.ExpectNoError(readErr, fmt.Sprintf("%d burst bytes on the data UART at %d baud", n, nominal), baudHint)
 	if want := bytes.Repeat([]byte{0x55}, n); !bytes.Equal(b.Data, want) {
 		diff := &echo.MismatchError{Want: want, Got: b.Data}
-		Fail(explain(fmt.Sprintf("%d bytes of 0x55 at %d baud", n, nominal), diff.Error(), baudHint))
+		Fail(hil.Explain(fmt.Sprintf("%d bytes of 0x55 at %d baud", n, nominal), diff.Error(), baudHint))
 	}
 }
 
@@ -86,8 +87,8 @@ func setBoth(ctx context.Context, rate int) {
 	GinkgoHelper()
 	cctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	defer cancel()
-	expectNoError(rig.ctl.SetBaud(cctx, rate), fmt.Sprintf("BAUD %d answered OK", rate), "the firmware must accept every rate in HIL_BAUDS")
-	expectNoError(rig.data.SetBaud(rate), fmt.Sprintf("the host UART accepts %d baud", rate), "the Pi's UART clock limits the top rate (init_uart_clock in config.txt)")
+	hil.ExpectNoError(rig.ctl.SetBaud(cctx, rate), fmt.Sprintf("BAUD %d answered OK", rate), "the firmware must accept every rate in HIL_BAUDS")
+	hil.ExpectNoError(rig.data.SetBaud(rate), fmt.Sprintf("the host UART accepts %d baud", rate), "the Pi's UART clock limits the top rate (init_uart_clock in config.txt)")
 	flushData(ctx)
 }
 
@@ -116,9 +117,9 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		if other < 1200 {
 			other = cfg.Baud * 2
 		}
-		expectNoError(rig.data.SetBaud(other), fmt.Sprintf("the host UART accepts %d baud", other), "")
+		hil.ExpectNoError(rig.data.SetBaud(other), fmt.Sprintf("the host UART accepts %d baud", other), "")
 		DeferCleanup(func(ctx SpecContext) {
-			expectNoError(rig.data.SetBaud(cfg.Baud), "the host UART returns to the bench rate", "")
+			hil.ExpectNoError(rig.data.SetBaud(cfg.Baud), "the host UART returns to the bench rate", "")
 			flushData(ctx)
 		}, NodeTimeout(timeouts.Cleanup))
 		payload := make([]byte, 64)
@@ -131,7 +132,7 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		_, err := echo.RoundTrip(rctx, rig.data, payload)
 		var mm *echo.MismatchError
 		if err != nil && !errors.As(err, &mm) {
-			expectNoError(err, "the link keeps working at a mismatched rate", "")
+			hil.ExpectNoError(err, "the link keeps working at a mismatched rate", "")
 		}
 		intact := len(payload)
 		seen := "the echo came back intact:\n" + hex.Dump(payload)
@@ -139,8 +140,8 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 			intact, seen = countIntact(payload, mm.Got), mm.Error()
 		}
 		AddReportEntry(stats.BaudMismatchRates, fmt.Sprintf("host %d baud, device %d baud", other, cfg.Baud))
-		m := record(stats.Measure(stats.BaudMismatchIntact, "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
-		expectWithin(m, seen, "a baud check that cannot see a mismatch proves nothing: is the data line really a UART (not a software loopback that ignores the rate)?")
+		m := hil.Record(stats.Measure(stats.BaudMismatchIntact, "bytes", float64(intact), stats.AtMost(float64(len(payload)-1))))
+		hil.ExpectWithin(m, seen, "a baud check that cannot see a mismatch proves nothing: is the data line really a UART (not a software loopback that ignores the rate)?")
 	})
 
 	It("works at every rate of the sweep: BAUD switch, byte-exact echo, effective rate", labelIntegrity, labelTiming, labelControl, SpecTimeout(timeouts.Sweep), func(ctx SpecContext) {
@@ -152,7 +153,7 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 			rctx, cancel := bounded(ctx, time.Duration(sweepBytes+1)*baud.ByteTime(rate)+cfg.Turnaround)
 			_, err := echo.RoundTrip(rctx, rig.data, bytes.Repeat(echo.AllBytes(), sweepBytes/256))
 			cancel()
-			expectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud, %d bytes back to back", rate, sweepBytes), baudHint)
+			hil.ExpectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud, %d bytes back to back", rate, sweepBytes), baudHint)
 			sweep.measure(ctx, rate)
 		}
 	})

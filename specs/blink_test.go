@@ -12,6 +12,7 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/stats"
@@ -56,9 +57,9 @@ func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	recordCapture(c)
 	trace := edge.Trace(prefix+stats.Edges, c.timed())
 	trace.Source = string(edgeSource())
-	keep(trace)
+	hil.Keep(trace)
 	if rig.bench.Truth != nil && len(c.edges) > 0 {
-		keep(edge.TraceFrom(prefix+stats.Truth, truthDuring(c), c.edges[0].At))
+		hil.Keep(edge.TraceFrom(prefix+stats.Truth, truthDuring(c), c.edges[0].At))
 	}
 	return c
 }
@@ -85,14 +86,14 @@ func judgeCadence(prefix string, capture blinkCapture) {
 	if capture.device != nil {
 		AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
 	}
-	record(verdict.EdgesSeen(prefix, len(edges), blinkEdges))
-	expectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	hil.Record(verdict.EdgesSeen(prefix, len(edges), blinkEdges))
+	hil.ExpectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	checks, err := verdict.Cadence(prefix, edges, judged(), source)
-	expectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
+	hil.ExpectNoError(err, "edges of alternating level", blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
 	timeline := "edge timeline:\n" + edge.Timeline(edges)
 	var expected, seen, hints []string
 	for _, ch := range checks {
-		record(ch.M)
+		hil.Record(ch.M)
 		if !ch.M.Pass {
 			expected = append(expected, fmt.Sprintf("%s within %s %s", ch.M.Name, ch.M.Limits, ch.M.Unit))
 			seen = append(seen, ch.M.String())
@@ -100,7 +101,7 @@ func judgeCadence(prefix string, capture blinkCapture) {
 		}
 	}
 	if len(expected) > 0 {
-		Fail(explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
+		Fail(hil.Explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
 	if rig.bench.Truth != nil {
 		checkTruth(prefix, source, capture.edges, capture.armed, capture.device == nil)
@@ -117,8 +118,8 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 	GinkgoHelper()
 	match := edge.MatchTruth(edges, rig.bench.Truth(), armed, cfg.BlinkHalf/2)
 	unmatched := match.String(armed)
-	missed := record(stats.Measure(prefix+stats.TruthMissed, "edges", float64(len(match.Missed)), stats.AtMost(0)))
-	extra := record(stats.Measure(prefix+stats.TruthExtra, "edges", float64(len(match.Extra)), stats.AtMost(0)))
+	missed := hil.Record(stats.Measure(prefix+stats.TruthMissed, "edges", float64(len(match.Missed)), stats.AtMost(0)))
+	extra := hil.Record(stats.Measure(prefix+stats.TruthExtra, "edges", float64(len(match.Extra)), stats.AtMost(0)))
 	if !timed {
 		// The device's own stamps timed the cadence: an edge the host's
 		// capture lost or saw twice is the host's, not the firmware's.
@@ -126,12 +127,12 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 		return
 	}
 	for _, m := range []stats.Measurement{missed, extra} {
-		expectWithin(m, "captured edges against the fixture's true edges, in sequence (times from arming):\n"+unmatched+"edges seen:\n"+edge.Timeline(edges),
+		hil.ExpectWithin(m, "captured edges against the fixture's true edges, in sequence (times from arming):\n"+unmatched+"edges seen:\n"+edge.Timeline(edges),
 			"the capture lost or invented an edge: a queue overflow or a wake-up that saw two edges as one (host overloaded)")
 	}
 	limit := edge.Limit(source)
-	m := record(stats.Measure(prefix+stats.TimestampError, "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
-	expectWithin(m, fmt.Sprintf("harness edge time minus the fixture's true edge time, p99 of %d pairs; the %s source is held to %v", len(match.ErrorsUs), source, limit),
+	m := hil.Record(stats.Measure(prefix+stats.TimestampError, "us", stats.Percentile(sorted(match.ErrorsUs), 99), stats.AtMost(us(limit))).WithSamples(match.ErrorsUs))
+	hil.ExpectWithin(m, fmt.Sprintf("harness edge time minus the fixture's true edge time, p99 of %d pairs; the %s source is held to %v", len(match.ErrorsUs), source, limit),
 		"the host is too loaded to timestamp edges as finely as its edge source can")
 }
 
@@ -149,7 +150,7 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 		requireLED()
 		if rig.ctl != nil {
 			ms := int(cfg.BlinkHalf / time.Millisecond)
-			expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
+			hil.ExpectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
 		}
 	}, NodeTimeout(timeouts.Reply))
 
@@ -221,13 +222,13 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 		}
 		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), p, spoiled})
 	}
-	keep(trace)
+	hil.Keep(trace)
 	hostLate(late)
 	if len(windows) > 0 && 2*len(clean) < len(windows) {
 		expectConclusive(&stall.HostLateError{What: "echo load windows", Clean: len(clean), Want: (len(windows) + 1) / 2, Late: late, Tries: len(windows)})
 	}
 	m, _ := verdict.Load(clean, judged())
-	record(m)
+	hil.Record(m)
 	// Only the windows below the line are listed; report.html draws them all.
 	var table strings.Builder
 	first, below := -1, 0
@@ -259,9 +260,9 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 		stopped += "load: " + loadErr.Error() + "\n"
 	}
 	if !m.Pass {
-		Fail(explain(fmt.Sprintf("%s: the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture the host did not spoil", m.Name, loadMin, rate, loadWindow),
+		Fail(hil.Explain(fmt.Sprintf("%s: the echo load byte-exact at >= %.0f%% of line rate (%.0f B/s) in every %v window of the capture the host did not spoil", m.Name, loadMin, rate, loadWindow),
 			stopped+fmt.Sprintf("%d bytes echoed in %d chunks; %d windows host-late, not counted; the counted windows below the line:\n", flow.Bytes(), flow.Chunks, late)+table.String(),
 			"the firmware must keep echoing at line rate while it blinks: stream reads, no per-byte sleeps, no task that blocks the scheduler; "+echoHint))
 	}
-	expectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked, each chunk within its deadline", echoHint)
+	hil.ExpectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked, each chunk within its deadline", echoHint)
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/cli"
+	"github.com/picohil/picohil/harness/hil"
 )
 
 // The make variables that reach the suite, for -picohil.check: make runs
@@ -59,7 +60,7 @@ func check() int {
 	errs = append(errs, runSettings(), checkSeed(*makeSeed), checkFocus(*makeFocus), checkLabels(*makeLabels))
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", err)
-		stopped(err)
+		hil.WriteStopped(err)
 		return cli.ExitUsage
 	}
 	return 0
@@ -141,7 +142,7 @@ func checkLabels(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	hint := "the labels are " + strings.Join(labelNames, ", ") + "; combine them with &&, ||, ! and parentheses, such as LABELS='echo && !timing'"
+	hint := "the labels are " + strings.Join(hil.Labels(), ", ") + "; combine them with &&, ||, ! and parentheses, such as LABELS='echo && !timing'"
 	if _, err := types.ParseLabelFilter(s); err != nil {
 		msg := err.Error()
 		if ge, ok := errors.AsType[types.GinkgoError](err); ok {
@@ -153,7 +154,7 @@ func checkLabels(s string) error {
 		return nil // a set query names keys, not labels
 	}
 	for _, w := range filterWords.FindAllString(s, -1) {
-		if !strings.HasPrefix(w, "/") && !slices.Contains(labelNames, w) {
+		if !strings.HasPrefix(w, "/") && !slices.Contains(hil.Labels(), w) {
 			return makeError("LABELS", s, fmt.Sprintf("no spec has the label %q", w), hint)
 		}
 	}
@@ -185,5 +186,5 @@ func selectedNone(r Report) string {
 		}
 	}
 	return fmt.Sprintf("the filters select none of the %d specs: %s (hint: FOCUS matches spec names, LABELS the labels %s; the specs are: %s)",
-		r.PreRunStats.TotalSpecs, cmp.Or(strings.Join(filters, " "), "none given"), strings.Join(labelNames, ", "), strings.Join(names, "; "))
+		r.PreRunStats.TotalSpecs, cmp.Or(strings.Join(filters, " "), "none given"), strings.Join(hil.Labels(), ", "), strings.Join(names, "; "))
 }

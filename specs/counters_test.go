@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/stats"
 )
 
@@ -134,9 +135,9 @@ func (t *tally) judge() {
 		Skip("device counters not judged: " + cmp.Or(t.why, "no other spec of the family ran") + left)
 	}
 	ms := []stats.Measurement{
-		record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterRX), "bytes", float64(t.dev.RX), stats.Between(float64(t.sent), float64(t.sent)))),
-		record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterTX), "bytes", float64(t.dev.TX), stats.Between(float64(t.received), float64(t.received)))),
-		record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterErrors), "errors", float64(t.dev.Errors), stats.AtMost(0))),
+		hil.Record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterRX), "bytes", float64(t.dev.RX), stats.Between(float64(t.sent), float64(t.sent)))),
+		hil.Record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterTX), "bytes", float64(t.dev.TX), stats.Between(float64(t.received), float64(t.received)))),
+		hil.Record(stats.Measure(stats.DeviceCounter(t.family, stats.CounterErrors), "errors", float64(t.dev.Errors), stats.AtMost(0))),
 	}
 	var bad []string
 	for _, m := range ms {
@@ -145,7 +146,7 @@ func (t *tally) judge() {
 		}
 	}
 	if len(bad) > 0 {
-		Fail(explain(fmt.Sprintf("over the %s family's %d specs the device's STATS deltas equal the host's counts (rx = %d bytes sent, tx = %d bytes received) and errors stay 0", t.family, t.specs, t.sent, t.received),
+		Fail(hil.Explain(fmt.Sprintf("over the %s family's %d specs the device's STATS deltas equal the host's counts (rx = %d bytes sent, tx = %d bytes received) and errors stay 0", t.family, t.specs, t.sent, t.received),
 			strings.Join(bad, "\n          ")+left,
 			"rx short of what was sent: the firmware's UART lost bytes (an overrun while a task blocked the scheduler); tx off: bytes lost on the way back, or a counter the firmware keeps wrong; errors grew: the firmware swallowed exceptions, run it on the REPL to see them"))
 	}

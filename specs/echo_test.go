@@ -10,6 +10,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/verdict"
 )
@@ -39,10 +40,10 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		series, err := t.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, verdict.RTTBudget(judged()))
 		hostLate(series.HostLate)
 		expectConclusive(err)
-		expectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
+		hil.ExpectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
 		rtts := series.RTTs
-		m := record(verdict.RoundTrips(rtts, judged()))
-		expectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met), on the %s's clock, %d host-late ones measured again; slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us; %s",
+		m := hil.Record(verdict.RoundTrips(rtts, judged()))
+		hil.ExpectWithin(m, fmt.Sprintf("%d of %d round trips done (the series stops once p99 cannot be met), on the %s's clock, %d host-late ones measured again; slowest: %.0f us; budget = wire time 2x%.1f us + turnaround allowance %.0f us; %s",
 			len(rtts), rttCount, t.Clock(), series.HostLate, m.Summary.Max, us(frame), us(cfg.Turnaround), lateWhose(t)),
 			"a slow firmware turnaround (blocking code or print() in the echo path), or host load; raise HIL_TURNAROUND_MS only if the firmware is known to need it")
 	})
@@ -62,9 +63,9 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 			})
 			hostLate(late)
 			expectConclusive(err)
-			expectNoError(err, fmt.Sprintf("the %d-byte payload echoed byte for byte", size), echoHint)
-			m := record(verdict.Payload(size, sample.RTT, judged()))
-			expectWithin(m, fmt.Sprintf("on the %s's clock", t.Clock()), "the echo should trail the sent bytes by one character plus the turnaround; a firmware that waits for whole lines or polls will be late")
+			hil.ExpectNoError(err, fmt.Sprintf("the %d-byte payload echoed byte for byte", size), echoHint)
+			m := hil.Record(verdict.Payload(size, sample.RTT, judged()))
+			hil.ExpectWithin(m, fmt.Sprintf("on the %s's clock", t.Clock()), "the echo should trail the sent bytes by one character plus the turnaround; a firmware that waits for whole lines or polls will be late")
 		},
 		Entry("1 byte", 1, SpecTimeout(timeouts.Payload)),
 		Entry("16 bytes", 16, SpecTimeout(timeouts.Payload)),
@@ -75,7 +76,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		rctx, cancel := bounded(ctx, 257*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
 		defer cancel()
 		_, err := echo.RoundTrip(rctx, rig.data, echo.AllBytes())
-		expectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
+		hil.ExpectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
 	})
 
 	It("sustains at least 95% of line rate pipelined, with nothing lost", labelTiming, labelIntegrity, SpecTimeout(timeouts.LineRate), func(ctx SpecContext) {
@@ -97,9 +98,9 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 		})
 		hostLate(late)
 		expectConclusive(err)
-		expectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
-		m := record(stats.Measure(stats.EchoLineRate, "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
-		expectWithin(m, fmt.Sprintf("%d bytes in %v on the %s's clock (its waits for a late host left out); line rate %.0f B/s", tr.Bytes, tr.Elapsed, t.Clock(), ideal),
+		hil.ExpectNoError(err, fmt.Sprintf("%d bytes echoed byte for byte while writing and reading concurrently", size), echoHint)
+		m := hil.Record(stats.Measure(stats.EchoLineRate, "%", 100*tr.BytesPerSecond()/ideal, stats.AtLeast(lineRateMin)))
+		hil.ExpectWithin(m, fmt.Sprintf("%d bytes in %v on the %s's clock (its waits for a late host left out); line rate %.0f B/s", tr.Bytes, tr.Elapsed, t.Clock(), ideal),
 			"the firmware must echo as fast as bytes arrive: stream reads, no per-byte sleeps or prints")
 	})
 

@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/tape"
@@ -118,7 +119,7 @@ var _ = BeforeEach(func() {
 	if rig.tape == nil {
 		return
 	}
-	expectNoError(storeTape(), "the tape opens (HIL_RECORD)", "a writable path for the tape")
+	hil.ExpectNoError(storeTape(), "the tape opens (HIL_RECORD)", "a writable path for the tape")
 	between := rig.tape.Take() // what came between specs goes to the tape
 	if !setupTaken {
 		setupConsole, setupTaken = tape.Of(between, tape.KindLine), true
@@ -208,7 +209,7 @@ func evidenceText(s types.SpecReport) string {
 func evidenceOf(s types.SpecReport) (evidence, bool) {
 	for _, e := range s.ReportEntries {
 		if e.Name == evidenceEntry {
-			return entryAs(e, func(evidence) bool { return true })
+			return hil.EntryAs(e, func(evidence) bool { return true })
 		}
 	}
 	return evidence{}, false

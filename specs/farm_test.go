@@ -9,12 +9,12 @@ import (
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
-	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/blame"
 	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/report"
@@ -97,9 +97,9 @@ func preflightRecovered(ctx context.Context, b *bench.Bench, failed []report.Che
 	}
 	ok, err := recoverByPower(ctx, "preflight failed: "+strings.Join(names, "; "), alive)
 	if err != nil {
-		AddReportEntry(benchCauseEntry, cmp.Or(blame.Cause(err), blame.Preflight), ReportEntryVisibilityFailureOrVerbose)
+		AddReportEntry(hil.BenchCauseEntry, cmp.Or(blame.Cause(err), blame.Preflight), ReportEntryVisibilityFailureOrVerbose)
 	}
-	expectNoError(err, "a power cycle brings the Pico back after a failed preflight", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
+	hil.ExpectNoError(err, "a power cycle brings the Pico back after a failed preflight", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
 	return ok
 }
 
@@ -110,44 +110,7 @@ func powerAfterReset(ctx SpecContext) {
 		_, err := rig.ctl.Version(c)
 		return err
 	})
-	expectNoError(err, "a power cycle brings the Pico back after a reset that timed out", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
-}
-
-// benchCauseEntry names the report entry a failure of the bench's leaves
-// (harness/blame): the first one names the spec's cause.
-const benchCauseEntry = "bench_cause"
-
-// noteBenchCause records err's cause when err is known to be the bench's.
-func noteBenchCause(err error) {
-	if c := blame.Cause(err); c != "" {
-		AddReportEntry(benchCauseEntry, c, ReportEntryVisibilityFailureOrVerbose)
-	}
-}
-
-// causeOf is the bench's cause a spec recorded, "" when none.
-func causeOf(s types.SpecReport) string {
-	for _, e := range s.ReportEntries {
-		if e.Name == benchCauseEntry {
-			return strings.Trim(e.Value.String(), `"`)
-		}
-	}
-	return ""
-}
-
-// blameEntries are a failed spec's blame and cause, as JUnit properties.
-func blameEntries(s types.SpecReport) types.ReportEntries {
-	whose, why := blame.Spec(s.State.String(), causeOf(s))
-	if whose == "" {
-		return nil
-	}
-	entry := func(name, v string) types.ReportEntry {
-		return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v), Time: s.EndTime, Location: s.LeafNodeLocation}
-	}
-	out := types.ReportEntries{entry("blame", whose)}
-	if why != "" {
-		out = append(out, entry("cause", why))
-	}
-	return out
+	hil.ExpectNoError(err, "a power cycle brings the Pico back after a reset that timed out", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
 }
 
 // A spec that failed on hardware while one of the bench's ports is gone
@@ -159,7 +122,7 @@ var _ = AfterEach(func(ctx SpecContext) {
 	}
 	if gone := portGone(ctx); gone != "" {
 		fmt.Fprintf(GinkgoWriter, "picohil: %s is gone: the bench's failure\n", gone)
-		AddReportEntry(benchCauseEntry, blame.PortGone, ReportEntryVisibilityFailureOrVerbose)
+		AddReportEntry(hil.BenchCauseEntry, blame.PortGone, ReportEntryVisibilityFailureOrVerbose)
 	}
 }, NodeTimeout(5*time.Second))
 
@@ -187,7 +150,7 @@ func portGone(ctx context.Context) string {
 func notePreflightCause(failed []report.Check) {
 	for _, c := range failed {
 		if c.Name != "firmware.version" {
-			AddReportEntry(benchCauseEntry, blame.Preflight, ReportEntryVisibilityFailureOrVerbose)
+			AddReportEntry(hil.BenchCauseEntry, blame.Preflight, ReportEntryVisibilityFailureOrVerbose)
 			return
 		}
 	}

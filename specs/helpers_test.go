@@ -2,66 +2,18 @@ package specs
 
 import (
 	"context"
-	"fmt"
-	"regexp"
 	"slices"
-	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/preflight"
-	"github.com/picohil/picohil/harness/stats"
 )
 
-// record attaches a measurement to the running spec for the reports.
-func record(m stats.Measurement) stats.Measurement {
-	AddReportEntry(m.Name, m)
-	recordVerdict(m)
-	return m
-}
-
-// keep attaches a raw timeline to the running spec for the reports only.
-func keep(t stats.Trace) {
-	AddReportEntry(t.Name, t, ReportEntryVisibilityNever)
-}
-
-// expectWithin fails the spec unless m is within its limits.
-func expectWithin(m stats.Measurement, seen, hint string) {
-	GinkgoHelper()
-	if !m.Pass {
-		Fail(explain(fmt.Sprintf("%s within %s %s", m.Name, m.Limits, m.Unit), m.String()+"\n"+seen, hint))
-	}
-}
-
-// expectNoError fails the spec with what was expected if err is not nil.
-func expectNoError(err error, expected, hint string) {
-	GinkgoHelper()
-	if err != nil {
-		noteBenchCause(err)
-		Fail(explain(expected, err.Error(), hint))
-	}
-}
-
-// explain formats a failure: expected, seen, what to check, how to rerun.
-func explain(expected, seen, hint string) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "expected: %s\nseen:     %s\n", expected, strings.TrimRight(seen, "\n"))
-	if hint != "" {
-		fmt.Fprintf(&b, "check:    %s\n", hint)
-	}
-	fmt.Fprintf(&b, "rerun:    %s", reproduce())
-	return b.String()
-}
-
-func reproduce() string {
-	focus := regexp.QuoteMeta(CurrentSpecReport().LeafNodeText)
-	return fmt.Sprintf("%s make hil%s FOCUS='%s'", cfg.Reproduce(), seedArg(GinkgoRandomSeed()), strings.ReplaceAll(focus, "'", `'\''`))
-}
-
-// seedArg is the make argument that reruns the specs in this run's order.
-func seedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
+// The tape records every judged measurement beside the traffic.
+func init() { hil.OnRecord(recordVerdict) }
 
 // bounded gives one operation a deadline: its physical duration plus
 // opGrace, the duration deviceSlowdown times over on a target timed on
@@ -110,7 +62,7 @@ func requireLED() {
 func flushData(ctx context.Context) {
 	GinkgoHelper()
 	_, err := rig.data.Resync(ctx)
-	expectNoError(err, "the data UART goes quiet", "something keeps sending on the data line: a stuck burst or a boot loop")
+	hil.ExpectNoError(err, "the data UART goes quiet", "something keeps sending on the data line: a stuck burst or a boot loop")
 }
 
 // deviceStopped names the report entry that carries a dead device's last
@@ -132,7 +84,7 @@ var _ = BeforeEach(func() {
 		Skip(preflight.NoProtocol)
 	}
 	if err := died(); err != nil {
-		Fail(explain("the device running", err.Error(), "the firmware crashed: fix the traceback above"))
+		Fail(hil.Explain("the device running", err.Error(), "the firmware crashed: fix the traceback above"))
 	}
 })
 

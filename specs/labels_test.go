@@ -1,25 +1,16 @@
 package specs
 
-import . "github.com/onsi/ginkgo/v2"
+import "github.com/picohil/picohil/harness/hil"
 
 // Labels, declared once. Filter with `make hil LABELS=blink`.
 var (
-	labelEcho      = label("echo")
-	labelBaud      = label("baud")
-	labelBlink     = label("blink")
-	labelTiming    = label("timing")
-	labelIntegrity = label("integrity")
-	labelControl   = label("control")
-	labelReset     = label("reset")
-	labelScenario  = label("scenario")
-	labelPower     = label("power")
+	labelEcho      = hil.Label("echo")
+	labelBaud      = hil.Label("baud")
+	labelBlink     = hil.Label("blink")
+	labelTiming    = hil.Label("timing")
+	labelIntegrity = hil.Label("integrity")
+	labelControl   = hil.Label("control")
+	labelReset     = hil.Label("reset")
+	labelScenario  = hil.Label("scenario")
+	labelPower     = hil.Label("power")
 )
-
-// labelNames are the labels declared above, for the filters' checks and
-// hints.
-var labelNames []string
-
-func label(name string) Labels {
-	labelNames = append(labelNames, name)
-	return Label(name)
-}

@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/power"
 )
 
@@ -26,7 +27,7 @@ var _ = Describe("Power", labelPower, labelControl, onBench, func() {
 		})
 		if err != nil {
 			DeferCleanup(awaitVersion, NodeTimeout(resetBudget+timeouts.Reply))
-			Fail(explain(fmt.Sprintf("VERSION answers within %v of the power coming back", timeouts.Power-power.DefaultOff), err.Error(), powerHint))
+			Fail(hil.Explain(fmt.Sprintf("VERSION answers within %v of the power coming back", timeouts.Power-power.DefaultOff), err.Error(), powerHint))
 		}
 		AddReportEntry(powerEntry, r.String())
 		expectServingAgain(ctx, "power cycle")

@@ -10,6 +10,7 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/report"
 )
@@ -52,7 +53,7 @@ func runPreflight(ctx context.Context, b *bench.Bench) {
 	}
 	if len(expected) > 0 {
 		notePreflightCause(preflight.Select(checks, report.CheckFail))
-		Fail(explain("preflight: "+strings.Join(expected, "\n          "), strings.Join(seen, "\n          "),
+		Fail(hil.Explain("preflight: "+strings.Join(expected, "\n          "), strings.Join(seen, "\n          "),
 			strings.Join(hints, "\n          ")+"\n          all checks:\n"+checks.String()))
 	}
 }

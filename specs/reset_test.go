@@ -9,6 +9,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/reset"
@@ -32,7 +33,7 @@ func requireReset() {
 func expectCheck(c report.Check) {
 	GinkgoHelper()
 	if c.Status != report.CheckOK {
-		Fail(explain(c.Name+": "+c.Expected, c.Detail, c.Hint))
+		Fail(hil.Explain(c.Name+": "+c.Expected, c.Detail, c.Hint))
 	}
 }
 
@@ -63,9 +64,9 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 		if errors.As(err, &re) && re.Stage == reset.StageWait {
 			recovered = re.Waited
 		} else {
-			expectNoError(err, "RUN is pulled low for the pulse and released", "see the hint above")
+			hil.ExpectNoError(err, "RUN is pulled low for the pulse and released", "see the hint above")
 		}
-		m := record(stats.Measure(stats.ResetRecovery, "ms", float64(recovered)/float64(time.Millisecond), stats.AtMost(float64(resetBudget/time.Millisecond))))
+		m := hil.Record(stats.Measure(stats.ResetRecovery, "ms", float64(recovered)/float64(time.Millisecond), stats.AtMost(float64(resetBudget/time.Millisecond))))
 		if err != nil || !m.Pass {
 			// Let a late boot finish before the next spec, so only this
 			// spec fails for it.
@@ -81,7 +82,7 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 			if len(rig.ctl.Noise) > 0 {
 				seen += "\nother lines on the control channel: " + strings.Join(rig.ctl.Noise, " | ")
 			}
-			Fail(explain(fmt.Sprintf("reset.recovery within %s ms: VERSION answers after RUN is released", m.Limits), seen, resetHint))
+			Fail(hil.Explain(fmt.Sprintf("reset.recovery within %s ms: VERSION answers after RUN is released", m.Limits), seen, resetHint))
 		}
 		AddReportEntry("reset", fmt.Sprintf("RUN low %v, %s answered after %v (%d questions)", r.Pulse.Round(time.Millisecond), r.Version, r.Recovered.Round(time.Millisecond), r.Attempts))
 
@@ -94,13 +95,13 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 // bench's are put back, then one echo and the LED's toggles.
 func expectServingAgain(ctx SpecContext, what string) {
 	GinkgoHelper()
-	expectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the %s", cfg.Baud, what), "the control channel")
+	hil.ExpectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the %s", cfg.Baud, what), "the control channel")
 	expectCheck(preflight.EchoByte(ctx, rig.data, timeouts.PerTrip, report.CheckFail))
 	if rig.bench.LED == nil {
 		AddReportEntry(what, "blink not checked: this bench has no LED input pin")
 		return
 	}
 	ms := int(cfg.BlinkHalf / time.Millisecond)
-	expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
+	hil.ExpectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
 	expectCheck(preflight.LEDToggles(ctx, rig.bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
 }

@@ -7,6 +7,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/scenario"
 	"github.com/picohil/picohil/harness/stats"
 )
@@ -46,9 +47,9 @@ func restoreBench(ctx SpecContext) {
 		return
 	}
 	awaitVersion(ctx)
-	expectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the scenario", cfg.Baud), "the control channel")
+	hil.ExpectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the scenario", cfg.Baud), "the control channel")
 	ms := int(cfg.BlinkHalf.Milliseconds())
-	expectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the scenario", ms), "the control channel")
+	hil.ExpectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the scenario", ms), "the control channel")
 }
 
 var _ = Describe("Scenario", labelScenario, onBench, func() {
@@ -61,14 +62,14 @@ var _ = Describe("Scenario", labelScenario, onBench, func() {
 			flushData(ctx)
 			DeferCleanup(restoreBench, NodeTimeout(timeouts.ScenarioRestore))
 			log, err := scenario.Run(ctx, s, b, timeouts.scenarioOptions())
-			keep(log.SerialTrace(stats.ScenarioSerial))
-			keep(log.LEDTrace(stats.ScenarioLED))
+			hil.Keep(log.SerialTrace(stats.ScenarioSerial))
+			hil.Keep(log.LEDTrace(stats.ScenarioLED))
 			AddReportEntry(stats.ScenarioLog, log.String(), ReportEntryVisibilityFailureOrVerbose)
 			var se *scenario.StepError
 			if errors.As(err, &se) {
-				Fail(explain(se.Where()+": "+se.Expected, se.Seen, se.Hint))
+				Fail(hil.Explain(se.Where()+": "+se.Expected, se.Seen, se.Hint))
 			}
-			expectNoError(err, "the scenario runs on the bench", "see the error")
+			hil.ExpectNoError(err, "the scenario runs on the bench", "see the error")
 		})
 	}
 })

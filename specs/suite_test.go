@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +18,7 @@ import (
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/stall"
@@ -32,14 +32,14 @@ import (
 )
 
 // cfg is the bench (profile and HIL_* environment). Decorators of the
-// top-level containers are built at init from bench 1's; TestSpecs binds
+// top-level containers are built at init from bench 1's; bindRun binds
 // this process's bench once the flags say which parallel process it is,
 // and RunSpecs then builds the spec tree (names, sweep, SpecTimeouts) from
 // it. Every process must build the same spec list, so bench.Load refuses
 // benches that differ in baud, bauds or blink_half_ms.
 var (
-	cfg, cfgErr = bench.Load(os.Getenv, 1)
-	timeouts    = timeoutsFor(cfg)
+	cfg      = hil.Config()
+	timeouts = timeoutsFor(cfg)
 )
 
 // rig is what BeforeSuite opened; specs read it.
@@ -63,49 +63,32 @@ var rig struct {
 
 func TestSpecs(t *testing.T) {
 	RegisterFailHandler(Fail)
-	cfg, cfgErr = bench.Load(os.Getenv, GinkgoParallelProcess())
-	timeouts = timeoutsFor(cfg)
-	if cfgErr == nil {
-		scenarios, cfgErr = loadScenarios(cfg.Scenarios)
+	hil.RunSpecs(t, hil.Suite{Name: "picohil HIL suite", Command: "make hil", Check: bindRun, Admit: takeBench})
+}
+
+// bindRun binds this process's bench, once the flags say which parallel
+// process it is, before RunSpecs builds the spec tree (names, sweep,
+// SpecTimeouts) from it; then loads the scenario files and checks the
+// run's other settings.
+func bindRun(c bench.Config, loadErr error) error {
+	cfg, timeouts = c, timeoutsFor(c)
+	var err error
+	if loadErr == nil {
+		scenarios, err = loadScenarios(cfg.Scenarios)
 	}
-	if err := errors.Join(cfgErr, runSettings()); err != nil {
-		cfgErr = err
-		// Nothing opens: one line per mistake, and a report that says why.
-		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", cfgErr)
-		stopped(cfgErr)
-		t.FailNow()
-	}
-	release, err := takeBench(context.Background())
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec: %v\n", err)
-		stopped(err)
-		t.FailNow()
-	}
-	defer release()
-	if cfg.BenchID != "" {
-		fmt.Printf("picohil: process %d: bench %s\n", GinkgoParallelProcess(), cfg.BenchID)
-	}
-	fmt.Printf("picohil: target %s — %s\n", cfg.Target, cfg.Reason)
-	if cfg.StandIn {
-		fmt.Println(standInBanner)
-	}
-	fmt.Printf("picohil: spec order seed %d (make hil%s runs this order again)\n", GinkgoRandomSeed(), seedArg(GinkgoRandomSeed()))
-	// A run whose filters select no spec fails, whoever runs it.
-	suite, reporter := GinkgoConfiguration()
-	suite.FailOnEmpty = true
-	RunSpecs(t, "picohil HIL suite", suite, reporter)
+	return errors.Join(err, runSettings())
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
 	b, err := bench.Open(ctx, cfg)
-	expectNoError(err, "the bench opens", "see the hint above")
+	hil.ExpectNoError(err, "the bench opens", "see the hint above")
 	DeferCleanup(b.Halt)
 	rig.bench = b
 	AddReportEntry("bench", b.Describe())
 	runPreflight(ctx, b)
 
 	rig.data, err = link.Open(b.DataPort, cfg.Baud)
-	expectNoError(err, "the data UART opens", "see the hint above")
+	hil.ExpectNoError(err, "the data UART opens", "see the hint above")
 	DeferCleanup(rig.data.Close)
 	rig.tape = tape.NewRecorder(nil)
 	DeferCleanup(rig.tape.Close)
@@ -119,7 +102,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		return
 	}
 	ctl, err := health.OpenControl(b)
-	expectNoError(err, "the control channel opens", "see the hint above")
+	hil.ExpectNoError(err, "the control channel opens", "see the hint above")
 	DeferCleanup(ctl.Close)
 	line := tape.Tap{Line: ctl, Rec: rig.tape}
 	rig.ctl, rig.ctlLine = control.New(line), line
@@ -132,7 +115,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		AddReportEntry("firmware", preflight.NoProtocol)
 		return
 	}
-	expectNoError(err, "the firmware answers VERSION with OK VERSION <name> <semver>",
+	hil.ExpectNoError(err, "the firmware answers VERSION with OK VERSION <name> <semver>",
 		"is the firmware running? is the control port the Pico's USB serial? lines seen: "+fmt.Sprint(rig.ctl.Noise))
 	rig.firmware = v
 	AddReportEntry("firmware", v.String())
@@ -187,7 +170,7 @@ func platform(ctx context.Context) string {
 		AddReportEntry("platform", "not reported: "+rej.Reason)
 		return ""
 	}
-	expectNoError(err, "the firmware answers BOARD with OK BOARD <interpreter> <version> <board>, or ERR BOARD",
+	hil.ExpectNoError(err, "the firmware answers BOARD with OK BOARD <interpreter> <version> <board>, or ERR BOARD",
 		"the control channel: lines seen: "+fmt.Sprint(rig.ctl.Noise))
 	AddReportEntry("platform", b)
 	return b

@@ -11,6 +11,7 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/target"
@@ -43,7 +44,7 @@ func expectConclusive(err error) {
 	var late *stall.HostLateError
 	if errors.As(err, &late) {
 		AddReportEntry(report.InconclusiveEntry, err.Error())
-		Fail(report.InconclusivePrefix + explain("a clean measurement within its tries", err.Error(),
+		Fail(report.InconclusivePrefix + hil.Explain("a clean measurement within its tries", err.Error(),
 			"the host was too busy to time this spec; the firmware was neither passed nor failed"))
 	}
 }

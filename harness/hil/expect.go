@@ -57,10 +57,12 @@ func ExpectWithin(m stats.Measurement, seen, check string) {
 	}
 }
 
-// ExpectNoError fails the running spec if err is not nil.
+// ExpectNoError fails the running spec if err is not nil, noting the
+// bench's cause where err is known to be the bench's (NoteBenchCause).
 func ExpectNoError(err error, expected, check string) {
 	ginkgo.GinkgoHelper()
 	if err != nil {
+		NoteBenchCause(err)
 		ginkgo.Fail(Explain(expected, err.Error(), check))
 	}
 }

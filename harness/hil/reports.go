@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,13 +15,14 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/picohil/picohil/harness/blame"
 	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
 )
 
 // OutDir is where the reports go: HIL_OUT, else out/hil at the root of
-// the module the suite runs in.
+// the picohil module tree the suite runs in.
 func OutDir() string {
 	if d := os.Getenv("HIL_OUT"); d != "" {
 		return d
@@ -37,14 +39,35 @@ func OutDir() string {
 // ReportAfterSuite: it runs also when the suite failed or was
 // interrupted.
 func WriteReports(r ginkgo.Report) {
-	Write(ReportOf(r), r, ginkgo.GinkgoWriter.Printf)
+	WriteReport(ReportOf(r), ginkgo.GinkgoWriter.Printf)
+	WriteJUnit(JUnitOf(r, nil), ginkgo.GinkgoWriter.Printf)
 }
 
-// ReportOf is report.json's content for a run: the bench, the firmware
-// the rig met, and every spec with its measurements and timelines.
+// ReportOf is report.json's content for a run: RunOf, the firmware the
+// rig met, and every spec (SpecOf).
 func ReportOf(r ginkgo.Report) report.Report {
+	out := RunOf(r)
+	if rig != nil {
+		out.Bench, out.Platform = rig.Bench.Describe(), rig.Platform
+		if rig.Firmware.Name != "" {
+			out.Firmware = rig.Firmware.String()
+			out.FirmwareName, out.FirmwareVersion = rig.Firmware.Name, rig.Firmware.Semver
+		}
+	}
+	for _, s := range r.SpecReports {
+		if name, ok := SpecName(s); ok {
+			out.Specs = append(out.Specs, SpecOf(s, name))
+		}
+	}
+	return out
+}
+
+// RunOf is what report.json says of a run besides its firmware and its
+// specs: the bench's settings, the host, the target and why, the command
+// that reruns it, when and how it ended.
+func RunOf(r ginkgo.Report) report.Report {
 	host := report.ProbeHost()
-	out := report.Report{
+	return report.Report{
 		Schema:    report.Schema,
 		BenchID:   cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
 		Host:      host,
@@ -70,27 +93,25 @@ func ReportOf(r ginkgo.Report) report.Report {
 			return strings.Contains(s, "Interrupted") || strings.Contains(s, "Timeout")
 		}),
 	}
-	if rig != nil {
-		out.Bench, out.Platform = rig.Bench.Describe(), rig.Platform
-		if rig.Firmware.Name != "" {
-			out.Firmware = rig.Firmware.String()
-			out.FirmwareName, out.FirmwareVersion = rig.Firmware.Name, rig.Firmware.Semver
-		}
-	}
-	for _, s := range r.SpecReports {
-		switch {
-		case s.LeafNodeType == types.NodeTypeIt:
-			out.Specs = append(out.Specs, SpecOf(s, s.FullText()))
-		case s.State.Is(types.SpecStateFailureStates):
-			// A failed setup or teardown node is a row of its own.
-			out.Specs = append(out.Specs, SpecOf(s, s.LeafNodeType.String()))
-		}
-	}
-	return out
 }
 
-// SpecOf is one spec of report.json, named name: its state, its failure
-// or why it skipped, and the measurements and timelines it recorded.
+// SpecName is the name a spec report has in report.json, false for one
+// that is no row of it: every It by its full text, and a setup or
+// teardown node that failed by its kind.
+func SpecName(s types.SpecReport) (string, bool) {
+	switch {
+	case s.LeafNodeType == types.NodeTypeIt:
+		return s.FullText(), true
+	case s.State.Is(types.SpecStateFailureStates):
+		return s.LeafNodeType.String(), true
+	}
+	return "", false
+}
+
+// SpecOf is one spec of report.json, named name: its state (inconclusive
+// where the host was too late to judge it), its failure with the bench's
+// cause or why it skipped, whose clock timed it, and the measurements and
+// timelines it recorded.
 func SpecOf(s types.SpecReport, name string) report.Spec {
 	spec := report.Spec{
 		Name:         name,
@@ -102,11 +123,23 @@ func SpecOf(s types.SpecReport, name string) report.Spec {
 	if s.State.Is(types.SpecStateFailureStates) {
 		spec.Failure = s.Failure.Message
 		spec.Location = s.Failure.Location.String()
+		spec.Cause = causeOf(s)
 	}
 	if s.State == types.SpecStateSkipped {
 		spec.SkipReason = s.Failure.Message
 	}
 	for _, e := range s.ReportEntries {
+		switch e.Name {
+		case report.InconclusiveEntry:
+			if s.State == types.SpecStateFailed {
+				spec.State = report.Inconclusive
+			}
+		case report.HostLateEntry:
+			n, _ := strconv.Atoi(e.Value.String())
+			spec.HostLate += n
+		case report.ClockEntry:
+			spec.Clock = e.Value.String()
+		}
 		if m, ok := EntryAs(e, isMeasurement); ok {
 			spec.Measurements = append(spec.Measurements, m)
 		}
@@ -117,10 +150,49 @@ func SpecOf(s types.SpecReport, name string) report.Spec {
 	return spec
 }
 
+// BenchCauseEntry names the report entry a failure of the bench's leaves
+// (harness/blame): the first one names the spec's cause.
+const BenchCauseEntry = "bench_cause"
+
+// NoteBenchCause records err's cause on the running spec when err is
+// known to be the bench's (harness/blame); ExpectNoError does it.
+func NoteBenchCause(err error) {
+	if c := blame.Cause(err); c != "" {
+		ginkgo.AddReportEntry(BenchCauseEntry, c, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	}
+}
+
+// causeOf is the bench's cause a spec recorded, "" when none.
+func causeOf(s types.SpecReport) string {
+	for _, e := range s.ReportEntries {
+		if e.Name == BenchCauseEntry {
+			return strings.Trim(e.Value.String(), `"`)
+		}
+	}
+	return ""
+}
+
+// blameEntries are a failed spec's blame and cause, as JUnit properties.
+func blameEntries(s types.SpecReport) types.ReportEntries {
+	whose, why := blame.Spec(s.State.String(), causeOf(s))
+	if whose == "" {
+		return nil
+	}
+	entry := func(name, v string) types.ReportEntry {
+		return types.ReportEntry{Name: name, Value: types.WrapEntryValue(v), Time: s.EndTime, Location: s.LeafNodeLocation}
+	}
+	out := types.ReportEntries{entry("blame", whose)}
+	if why != "" {
+		out = append(out, entry("cause", why))
+	}
+	return out
+}
+
 // JUnitOf is the run as JUnit readers want it: each measurement a
 // property of its test case (value, unit, limits, pass, summary) without
-// its raw series, and no timelines; both stay in report.json. Entries
-// drop leaves out other entries too.
+// its raw series, no timelines (both stay in report.json), and a failed
+// spec's blame and cause as properties. drop, where given, leaves out
+// other entries too.
 func JUnitOf(r ginkgo.Report, drop func(types.ReportEntry) bool) ginkgo.Report {
 	specs := make(types.SpecReports, len(r.SpecReports))
 	for i, s := range r.SpecReports {
@@ -135,27 +207,33 @@ func JUnitOf(r ginkgo.Report, drop func(types.ReportEntry) bool) ginkgo.Report {
 			}
 			entries = append(entries, e)
 		}
-		s.ReportEntries = entries
+		s.ReportEntries = append(entries, blameEntries(s)...)
 		specs[i] = s
 	}
 	r.SpecReports = specs
 	return r
 }
 
-// Write writes out as report.json and report.html, and junit as
-// junit.xml, to OutDir, telling printf where each went or why not.
-func Write(out report.Report, junit ginkgo.Report, printf func(string, ...any)) {
-	WriteReport(out, printf)
+// WriteJUnit writes r (JUnitOf) as junit.xml to OutDir, each spec the
+// host was too late to judge a test case of status inconclusive.
+func WriteJUnit(r ginkgo.Report, printf func(string, ...any)) {
 	path := filepath.Join(OutDir(), "junit.xml")
-	if err := reporters.GenerateJUnitReportWithConfig(JUnitOf(junit, nil), path, reporters.JunitReportConfig{
+	if err := reporters.GenerateJUnitReportWithConfig(r, path, reporters.JunitReportConfig{
 		OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped,
 	}); err != nil {
+		printf("picohil: junit: %v\n", err)
+		return
+	}
+	if err := report.MarkInconclusiveJUnit(path); err != nil {
 		printf("picohil: junit: %v\n", err)
 	}
 }
 
-// WriteReport writes out as report.json and report.html to OutDir.
+// WriteReport writes out, its failures classified (harness/blame), as
+// report.json and report.html to OutDir, telling printf where each went
+// or why not.
 func WriteReport(out report.Report, printf func(string, ...any)) {
+	blame.Classify(&out)
 	for _, w := range []struct {
 		name  string
 		write func(string, report.Report) error
@@ -175,17 +253,18 @@ func WriteStopped(why error) {
 	now := time.Now()
 	host := report.ProbeHost()
 	WriteReport(report.Report{
-		Schema:    report.Schema,
-		BenchID:   cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
-		Host:      host,
-		Target:    cfg.Target,
-		Reason:    cfg.Reason,
-		Stopped:   why.Error(),
-		Faults:    cmp.Or(cfg.Faults, "none"),
-		Reproduce: strings.TrimSpace(cfg.Reproduce() + " " + suite.Command),
-		Started:   now,
-		Finished:  now,
-		Specs:     []report.Spec{},
+		Schema:     report.Schema,
+		BenchID:    cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
+		Host:       host,
+		Target:     cfg.Target,
+		Reason:     cfg.Reason,
+		Stopped:    why.Error(),
+		BenchCause: blame.Cause(why),
+		Faults:     cmp.Or(cfg.Faults, "none"),
+		Reproduce:  strings.TrimSpace(cfg.Reproduce() + " " + suite.Command),
+		Started:    now,
+		Finished:   now,
+		Specs:      []report.Spec{},
 	}, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f, a...) })
 }
 

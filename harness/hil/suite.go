@@ -1,6 +1,8 @@
 package hil
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"regexp"
@@ -13,7 +15,8 @@ import (
 	"github.com/picohil/picohil/harness/bench"
 )
 
-// Suite is how a suite names itself and is run again.
+// Suite is how a suite names itself, is run again, and what it checks and
+// takes before any spec.
 type Suite struct {
 	// Name is the suite's description in Ginkgo's output.
 	Name string
@@ -21,6 +24,14 @@ type Suite struct {
 	// is the bench's environment, Command, then SEED=<n> and
 	// FOCUS='<spec>' as make variables (Rerun).
 	Command string
+	// Check, where given, is told this process's bench and why it could
+	// not be loaded (nil when it could), and returns the other settings
+	// of the run that stop it, joined: each is a line of the refusal.
+	Check func(c bench.Config, err error) error
+	// Admit, where given, takes what the run needs once its settings are
+	// good (a lease of the bench) and returns its release, which runs
+	// after the specs; an error stops the run before any spec.
+	Admit func(ctx context.Context) (release func(), err error)
 }
 
 // The run's state: the suite, the bench for this process and why it
@@ -38,25 +49,51 @@ var (
 func Config() bench.Config { return cfg }
 
 // RunSpecs runs the suite's specs on this process's bench. A bench that
-// cannot be loaded stops the run before any spec: one line per mistake on
-// stderr, and reports (WriteStopped) that say why. A run whose filters
-// select no spec fails.
+// cannot be loaded, or a setting Suite.Check refuses, stops the run
+// before any spec: one line per mistake on stderr, and reports
+// (WriteStopped) that say why; so does a failed Suite.Admit. It prints
+// which target runs and why, and the spec order's seed. A run whose
+// filters select no spec fails.
 func RunSpecs(t *testing.T, s Suite) bool {
 	t.Helper()
 	ginkgo.GinkgoHelper()
 	suite = s
 	cfg, cfgErr = bench.Load(os.Getenv, ginkgo.GinkgoParallelProcess())
-	if cfgErr != nil {
-		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", cfgErr)
-		WriteStopped(cfgErr)
+	err := cfgErr
+	if s.Check != nil {
+		err = errors.Join(cfgErr, s.Check(cfg, cfgErr))
+	}
+	if err != nil {
+		// Nothing opens: one line per mistake, and a report that says why.
+		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", err)
+		WriteStopped(err)
 		t.FailNow()
 	}
+	if s.Admit != nil {
+		release, err := s.Admit(context.Background())
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec: %v\n", err)
+			WriteStopped(err)
+			t.FailNow()
+		}
+		defer release()
+	}
+	if cfg.BenchID != "" {
+		fmt.Printf("picohil: process %d: bench %s\n", ginkgo.GinkgoParallelProcess(), cfg.BenchID)
+	}
 	fmt.Printf("picohil: target %s — %s\n", cfg.Target, cfg.Reason)
+	if cfg.StandIn {
+		fmt.Println(StandInBanner)
+	}
 	fmt.Printf("picohil: spec order seed %d (%s runs this order again)\n", ginkgo.GinkgoRandomSeed(), strings.TrimSpace(suite.Command+SeedArg(ginkgo.GinkgoRandomSeed())))
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.FailOnEmpty = true
 	return ginkgo.RunSpecs(t, s.Name, sc, rc)
 }
+
+// StandInBanner is printed when the virtual Pico stands in for hardware
+// because nothing named any.
+const StandInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin (set HIL_SERIAL, or a bench profile, to test a Pico) ***"
 
 // SeedArg is the make argument that runs the specs in the order of seed.
 func SeedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
