@@ -48,12 +48,12 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 	n := baud.BurstLen(nominal, burstDuration)
 	mark := uartMark()
 	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
-	err := rig.ctl.Burst(bctx, n)
+	err := rig.Control.Burst(bctx, n)
 	cancel()
 	hil.ExpectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
 	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
 	defer cancel()
-	b, readErr := baud.ReadBurst(rctx, rig.data, n, burstGap(nominal, n))
+	b, readErr := baud.ReadBurst(rctx, rig.Data, n, burstGap(nominal, n))
 	hil.Keep(b.Trace(stats.BaudBurst, nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
@@ -77,7 +77,7 @@ func (r *baudRates) measure(ctx context.Context, nominal int) {
 // whole burst's deadline, since there the host may be late to hand over
 // what the device sent in time, and the device's stamps time the burst.
 func burstGap(rate, n int) time.Duration {
-	if rig.bench != nil && rig.bench.Clock != nil {
+	if rig.Bench != nil && rig.Bench.Clock != nil {
 		return onDevice(time.Duration(n)*baud.ByteTime(rate)) + opGrace
 	}
 	return max(50*time.Millisecond, 20*baud.ByteTime(rate))
@@ -87,8 +87,8 @@ func setBoth(ctx context.Context, rate int) {
 	GinkgoHelper()
 	cctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	defer cancel()
-	hil.ExpectNoError(rig.ctl.SetBaud(cctx, rate), fmt.Sprintf("BAUD %d answered OK", rate), "the firmware must accept every rate in HIL_BAUDS")
-	hil.ExpectNoError(rig.data.SetBaud(rate), fmt.Sprintf("the host UART accepts %d baud", rate), "the Pi's UART clock limits the top rate (init_uart_clock in config.txt)")
+	hil.ExpectNoError(rig.Control.SetBaud(cctx, rate), fmt.Sprintf("BAUD %d answered OK", rate), "the firmware must accept every rate in HIL_BAUDS")
+	hil.ExpectNoError(rig.Data.SetBaud(rate), fmt.Sprintf("the host UART accepts %d baud", rate), "the Pi's UART clock limits the top rate (init_uart_clock in config.txt)")
 	flushData(ctx)
 }
 
@@ -98,7 +98,7 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 	}, NodeTimeout(timeouts.Reply))
 
 	It("runs at the configured rate (effective rate from a BURST within ±2%)", labelTiming, labelControl, SpecTimeout(timeouts.Burst), func(ctx SpecContext) {
-		requireControl()
+		rig.RequireControl()
 		measureRates(stats.BaudEffective).measure(ctx, cfg.Baud)
 	})
 
@@ -106,10 +106,10 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		if cfg.Target == bench.Jumper {
 			Skip("the jumper target's TX-RX loopback runs on the host's own UART clock: there is no device rate to mismatch")
 		}
-		if rig.noProtocol {
+		if rig.Silent != "" {
 			Skip(preflight.NoProtocol)
 		}
-		if rig.ctl == nil {
+		if rig.Control == nil {
 			Skip("this bench has no control channel, so nothing shows the far end is a UART with its own rate: a plain echo or loopback follows the host's rate and can never show a mismatch (set HIL_CONTROL to the Pico's USB serial port)")
 		}
 		uncounted("the host sends at another rate on purpose, so the device decodes other characters than were sent")
@@ -117,9 +117,9 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		if other < 1200 {
 			other = cfg.Baud * 2
 		}
-		hil.ExpectNoError(rig.data.SetBaud(other), fmt.Sprintf("the host UART accepts %d baud", other), "")
+		hil.ExpectNoError(rig.Data.SetBaud(other), fmt.Sprintf("the host UART accepts %d baud", other), "")
 		DeferCleanup(func(ctx SpecContext) {
-			hil.ExpectNoError(rig.data.SetBaud(cfg.Baud), "the host UART returns to the bench rate", "")
+			hil.ExpectNoError(rig.Data.SetBaud(cfg.Baud), "the host UART returns to the bench rate", "")
 			flushData(ctx)
 		}, NodeTimeout(timeouts.Cleanup))
 		payload := make([]byte, 64)
@@ -129,7 +129,7 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 		wait := time.Duration(2*(len(payload)+1))*baud.ByteTime(min(other, cfg.Baud)) + cfg.Turnaround
 		rctx, cancel := bounded(ctx, wait)
 		defer cancel()
-		_, err := echo.RoundTrip(rctx, rig.data, payload)
+		_, err := echo.RoundTrip(rctx, rig.Data, payload)
 		var mm *echo.MismatchError
 		if err != nil && !errors.As(err, &mm) {
 			hil.ExpectNoError(err, "the link keeps working at a mismatched rate", "")
@@ -145,13 +145,13 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 	})
 
 	It("works at every rate of the sweep: BAUD switch, byte-exact echo, effective rate", labelIntegrity, labelTiming, labelControl, SpecTimeout(timeouts.Sweep), func(ctx SpecContext) {
-		requireControl()
+		rig.RequireControl()
 		DeferCleanup(func(ctx SpecContext) { setBoth(ctx, cfg.Baud) }, NodeTimeout(timeouts.Cleanup))
 		sweep := measureRates(stats.BaudSweep)
 		for _, rate := range cfg.Bauds {
 			setBoth(ctx, rate)
 			rctx, cancel := bounded(ctx, time.Duration(sweepBytes+1)*baud.ByteTime(rate)+cfg.Turnaround)
-			_, err := echo.RoundTrip(rctx, rig.data, bytes.Repeat(echo.AllBytes(), sweepBytes/256))
+			_, err := echo.RoundTrip(rctx, rig.Data, bytes.Repeat(echo.AllBytes(), sweepBytes/256))
 			cancel()
 			hil.ExpectNoError(err, fmt.Sprintf("bytes 0x00..0xff echoed unchanged at %d baud, %d bytes back to back", rate, sweepBytes), baudHint)
 			sweep.measure(ctx, rate)

@@ -51,14 +51,14 @@ func checkCadence(ctx context.Context, prefix string) {
 func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	var c blinkCapture
 	mark := ledMark()
-	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.bench.LED, blinkEdges, timeouts.BlinkWindow)
+	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.Bench.LED, blinkEdges, timeouts.BlinkWindow)
 	c.end = time.Now()
 	c.device = deviceEdges(mark, c.edges)
 	recordCapture(c)
 	trace := edge.Trace(prefix+stats.Edges, c.timed())
 	trace.Source = string(edgeSource())
 	hil.Keep(trace)
-	if rig.bench.Truth != nil && len(c.edges) > 0 {
+	if rig.Bench.Truth != nil && len(c.edges) > 0 {
 		hil.Keep(edge.TraceFrom(prefix+stats.Truth, truthDuring(c), c.edges[0].At))
 	}
 	return c
@@ -68,7 +68,7 @@ func captureBlink(ctx context.Context, prefix string) blinkCapture {
 // them beside the captured ones.
 func truthDuring(c blinkCapture) []edge.Edge {
 	var out []edge.Edge
-	for _, e := range rig.bench.Truth() {
+	for _, e := range rig.Bench.Truth() {
 		if !e.At.Before(c.armed) && !e.At.After(c.end) {
 			out = append(out, e)
 		}
@@ -103,7 +103,7 @@ func judgeCadence(prefix string, capture blinkCapture) {
 	if len(expected) > 0 {
 		Fail(hil.Explain(strings.Join(expected, "; "), strings.Join(seen, "\n          ")+"\n"+timeline, strings.Join(hints, "\n          ")))
 	}
-	if rig.bench.Truth != nil {
+	if rig.Bench.Truth != nil {
 		checkTruth(prefix, source, capture.edges, capture.armed, capture.device == nil)
 	}
 }
@@ -116,7 +116,7 @@ func judgeCadence(prefix string, capture blinkCapture) {
 // capture's misses are recorded and counted host-late.
 func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time.Time, timed bool) {
 	GinkgoHelper()
-	match := edge.MatchTruth(edges, rig.bench.Truth(), armed, cfg.BlinkHalf/2)
+	match := edge.MatchTruth(edges, rig.Bench.Truth(), armed, cfg.BlinkHalf/2)
 	unmatched := match.String(armed)
 	missed := hil.Record(stats.Measure(prefix+stats.TruthMissed, "edges", float64(len(match.Missed)), stats.AtMost(0)))
 	extra := hil.Record(stats.Measure(prefix+stats.TruthExtra, "edges", float64(len(match.Extra)), stats.AtMost(0)))
@@ -142,15 +142,15 @@ func edgeSource() edge.Source {
 	if cfg.Driver().Fixture {
 		return edge.Simulated
 	}
-	return edge.SourceOf(rig.bench.LED)
+	return edge.SourceOf(rig.Bench.LED)
 }
 
 var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func() {
 	BeforeEach(func(ctx SpecContext) {
-		requireLED()
-		if rig.ctl != nil {
+		rig.RequireLED()
+		if rig.Control != nil {
 			ms := int(cfg.BlinkHalf / time.Millisecond)
-			hil.ExpectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
+			hil.ExpectNoError(rig.Control.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK", ms), "the control channel")
 		}
 	}, NodeTimeout(timeouts.Reply))
 
@@ -168,7 +168,7 @@ var _ = Describe("Blink", labelBlink, onBench, Ordered, ContinueOnFailure, func(
 		var flow echo.Flow
 		var loadErr error
 		t := timing()
-		wg.Go(func() { flow, loadErr = t.Sustain(load, rig.data, chunk, perChunk, started) })
+		wg.Go(func() { flow, loadErr = t.Sustain(load, rig.Data, chunk, perChunk, started) })
 		defer func() { stop(); wg.Wait() }()
 		// The capture begins on a running load: its first chunk is back.
 		select {

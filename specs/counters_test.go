@@ -104,22 +104,22 @@ func (t *tally) snapshot(ctx context.Context) snapshot {
 	if t.why != "" {
 		return snapshot{}
 	}
-	if rig.ctl == nil {
+	if rig.Control == nil {
 		t.why = "this bench has no control channel to ask STATS (set HIL_CONTROL)"
 		return snapshot{}
 	}
-	if _, err := rig.data.Resync(ctx); err != nil {
+	if _, err := rig.Data.Resync(ctx); err != nil {
 		t.why = "the data line did not go quiet to read the counters: " + err.Error()
 		return snapshot{}
 	}
 	sctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
 	defer cancel()
-	st, err := rig.ctl.Stats(sctx)
+	st, err := rig.Control.Stats(sctx)
 	if err != nil {
 		t.why = "the firmware did not answer STATS: " + err.Error()
 		return snapshot{}
 	}
-	sent, received := rig.data.Counts()
+	sent, received := rig.Data.Counts()
 	return snapshot{dev: st, sent: sent, received: received, ok: true}
 }
 

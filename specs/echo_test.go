@@ -37,7 +37,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 	It("round-trips 1000 single bytes with p99 within the wire-time budget", labelTiming, SpecTimeout(timeouts.RTT), func(ctx SpecContext) {
 		frame := baud.ByteTime(cfg.Baud)
 		t := timing()
-		series, err := t.SingleBytes(ctx, rig.data, rttCount, timeouts.PerTrip, verdict.RTTBudget(judged()))
+		series, err := t.SingleBytes(ctx, rig.Data, rttCount, timeouts.PerTrip, verdict.RTTBudget(judged()))
 		hostLate(series.HostLate)
 		expectConclusive(err)
 		hil.ExpectNoError(err, fmt.Sprintf("%d one-byte echoes", rttCount), echoHint)
@@ -58,7 +58,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 				pctx, cancel := bounded(ctx, verdict.PayloadBudget(size, judged()))
 				defer cancel()
 				var err error
-				sample, err = t.RoundTrip(pctx, rig.data, payload, verdict.PayloadBudget(size, judged()))
+				sample, err = t.RoundTrip(pctx, rig.Data, payload, verdict.PayloadBudget(size, judged()))
 				return sample.HostLate, err
 			})
 			hostLate(late)
@@ -75,7 +75,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 	It("returns all 256 byte values unchanged", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
 		rctx, cancel := bounded(ctx, 257*baud.ByteTime(cfg.Baud)+cfg.Turnaround)
 		defer cancel()
-		_, err := echo.RoundTrip(rctx, rig.data, echo.AllBytes())
+		_, err := echo.RoundTrip(rctx, rig.Data, echo.AllBytes())
 		hil.ExpectNoError(err, "bytes 0x00..0xff echoed unchanged (binary-transparent: no decode, no CR/LF handling)", echoHint)
 	})
 
@@ -93,7 +93,7 @@ var _ = Describe("Echo", labelEcho, onBench, Ordered, ContinueOnFailure, func() 
 			defer cancel()
 			var spoiled bool
 			var err error
-			tr, spoiled, err = t.Pipelined(pctx, rig.data, data, 256, longest)
+			tr, spoiled, err = t.Pipelined(pctx, rig.Data, data, 256, longest)
 			return spoiled, err
 		})
 		hostLate(late)

@@ -97,18 +97,18 @@ var storeTape = sync.OnceValue(func() error {
 		Started: time.Now(), Target: cfg.Target, Faults: cfg.Faults, Seed: GinkgoRandomSeed(),
 		Focus: suite.FocusStrings, Labels: suite.LabelFilter,
 		Settings: tape.Settings{Baud: cfg.Baud, BlinkHalfMs: ms(cfg.BlinkHalf), TurnaroundMs: ms(cfg.Turnaround), JitterMs: ms(cfg.JitterTol)},
-		Versions: tape.Versions{Harness: report.HarnessVersion(), Platform: rig.platform, Go: runtime.Version()},
+		Versions: tape.Versions{Harness: report.HarnessVersion(), Platform: rig.Platform, Go: runtime.Version()},
 	}
-	if rig.firmware.Name != "" {
-		h.Versions.Firmware = rig.firmware.String()
+	if rig.Firmware.Name != "" {
+		h.Versions.Firmware = rig.Firmware.String()
 	}
 	w, err := tape.Create(path, h)
 	if err != nil {
 		return fmt.Errorf("HIL_RECORD=%s: %w", path, err)
 	}
 	rig.tape.Store(w)
-	if rig.bench.Clock != nil {
-		devLog = &tape.DeviceLog{Clock: rig.bench.Clock}
+	if rig.Bench.Clock != nil {
+		devLog = &tape.DeviceLog{Clock: rig.Bench.Clock}
 		devLog.Record(rig.tape, time.Now()) // the setup's traffic, before the first spec
 	}
 	GinkgoWriter.Printf("picohil: recording the run to %s\n", path)
@@ -160,12 +160,12 @@ var _ = AfterEach(func() {
 // collected, until the control channel is quiet for consoleQuiet, so that
 // a print lands under the spec it came in.
 func drainConsole() {
-	if rig.ctlLine == nil {
+	if rig.Line == nil {
 		return
 	}
 	for range maxDrained {
 		ctx, cancel := context.WithTimeout(context.Background(), consoleQuiet)
-		_, err := rig.ctlLine.ReadLine(ctx)
+		_, err := rig.Line.ReadLine(ctx)
 		cancel()
 		if err != nil {
 			return

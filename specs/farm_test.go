@@ -107,7 +107,7 @@ func preflightRecovered(ctx context.Context, b *bench.Bench, failed []report.Che
 // so that only the reset spec fails for it.
 func powerAfterReset(ctx SpecContext) {
 	_, err := recoverByPower(ctx, "reset: no VERSION answer within the reset budget", func(c context.Context) error {
-		_, err := rig.ctl.Version(c)
+		_, err := rig.Control.Version(c)
 		return err
 	})
 	hil.ExpectNoError(err, "a power cycle brings the Pico back after a reset that timed out", "the power switch and the Pico's USB cable; `hil power cycle` tries it alone")
@@ -117,7 +117,7 @@ func powerAfterReset(ctx SpecContext) {
 // failed for the port, whatever its own error said. (A fixture's ports go
 // with its device, whose death is the firmware's.)
 var _ = AfterEach(func(ctx SpecContext) {
-	if !CurrentSpecReport().Failed() || rig.bench == nil || rig.bench.Driver().Fixture {
+	if !CurrentSpecReport().Failed() || rig.Bench == nil || rig.Bench.Driver().Fixture {
 		return
 	}
 	if gone := portGone(ctx); gone != "" {
@@ -128,17 +128,17 @@ var _ = AfterEach(func(ctx SpecContext) {
 
 // portGone names a port of the bench that is not there, "" when all are.
 func portGone(ctx context.Context) string {
-	if _, err := os.Stat(rig.bench.DataPort); err != nil {
-		return rig.bench.DataPort
+	if _, err := os.Stat(rig.Bench.DataPort); err != nil {
+		return rig.Bench.DataPort
 	}
 	switch {
-	case !rig.bench.ControlMatch.IsZero():
-		if _, err := discover.System.Find(ctx, rig.bench.ControlMatch); err != nil {
-			return "the control port (" + rig.bench.ControlMatch.String() + ")"
+	case !rig.Bench.ControlMatch.IsZero():
+		if _, err := discover.System.Find(ctx, rig.Bench.ControlMatch); err != nil {
+			return "the control port (" + rig.Bench.ControlMatch.String() + ")"
 		}
-	case rig.bench.ControlPort != "":
-		if _, err := os.Stat(rig.bench.ControlPort); err != nil {
-			return rig.bench.ControlPort
+	case rig.Bench.ControlPort != "":
+		if _, err := os.Stat(rig.Bench.ControlPort); err != nil {
+			return rig.Bench.ControlPort
 		}
 	}
 	return ""

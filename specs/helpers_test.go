@@ -7,7 +7,6 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/preflight"
 )
@@ -27,7 +26,7 @@ func bounded(ctx context.Context, physics time.Duration) (context.Context, conte
 // target with a device clock, which may run slower than real time, by the
 // target's own Slowdown where its driver gives one.
 func onDevice(physics time.Duration) time.Duration {
-	if rig.bench == nil || rig.bench.Clock == nil {
+	if rig.Bench == nil || rig.Bench.Clock == nil {
 		return physics
 	}
 	if s := cfg.Driver().Slowdown; s > 0 {
@@ -36,32 +35,12 @@ func onDevice(physics time.Duration) time.Duration {
 	return deviceSlowdown * physics
 }
 
-func requireControl() {
-	GinkgoHelper()
-	if rig.noProtocol {
-		Skip(preflight.NoProtocol)
-	}
-	if rig.ctl == nil && cfg.Target == bench.Jumper {
-		Skip("the jumper target has no control channel: the harness plays the firmware over a TX-RX jumper")
-	}
-	if rig.ctl == nil {
-		Skip("this bench has no control channel (set HIL_CONTROL to the Pico's USB serial port)")
-	}
-}
-
-func requireLED() {
-	GinkgoHelper()
-	if rig.bench.LED == nil {
-		Skip("this bench has no LED input pin (set HIL_LED_PIN, e.g. GPIO17)")
-	}
-}
-
 // flushData resynchronises the data line so each spec starts on a quiet
 // one: garbage, a break or a burst left by an earlier spec fails that spec
 // only, not every one after it.
 func flushData(ctx context.Context) {
 	GinkgoHelper()
-	_, err := rig.data.Resync(ctx)
+	_, err := rig.Data.Resync(ctx)
 	hil.ExpectNoError(err, "the data UART goes quiet", "something keeps sending on the data line: a stuck burst or a boot loop")
 }
 
@@ -70,17 +49,17 @@ func flushData(ctx context.Context) {
 const deviceStopped = "device stopped"
 
 func died() error {
-	if rig.bench == nil || rig.bench.Died == nil {
+	if rig.Bench == nil || rig.Bench.Died == nil {
 		return nil
 	}
-	return rig.bench.Died()
+	return rig.Bench.Died()
 }
 
 // A device that stopped fails every later spec at once, with its reason;
 // a spec that needs the control protocol skips first where the firmware
 // never spoke it.
 var _ = BeforeEach(func() {
-	if rig.noProtocol && slices.Contains(CurrentSpecReport().Labels(), labelControl[0]) {
+	if rig.Silent != "" && slices.Contains(CurrentSpecReport().Labels(), labelControl[0]) {
 		Skip(preflight.NoProtocol)
 	}
 	if err := died(); err != nil {

@@ -18,11 +18,11 @@ var _ = Describe("Power", labelPower, labelControl, onBench, func() {
 		if cfg.Power.IsZero() {
 			Skip(fmt.Sprintf("this bench (%s) has no power switch (a power section in the bench profile, or HIL_POWER, names the Pico's USB port: a uhubctl hub and port, or the kernel's port attribute)", cfg.Target))
 		}
-		requireControl()
+		rig.RequireControl()
 		pctx, cancel := context.WithTimeout(ctx, timeouts.Power)
 		defer cancel()
 		r, err := power.Recover(pctx, cfg.Power.Switch(os.Getenv("HIL_UHUBCTL")), power.DefaultOff, func(c context.Context) error {
-			_, err := rig.ctl.Version(c)
+			_, err := rig.Control.Version(c)
 			return err
 		})
 		if err != nil {

@@ -17,18 +17,18 @@ import (
 var _ = ReportAfterSuite("report.json, report.html, junit.xml", func(r Report) {
 	out := hil.RunOf(r)
 	out.BenchID = cmp.Or(benchIDs(r), report.BenchID(os.Getenv, out.Host))
-	out.FirmwareName, out.FirmwareVersion, out.Platform = rig.firmware.Name, rig.firmware.Semver, rig.platform
+	out.FirmwareName, out.FirmwareVersion, out.Platform = rig.Firmware.Name, rig.Firmware.Semver, rig.Platform
 	out.Console = setupConsole
 	out.Preflight = preflightOf(r)
 	if why := selectedNone(r); why != "" {
 		out.Pass, out.Stopped = false, why
 		fmt.Fprintf(os.Stderr, "\npicohil: %s\n", why)
 	}
-	if rig.firmware.Name != "" {
-		out.Firmware = rig.firmware.String()
+	if rig.Firmware.Name != "" {
+		out.Firmware = rig.Firmware.String()
 	}
-	if rig.bench != nil {
-		out.Bench = rig.bench.Describe()
+	if rig.Bench != nil {
+		out.Bench = rig.Bench.Describe()
 	}
 	if err := died(); err != nil {
 		out.DeviceError = err.Error()

@@ -20,7 +20,7 @@ const resetHint = "the wire from the reset pin to the Pico's RUN pin (pin 30) an
 
 func requireReset() {
 	GinkgoHelper()
-	if rig.bench.Reset != nil {
+	if rig.Bench.Reset != nil {
 		return
 	}
 	if why := cfg.Driver().NoReset; why != "" {
@@ -41,7 +41,7 @@ func expectCheck(c report.Check) {
 func awaitVersion(ctx SpecContext) {
 	for ctx.Err() == nil {
 		vctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
-		_, err := rig.ctl.Version(vctx)
+		_, err := rig.Control.Version(vctx)
 		cancel()
 		if err == nil {
 			return
@@ -52,11 +52,11 @@ func awaitVersion(ctx SpecContext) {
 var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 	It("comes back after RUN is pulled low: VERSION answers, echo and blink resume", SpecTimeout(timeouts.Reset), func(ctx SpecContext) {
 		requireReset()
-		requireControl()
+		rig.RequireControl()
 		// The deadline runs opGrace past the budget, so a late answer is
 		// measured, and no answer shows as waited beyond the budget.
 		rctx, cancel := bounded(ctx, resetPulse+resetBudget)
-		r, err := reset.Reset(rctx, rig.bench.Reset, resetPulse, rig.ctl)
+		r, err := reset.Reset(rctx, rig.Bench.Reset, resetPulse, rig.Control)
 		cancel()
 		// Recovery is measured only once RUN was released and the wait began.
 		recovered := r.Recovered
@@ -79,8 +79,8 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 			if err != nil {
 				seen += "\n" + err.Error()
 			}
-			if len(rig.ctl.Noise) > 0 {
-				seen += "\nother lines on the control channel: " + strings.Join(rig.ctl.Noise, " | ")
+			if len(rig.Control.Noise) > 0 {
+				seen += "\nother lines on the control channel: " + strings.Join(rig.Control.Noise, " | ")
 			}
 			Fail(hil.Explain(fmt.Sprintf("reset.recovery within %s ms: VERSION answers after RUN is released", m.Limits), seen, resetHint))
 		}
@@ -95,13 +95,13 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 // bench's are put back, then one echo and the LED's toggles.
 func expectServingAgain(ctx SpecContext, what string) {
 	GinkgoHelper()
-	hil.ExpectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the %s", cfg.Baud, what), "the control channel")
-	expectCheck(preflight.EchoByte(ctx, rig.data, timeouts.PerTrip, report.CheckFail))
-	if rig.bench.LED == nil {
+	hil.ExpectNoError(rig.Control.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the %s", cfg.Baud, what), "the control channel")
+	expectCheck(preflight.EchoByte(ctx, rig.Data, timeouts.PerTrip, report.CheckFail))
+	if rig.Bench.LED == nil {
 		AddReportEntry(what, "blink not checked: this bench has no LED input pin")
 		return
 	}
 	ms := int(cfg.BlinkHalf / time.Millisecond)
-	hil.ExpectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
-	expectCheck(preflight.LEDToggles(ctx, rig.bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
+	hil.ExpectNoError(rig.Control.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
+	expectCheck(preflight.LEDToggles(ctx, rig.Bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
 }

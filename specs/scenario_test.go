@@ -27,15 +27,15 @@ func loadScenarios(dir string) ([]*scenario.Scenario, error) {
 
 // scenarioBench is the rig as a scenario sees it.
 func scenarioBench() scenario.Bench {
-	b := scenario.Bench{Data: rig.data}
-	if rig.ctlLine != nil {
-		b.Control = scenario.Lines(rig.ctlLine)
+	b := scenario.Bench{Data: rig.Data}
+	if rig.Line != nil {
+		b.Control = scenario.Lines(rig.Line)
 	}
-	if rig.bench.LED != nil {
-		b.LED = rig.bench.LED
+	if rig.Bench.LED != nil {
+		b.LED = rig.Bench.LED
 	}
-	if rig.bench.Reset != nil {
-		b.Run = rig.bench.Reset
+	if rig.Bench.Reset != nil {
+		b.Run = rig.Bench.Reset
 	}
 	return b
 }
@@ -43,13 +43,13 @@ func scenarioBench() scenario.Bench {
 // restoreBench puts the bench's rate and cadence back after a scenario,
 // which may have changed them or reset the Pico.
 func restoreBench(ctx SpecContext) {
-	if rig.ctl == nil {
+	if rig.Control == nil {
 		return
 	}
 	awaitVersion(ctx)
-	hil.ExpectNoError(rig.ctl.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the scenario", cfg.Baud), "the control channel")
+	hil.ExpectNoError(rig.Control.SetBaud(ctx, cfg.Baud), fmt.Sprintf("BAUD %d answered OK after the scenario", cfg.Baud), "the control channel")
 	ms := int(cfg.BlinkHalf.Milliseconds())
-	hil.ExpectNoError(rig.ctl.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the scenario", ms), "the control channel")
+	hil.ExpectNoError(rig.Control.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the scenario", ms), "the control channel")
 }
 
 var _ = Describe("Scenario", labelScenario, onBench, func() {

@@ -5,9 +5,7 @@
 package specs
 
 import (
-	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -17,10 +15,7 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/link"
-	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/tape"
 
@@ -43,23 +38,15 @@ var (
 )
 
 // rig is what BeforeSuite opened; specs read it.
-var rig struct {
-	bench    *bench.Bench
-	data     *link.Link
-	ctl      *control.Client
-	ctlLine  control.Line    // the control channel under ctl; nil without one
-	firmware control.Version // VERSION's answer; zero without a control channel
-	// noProtocol is true when a fixture's firmware does not answer VERSION:
-	// rig.ctl is then nil and the specs that need it skip.
-	noProtocol bool
-	platform   string // BOARD's answer; "" where the firmware does not report it
+var rig = struct {
+	*hil.Rig
 	// tape records the lines' traffic for each spec's evidence and, with
 	// HIL_RECORD, the run's tape (evidence_test.go).
 	tape *tape.Recorder
 	// watch is the host's lateness, for a target timed on the host's
 	// clock; nil where the target stamps its own device time.
 	watch *stall.Watch
-}
+}{Rig: &hil.Rig{}}
 
 func TestSpecs(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -80,46 +67,22 @@ func bindRun(c bench.Config, loadErr error) error {
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	b, err := bench.Open(ctx, cfg)
-	hil.ExpectNoError(err, "the bench opens", "see the hint above")
-	DeferCleanup(b.Halt)
-	rig.bench = b
-	AddReportEntry("bench", b.Describe())
-	runPreflight(ctx, b)
-
-	rig.data, err = link.Open(b.DataPort, cfg.Baud)
-	hil.ExpectNoError(err, "the data UART opens", "see the hint above")
-	DeferCleanup(rig.data.Close)
 	rig.tape = tape.NewRecorder(nil)
 	DeferCleanup(rig.tape.Close)
-	rig.data.Observe(recordData)
-	if b.Clock == nil { // timed on the host's clock: watch the host's lateness
+	DeferCleanup(rig.Close)
+	hil.ExpectOpened(rig.Open(ctx, hil.Options{
+		Preflight: runPreflight,
+		// The setup's VERSION and BOARD go on the tape, as every later line.
+		Tap: func(l control.Line) control.Line { return tape.Tap{Line: l, Rec: rig.tape} },
+		// A fixture's firmware is judged even when it does not speak the
+		// protocol; preflight has warned once.
+		Silent: true,
+	}))
+	rig.Data.Observe(recordData)
+	if rig.Bench.Clock == nil { // timed on the host's clock: watch the host's lateness
 		rig.watch = stall.Start()
 		DeferCleanup(rig.watch.Stop)
 	}
-
-	if b.ControlPort == "" {
-		return
-	}
-	ctl, err := health.OpenControl(b)
-	hil.ExpectNoError(err, "the control channel opens", "see the hint above")
-	DeferCleanup(ctl.Close)
-	line := tape.Tap{Line: ctl, Rec: rig.tape}
-	rig.ctl, rig.ctlLine = control.New(line), line
-	vctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
-	defer cancel()
-	v, err := rig.ctl.Version(vctx)
-	if err != nil && b.Driver().Fixture {
-		// Preflight has warned once; the firmware is still judged.
-		rig.ctl, rig.noProtocol = nil, true
-		AddReportEntry("firmware", preflight.NoProtocol)
-		return
-	}
-	hil.ExpectNoError(err, "the firmware answers VERSION with OK VERSION <name> <semver>",
-		"is the firmware running? is the control port the Pico's USB serial? lines seen: "+fmt.Sprint(rig.ctl.Noise))
-	rig.firmware = v
-	AddReportEntry("firmware", v.String())
-	rig.platform = platform(ctx)
 }, NodeTimeout(timeouts.Setup))
 
 // onBench decorates the containers that drive the bench: Serial when the
@@ -155,23 +118,4 @@ func benchIDs(r Report) string {
 	}
 	slices.Sort(ids)
 	return strings.Join(ids, ",")
-}
-
-// platform is the interpreter and board the firmware reports (BOARD), for
-// report.json; "" from a firmware that answers ERR (older ones, the
-// virtual Pico, which is no interpreter). No answer at all fails the run.
-func platform(ctx context.Context) string {
-	GinkgoHelper()
-	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
-	defer cancel()
-	b, err := rig.ctl.Board(bctx)
-	var rej *control.RejectedError
-	if errors.As(err, &rej) {
-		AddReportEntry("platform", "not reported: "+rej.Reason)
-		return ""
-	}
-	hil.ExpectNoError(err, "the firmware answers BOARD with OK BOARD <interpreter> <version> <board>, or ERR BOARD",
-		"the control channel: lines seen: "+fmt.Sprint(rig.ctl.Noise))
-	AddReportEntry("platform", b)
-	return b
 }

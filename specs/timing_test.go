@@ -22,8 +22,8 @@ import (
 // the host's own lateness.
 func timing() echo.Timing {
 	t := echo.Timing{Frame: baud.ByteTime(cfg.Baud), Watch: rig.watch}
-	if rig.bench.Clock != nil {
-		t.Device = rig.bench.Clock
+	if rig.Bench.Clock != nil {
+		t.Device = rig.Bench.Clock
 	}
 	AddReportEntry(report.ClockEntry, t.Clock(), ReportEntryVisibilityNever)
 	return t
@@ -56,10 +56,10 @@ func expectConclusive(err error) {
 // having captured each edge once: a host too busy to see an edge, or that
 // saw one twice, does not change the device's.
 func deviceEdges(mark int, captured []edge.Edge) []edge.Edge {
-	if rig.bench.Clock == nil || len(captured) == 0 {
+	if rig.Bench.Clock == nil || len(captured) == 0 {
 		return nil
 	}
-	all := rig.bench.Clock.LEDEdges()
+	all := rig.Bench.Clock.LEDEdges()
 	if mark > len(all) {
 		return nil
 	}
@@ -79,18 +79,18 @@ func deviceEdges(mark int, captured []edge.Edge) []edge.Edge {
 
 // ledMark is the device's count of LED edges so far; 0 without a clock.
 func ledMark() int {
-	if rig.bench.Clock == nil {
+	if rig.Bench.Clock == nil {
 		return 0
 	}
-	return len(rig.bench.Clock.LEDEdges())
+	return len(rig.Bench.Clock.LEDEdges())
 }
 
 // uartMark is where the device's UART log stands; 0 without a clock.
 func uartMark() uint64 {
-	if rig.bench.Clock == nil {
+	if rig.Bench.Clock == nil {
 		return 0
 	}
-	_, next := rig.bench.Clock.UARTEvents(math.MaxUint64)
+	_, next := rig.Bench.Clock.UARTEvents(math.MaxUint64)
 	return next
 }
 
@@ -98,10 +98,10 @@ func uartMark() uint64 {
 // stamps since mark, where it has a clock and stamped every byte the host
 // read; else the host's timeline, b.
 func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
-	if rig.bench.Clock == nil {
+	if rig.Bench.Clock == nil {
 		return b
 	}
-	events, _ := rig.bench.Clock.UARTEvents(mark)
+	events, _ := rig.Bench.Clock.UARTEvents(mark)
 	var d baud.Burst
 	for _, e := range events {
 		if e.Dir == target.TX {

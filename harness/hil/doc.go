@@ -9,11 +9,13 @@
 //     environment (harness/bench) for this Ginkgo process, stops a bad
 //     setting before any spec with one line and a report that says why,
 //     and prints which target runs and why. Config is that bench.
-//   - The rig: Open brings up the target the bench names (any registered
-//     with harness/target, the fixtures a suite links with a blank import
-//     included), then the data link, the control client and the LED input.
-//     Rig.Close lets them go; register it with DeferCleanup right after
-//     Open.
+//   - The rig: Rig.Open brings up the target the bench names (any
+//     registered with harness/target, the fixtures a suite links with a
+//     blank import included), then the data link, the control client and
+//     the LED input. Rig.Close lets go of what it opened; register it with
+//     DeferCleanup before Open, so that a step that fails leaves nothing
+//     held. Options add a preflight, a tap on the control line, or let a
+//     firmware that does not speak the protocol run.
 //   - Measurements: Record puts a stats.Measurement (a name, a unit,
 //     limits, samples) on the running spec. WriteReports, called from
 //     ReportAfterSuite, writes report.json, report.html and junit.xml with

@@ -21,10 +21,9 @@ func Example() {
 	labelControl := hil.Label("control")
 
 	_ = BeforeSuite(func(ctx SpecContext) {
-		var err error
-		rig, err = hil.Open(ctx)
-		hil.ExpectNoError(err, "the bench opens", "the hint above")
+		rig = &hil.Rig{}
 		DeferCleanup(rig.Close)
+		hil.ExpectOpened(rig.Open(ctx, hil.Options{}))
 	}, NodeTimeout(hil.DefaultTimeouts().Setup))
 
 	_ = ReportAfterSuite("report.json, report.html, junit.xml", hil.WriteReports)

@@ -12,76 +12,148 @@ import (
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/preflight"
 )
 
-// Rig is an opened bench: the target and the lines a spec talks to.
+// Rig is a bench as a suite uses it: the target and the lines a spec
+// talks to. Its fields are nil until Open has opened them.
 type Rig struct {
 	// Bench is the opened target with its settings.
 	Bench *bench.Bench
 	// Data is the data UART, at the bench's rate.
 	Data *link.Link
 	// Control is the control channel's client; nil where the bench has
-	// none (RequireControl skips a spec that needs it).
+	// none, or the firmware does not speak the protocol (Silent says
+	// why). RequireControl skips a spec that needs it.
 	Control *control.Client
-	// Firmware is VERSION's answer; zero without a control channel.
+	// Line is the control channel's line under Control, as Options.Tap
+	// gave it back; for reading what the firmware prints unasked.
+	Line control.Line
+	// Firmware is VERSION's answer; zero without a control client.
 	Firmware control.Version
 	// Platform is BOARD's answer, the interpreter and board; "" where the
-	// firmware answers ERR BOARD or there is no control channel.
+	// firmware answers ERR BOARD or there is no control client.
 	Platform string
+	// Silent says why a fixture's firmware has no control client: it
+	// did not answer VERSION and Options.Silent let it run.
+	Silent string
 
 	closers []func() error
 }
 
-// LED is the LED input pin; nil where the bench has none (RequireLED
-// skips a spec that needs it).
-func (r *Rig) LED() gpio.PinIn { return r.Bench.LED }
+// Options shape how Open brings a rig up; the zero value opens a plain
+// one.
+type Options struct {
+	// Preflight checks the bench once the target is up, before its lines
+	// open (the bundled suite runs harness/preflight there); it may fail
+	// the spec itself.
+	Preflight func(ctx context.Context, b *bench.Bench)
+	// Tap wraps the control line before the client uses it: a recorder
+	// of the run's traffic.
+	Tap func(control.Line) control.Line
+	// Silent lets a fixture's firmware that does not answer VERSION run
+	// without a control client; on hardware no answer stops Open.
+	Silent bool
+}
+
+// OpenError is the step of Open that failed: what it expected and what
+// to check on the bench.
+type OpenError struct {
+	Expected, Check string
+	Err             error
+}
+
+func (e *OpenError) Error() string { return "hil: " + e.Expected + ": " + e.Err.Error() }
+func (e *OpenError) Unwrap() error { return e.Err }
+
+// ExpectOpened fails the running node if Open failed, with the step's
+// expectation and what to check.
+func ExpectOpened(err error) {
+	ginkgo.GinkgoHelper()
+	if oe, ok := errors.AsType[*OpenError](err); ok {
+		ExpectNoError(oe.Err, oe.Expected, oe.Check)
+	}
+	ExpectNoError(err, "the rig opens", "see the hint above")
+}
 
 // Open brings up the target Config names and opens its lines: the data
-// link, and where the bench has one the control channel, whose firmware
-// must answer VERSION, and BOARD with OK or ERR, within Reply each. On an
-// error it lets go of what it had opened. Register Close with DeferCleanup
-// right after a successful Open.
-func Open(ctx context.Context) (*Rig, error) {
+// link and, where the bench has one, the control channel, whose firmware
+// must answer VERSION, and BOARD with OK or ERR, within Reply each. It
+// attaches the bench, the firmware and the platform to the running node
+// as report entries. What it opened stays in r when a step fails, so that
+// Close lets it go: register r.Close with DeferCleanup before Open.
+func (r *Rig) Open(ctx context.Context, o Options) error {
+	rig = r
 	b, err := bench.Open(ctx, cfg)
 	if err != nil {
-		return nil, err
+		return &OpenError{"the bench opens", "see the hint above", err}
 	}
-	r := &Rig{Bench: b, closers: []func() error{b.Halt}}
+	r.Bench = b
+	r.closers = append(r.closers, b.Halt)
+	ginkgo.AddReportEntry("bench", b.Describe())
+	if o.Preflight != nil {
+		o.Preflight(ctx, b)
+	}
 	if r.Data, err = link.Open(b.DataPort, cfg.Baud); err != nil {
-		return nil, errors.Join(err, r.Close())
+		return &OpenError{"the data UART opens", "see the hint above", err}
 	}
 	r.closers = append(r.closers, r.Data.Close)
 	if b.ControlPort == "" {
-		return r, nil
+		return nil
 	}
-	line, err := health.OpenControl(b)
+	ctl, err := health.OpenControl(b)
 	if err != nil {
-		return nil, errors.Join(err, r.Close())
+		return &OpenError{"the control channel opens", "see the hint above", err}
 	}
-	r.closers = append(r.closers, line.Close)
-	r.Control = control.New(line)
+	r.closers = append(r.closers, ctl.Close)
+	r.Line = ctl
+	if o.Tap != nil {
+		r.Line = o.Tap(ctl)
+	}
+	r.Control = control.New(r.Line)
 	vctx, cancel := context.WithTimeout(ctx, Reply)
 	defer cancel()
-	if r.Firmware, err = r.Control.Version(vctx); err != nil {
-		err = fmt.Errorf("hil: the firmware on %s does not answer VERSION (lines seen: %q): %w", b.ControlPort, r.Control.Noise, err)
-		return nil, errors.Join(err, r.Close())
+	v, err := r.Control.Version(vctx)
+	if err != nil && o.Silent && b.Driver().Fixture {
+		r.Control, r.Silent = nil, preflight.NoProtocol
+		ginkgo.AddReportEntry("firmware", preflight.NoProtocol)
+		return nil
 	}
+	if err != nil {
+		return &OpenError{"the firmware answers VERSION with OK VERSION <name> <semver>",
+			"is the firmware running? is the control port the Pico's USB serial? lines seen: " + fmt.Sprint(r.Control.Noise), err}
+	}
+	r.Firmware = v
+	ginkgo.AddReportEntry("firmware", v.String())
 	bctx, cancel := context.WithTimeout(ctx, Reply)
 	defer cancel()
 	r.Platform, err = r.Control.Board(bctx)
-	if _, rejected := errors.AsType[*control.RejectedError](err); err != nil && !rejected {
-		err = fmt.Errorf("hil: the firmware on %s answers neither OK BOARD nor ERR BOARD: %w", b.ControlPort, err)
-		return nil, errors.Join(err, r.Close())
+	if rej, ok := errors.AsType[*control.RejectedError](err); ok {
+		r.Platform = ""
+		ginkgo.AddReportEntry("platform", "not reported: "+rej.Reason)
+		return nil
 	}
-	rig = r
-	return r, nil
+	if err != nil {
+		return &OpenError{"the firmware answers BOARD with OK BOARD <interpreter> <version> <board>, or ERR BOARD",
+			"the control channel: lines seen: " + fmt.Sprint(r.Control.Noise), err}
+	}
+	ginkgo.AddReportEntry("platform", r.Platform)
+	return nil
 }
 
-// rig is the last rig opened, for the reports.
+// rig is the rig last opened, for the reports.
 var rig *Rig
 
-// Close lets go of the lines and returns the target to an inert state,
-// last opened first.
+// LED is the LED input pin; nil where the bench has none (RequireLED
+// skips a spec that needs it).
+func (r *Rig) LED() gpio.PinIn {
+	if r.Bench == nil {
+		return nil
+	}
+	return r.Bench.LED
+}
+
+// Close lets go of what Open opened, last opened first.
 func (r *Rig) Close() error {
 	var errs []error
 	for i := len(r.closers) - 1; i >= 0; i-- {
@@ -92,10 +164,15 @@ func (r *Rig) Close() error {
 }
 
 // RequireControl skips the running spec where the rig has no control
-// channel, saying how to give it one.
+// client, saying why.
 func (r *Rig) RequireControl() {
 	ginkgo.GinkgoHelper()
-	if r.Control == nil {
+	switch {
+	case r.Silent != "":
+		ginkgo.Skip(r.Silent)
+	case r.Control == nil && cfg.Target == bench.Jumper:
+		ginkgo.Skip("the jumper target has no control channel: the harness plays the firmware over a TX-RX jumper")
+	case r.Control == nil:
 		ginkgo.Skip("this bench has no control channel (set HIL_CONTROL to the Pico's USB serial port)")
 	}
 }

@@ -25,10 +25,9 @@ func TestExample(t *testing.T) {
 var rig *hil.Rig
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	var err error
-	rig, err = hil.Open(ctx)
-	hil.ExpectNoError(err, "the bench opens and the firmware answers VERSION", "the hint above")
+	rig = &hil.Rig{}
 	DeferCleanup(rig.Close)
+	hil.ExpectOpened(rig.Open(ctx, hil.Options{}))
 }, NodeTimeout(timeouts.Setup))
 
 var _ = ReportAfterSuite("report.json, report.html, junit.xml", hil.WriteReports)
