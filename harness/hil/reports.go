@@ -47,7 +47,7 @@ func WriteReports(r ginkgo.Report) {
 // rig met, and every spec (SpecOf).
 func ReportOf(r ginkgo.Report) report.Report {
 	out := RunOf(r)
-	if rig != nil {
+	if rig != nil && rig.Bench != nil {
 		out.Bench, out.Platform = rig.Bench.Describe(), rig.Platform
 		if rig.Firmware.Name != "" {
 			out.Firmware = rig.Firmware.String()

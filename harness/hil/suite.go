@@ -100,9 +100,14 @@ func SeedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
 
 // Rerun is the command that reruns the running spec alone, in this run's
 // order, on this bench.
+// A setup node's failure reruns the whole suite.
 func Rerun() string {
+	run := strings.TrimSpace(cfg.Reproduce() + " " + suite.Command + SeedArg(ginkgo.GinkgoRandomSeed()))
 	focus := regexp.QuoteMeta(ginkgo.CurrentSpecReport().LeafNodeText)
-	return fmt.Sprintf("%s %s%s FOCUS='%s'", cfg.Reproduce(), suite.Command, SeedArg(ginkgo.GinkgoRandomSeed()), strings.ReplaceAll(focus, "'", `'\''`))
+	if focus == "" {
+		return run
+	}
+	return fmt.Sprintf("%s FOCUS='%s'", run, strings.ReplaceAll(focus, "'", `'\''`))
 }
 
 // labels are the names Label declared, in order.
