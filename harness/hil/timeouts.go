@@ -29,9 +29,10 @@ type Timeouts struct {
 	Cleanup time.Duration
 }
 
-// DefaultTimeouts are the shared deadlines.
+// DefaultTimeouts are the shared deadlines; Setup allows the time the
+// target says its Open may take (target.Driver.Start).
 func DefaultTimeouts() Timeouts {
-	return Timeouts{Setup: Slack + 2*Reply, Reply: Reply, Cleanup: Cleanup}
+	return Timeouts{Setup: Slack + 2*Reply + cfg.Driver().Start, Reply: Reply, Cleanup: Cleanup}
 }
 
 // Bounded gives one operation a deadline: its physical duration plus
