@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 GO ?= go
 GINKGO := $(GO) run github.com/onsi/ginkgo/v2/ginkgo
-SELFTEST := $(GO) run ./specs/selftest
+SELFTEST := $(GO) run ./specs/cmd/selftest
 OUT := $(CURDIR)/out
 HIL_OUT ?= $(OUT)/hil
 export HIL_OUT
@@ -163,7 +163,7 @@ example-test: $(EXAMPLE) $(HIL_BIN) $(NODE_STAMP)
 HILVM := $(OUT)/bin/hilvm
 $(HILVM): FORCE
 	@mkdir -p $(@D)
-	$(GO) build -o $@ ./fixtures/vm/hilvm
+	$(GO) build -o $@ ./fixtures/vm/cmd/hilvm
 
 FORCE:
 
@@ -204,14 +204,14 @@ actionlint:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint
 
 unit: $(NODE_STAMP) $(RP2040_NODE_STAMP) rp2040-rom
-	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' ./harness/... ./fixtures/... ./specs/selftest/...
+	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' ./harness/... ./fixtures/... ./specs/cmd/selftest/...
 
 ## release-layout: the release files (make dist, for this machine) run from a directory holding
 ## only them and a bench profile: the suite passes on the virtual Pico, hil promotes and gates it
 RELEASE_LAYOUT_TEST := TestReleaseLayoutRunsWithoutASourceTree
 .PHONY: release-layout
 release-layout:
-	$(GO) test -count=1 -run '^$(RELEASE_LAYOUT_TEST)$$' ./specs/selftest
+	$(GO) test -count=1 -run '^$(RELEASE_LAYOUT_TEST)$$' ./specs/cmd/selftest
 
 node-test: $(NODE_STAMP)
 	cd $(NODE_DIR) && npm test
@@ -241,7 +241,7 @@ SKIPPED_OK := || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
 define qemu_unit
 dir=$$($(HILVM) qemu-user unit-$(1)) $(SKIPPED_OK); \
 echo "unit-$(1): go test under $$dir/$(3)"; \
-PICOHIL_QEMU_USER=$(3) GODEBUG=asyncpreemptoff=1 GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/selftest/...
+PICOHIL_QEMU_USER=$(3) GODEBUG=asyncpreemptoff=1 GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/cmd/selftest/...
 endef
 # asyncpreemptoff: qemu-user 7.2 can lose the signal Go preempts goroutines
 # with; two test binaries then slept until their 10-minute timeout.
@@ -270,7 +270,7 @@ rp2040-cfw: $(HILVM)
 	mkdir -p $(RP2040_OUT) && \
 	$(call arm_cc,$(RP2040_OUT)/echo-blink.elf,-DHALF_PERIOD_MS=100 -T fixtures/rp2040/cfw/link.ld fixtures/rp2040/cfw/boot2.S fixtures/rp2040/cfw/main.c) && \
 	$$root/usr/bin/arm-none-eabi-objcopy -O binary $(RP2040_OUT)/echo-blink.elf $(RP2040_OUT)/echo-blink.bin && \
-	$(GO) run ./fixtures/rp2040/mkuf2 $(RP2040_OUT)/echo-blink.bin $(RP2040_CFW) && \
+	$(GO) run ./fixtures/rp2040/cmd/mkuf2 $(RP2040_OUT)/echo-blink.bin $(RP2040_CFW) && \
 	echo "rp2040-cfw: $(RP2040_CFW)"
 
 # The firmware on the emulated RP2040, judged in device time with a Pico's
@@ -279,7 +279,7 @@ RP2040_ENV := HIL_TARGET=rp2040 HIL_BLINK_MS=100
 RP2040_READY := $(OUT)/bin/rp2040-ready
 $(RP2040_READY): FORCE
 	@mkdir -p $(@D)
-	$(GO) build -o $@ ./fixtures/rp2040/ready
+	$(GO) build -o $@ ./fixtures/rp2040/cmd/ready
 
 # The lanes run a focused subset: every device-time second costs 2 to 25
 # wall seconds here (rp2040js at 5 to 60 emulated MHz), so the specs that
@@ -339,11 +339,11 @@ suite-multi: $(SUITE)
 
 # suite-micropython: the suite on the firmware under MicroPython. make test
 # judges the same run as faults-micropython's clean run, where a failure
-# must repeat (the fixture's timing shares the host; specs/selftest/README.md).
+# must repeat (the fixture's timing shares the host; specs/cmd/selftest/README.md).
 suite-micropython: $(SUITE) $(NODE_STAMP)
 	$(call run-suite,$(MPY_ENV),$(OUT)/hil-micropython)
 
-## perf: the harness measured against the physical floor, side by side in one run (specs/selftest/README.md);
+## perf: the harness measured against the physical floor, side by side in one run (specs/cmd/selftest/README.md);
 ## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
 PERF_COUNT ?= 6
 PERF_SCALE ?= 1,2,4,8

@@ -19,7 +19,7 @@
 // the runs are unlike (another target, bench, firmware, settings). Every
 // verb exits 2 on a usage error — a bad flag, value or bench setting — on
 // one line with a hint, before it opens anything. The project's own self-test runs
-// (faults, firmware variants, perf summary) are in specs/selftest.
+// (faults, firmware variants, perf summary) are in specs/cmd/selftest.
 package main
 
 import "github.com/picohil/picohil/harness/cli"

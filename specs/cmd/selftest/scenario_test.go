@@ -15,7 +15,7 @@ import (
 // the scenario files of dir (relative to specs/), and reads its report.
 func runScenarios(t *testing.T, dir string, env ...string) (report.Report, string, error) {
 	t.Helper()
-	abs, err := filepath.Abs(filepath.Join("..", dir))
+	abs, err := filepath.Abs(filepath.Join("../..", dir))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -36,7 +36,7 @@ func TestMain(m *testing.M) {
 
 var buildSuite = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(suiteDir, "specs.test")
-	out, err := exec.Command("go", "test", "-c", "-o", bin, "..").CombinedOutput()
+	out, err := exec.Command("go", "test", "-c", "-o", bin, "../..").CombinedOutput()
 	if err != nil {
 		return "", errors.New(string(out))
 	}
@@ -91,7 +91,7 @@ func needMicroPython(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Skipf("the micropython target needs Node: %v", err)
 	}
-	if _, err := os.Stat("../../fixtures/micropython/node/node_modules"); err != nil {
+	if _, err := os.Stat("../../../fixtures/micropython/node/node_modules"); err != nil {
 		t.Skipf("the micropython target needs its npm packages (make deps): %v", err)
 	}
 }

@@ -38,7 +38,7 @@ func TestReleaseLayoutRunsWithoutASourceTree(t *testing.T) {
 	if p.goarch == "arm" {
 		p.goarm = "7"
 	}
-	names, err := buildDist(ctx, "go", "../..", dist, "layout-test", []platform{p})
+	names, err := buildDist(ctx, "go", "../../..", dist, "layout-test", []platform{p})
 	if err != nil {
 		t.Fatal(err)
 	}

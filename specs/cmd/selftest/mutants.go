@@ -154,7 +154,7 @@ func mutantProbes(target, firmware, out, only string) ([]probe, error) {
 			variant = string(src)
 			for _, e := range m.edits {
 				if !strings.Contains(variant, e.find) {
-					return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update specs/selftest/mutants.go)", m.name, e.find, firmware)
+					return nil, fmt.Errorf("faults: variant %s: %q not found in %s (hint: the firmware changed; update specs/cmd/selftest/mutants.go)", m.name, e.find, firmware)
 				}
 				variant = strings.Replace(variant, e.find, e.repl, 1)
 			}

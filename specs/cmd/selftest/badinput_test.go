@@ -319,7 +319,7 @@ func TestMakeChecksBeforeGinkgo(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skipf("no make: %v", err)
 	}
-	cmd := exec.Command("make", "-n", "-C", "../..", "hil", "FOCUS=x", "LABELS=y", "SEED=3", "PROCS=2")
+	cmd := exec.Command("make", "-n", "-C", "../../..", "hil", "FOCUS=x", "LABELS=y", "SEED=3", "PROCS=2")
 	cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=") // not the settings of a make running this test
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -340,7 +340,7 @@ func TestMakeTakesRelativePathsFromTheCaller(t *testing.T) {
 	if _, err := exec.LookPath("make"); err != nil {
 		t.Skipf("no make: %v", err)
 	}
-	root, err := filepath.Abs("../..")
+	root, err := filepath.Abs("../../..")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,14 +3,14 @@
 // be caught, repeats it to find flaky specs, fuzzes the parsers, and
 // summarises the harness's benchmarks.
 //
-//	go run ./specs/selftest faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
-//	go run ./specs/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
-//	go run ./specs/selftest stress --suite out/bin/specs.test [--runs 20] [--out out/stress]
-//	go run ./specs/selftest fuzz [--time 10s] [--parallel 1] [--out out/fuzz] ./harness/report:FuzzRead ...
-//	go run ./specs/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
-//	go run ./specs/selftest gate-check --suite out/bin/specs.test --hil out/bin/hil [--out out/gate-check]
-//	go run ./specs/selftest false-blocks --suite out/bin/specs.test [--pairs 20] [--out out/false-blocks] [--rejudge]
-//	go run ./specs/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8] [--count 6 ./harness/echo:RTTFloor:5000x ...]
+//	go run ./specs/cmd/selftest faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
+//	go run ./specs/cmd/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
+//	go run ./specs/cmd/selftest stress --suite out/bin/specs.test [--runs 20] [--out out/stress]
+//	go run ./specs/cmd/selftest fuzz [--time 10s] [--parallel 1] [--out out/fuzz] ./harness/report:FuzzRead ...
+//	go run ./specs/cmd/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
+//	go run ./specs/cmd/selftest gate-check --suite out/bin/specs.test --hil out/bin/hil [--out out/gate-check]
+//	go run ./specs/cmd/selftest false-blocks --suite out/bin/specs.test [--pairs 20] [--out out/false-blocks] [--rejudge]
+//	go run ./specs/cmd/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8] [--count 6 ./harness/echo:RTTFloor:5000x ...]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
 // fault (or, with --target micropython, once per broken variant of the
@@ -30,4 +30,4 @@ var verbs = []cli.Verb{
 	{Name: "perf-summary", Summary: "run the benchmarks given (or read their output), summarise them, run the scale and cost runs, write out/perf/perf.json", Run: runPerfSummary},
 }
 
-func main() { cli.Main("selftest", "go run ./specs/selftest", verbs) }
+func main() { cli.Main("selftest", "go run ./specs/cmd/selftest", verbs) }

@@ -61,7 +61,7 @@ func outOfLimits(r report.Report) []string {
 
 var buildHil = sync.OnceValues(func() (string, error) {
 	bin := filepath.Join(suiteDir, "hil")
-	out, err := exec.Command("go", "build", "-o", bin, "../../harness/cmd/hil").CombinedOutput()
+	out, err := exec.Command("go", "build", "-o", bin, "../../../harness/cmd/hil").CombinedOutput()
 	if err != nil {
 		return "", errors.New(string(out))
 	}
