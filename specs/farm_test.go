@@ -12,12 +12,12 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/blame"
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/serial/discover"
 )
 
 // takeBench leases this process's bench for the run (harness/lease): a

@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/picohil/picohil/harness/discover"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/pin"
+	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/target"
 )
 

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"regexp"
 
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/power"
+	"github.com/picohil/picohil/harness/serial/discover"
 )
 
 // pinName is the shape of a periph GPIO name on a Pi: BCM numbering

@@ -45,8 +45,8 @@ import (
 
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/power"
+	"github.com/picohil/picohil/harness/serial/termios"
 	"github.com/picohil/picohil/harness/target"
-	"github.com/picohil/picohil/harness/termios"
 )
 
 // The targets the bench itself knows. The fixtures register their own
@@ -62,7 +62,7 @@ const (
 var DefaultBauds = []int{9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600}
 
 // Rates are the data rates a bench may run: the standard rates of a
-// serial port (harness/termios) that the firmware's BAUD takes
+// serial port (harness/serial/termios) that the firmware's BAUD takes
 // (control.MinBaud to control.MaxBaud).
 var Rates = func() []int {
 	var rates []int

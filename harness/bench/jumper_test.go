@@ -14,7 +14,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/harness/edge"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // jumperWire is an output pin jumpered to an input: every level driven

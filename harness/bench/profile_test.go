@@ -8,9 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/repo"
+	"github.com/picohil/picohil/harness/serial/discover"
 	"github.com/picohil/picohil/harness/target"
 )
 

@@ -5,13 +5,13 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/power"
-	"github.com/picohil/picohil/harness/reconnect"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/serial/link"
+	"github.com/picohil/picohil/harness/serial/reconnect"
 )
 
 func TestCause(t *testing.T) {

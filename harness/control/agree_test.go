@@ -11,7 +11,7 @@ import (
 	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // agreeCommands cover every command, its accepted and refused arguments.

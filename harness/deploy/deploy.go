@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // Firmware is a file to deploy and the version it must report.

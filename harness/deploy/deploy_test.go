@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // firmware is a main.py with every byte value in it, so the bytes

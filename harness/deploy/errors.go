@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // Kind classifies a deploy error so callers can branch on it.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/pty/ptytest"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // fakePico plays a Pico running MicroPython on the master side of a pty:

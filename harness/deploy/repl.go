@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // Port is what a session needs from a serial port; *link.Link is one.

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // UF2 block layout (little-endian words).

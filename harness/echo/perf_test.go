@@ -15,7 +15,7 @@ import (
 	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/stats"
 )
 
@@ -120,7 +120,7 @@ func rawTripper(b *testing.B, path string) func() time.Duration {
 	}
 }
 
-// linkTripper opens the port through harness/link; each call of the result
+// linkTripper opens the port through harness/serial/link; each call of the result
 // is one echo.RoundTrip of a byte.
 func linkTripper(b *testing.B, path string) func() time.Duration {
 	l, err := link.Open(path, 115200)

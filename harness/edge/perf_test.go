@@ -13,7 +13,7 @@ import (
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/stats"
 )
 

@@ -8,8 +8,8 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/discover"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // Answers is a question to the bench's Pico: its control port is found

@@ -10,13 +10,13 @@ import (
 
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/lease"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
-	"github.com/picohil/picohil/harness/reconnect"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/serial/link"
+	"github.com/picohil/picohil/harness/serial/reconnect"
 )
 
 // Admit takes bench's lease for a firmware run (lease.Take) and refuses

@@ -11,8 +11,8 @@ import (
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/health"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // Rig is a bench as a suite uses it: the target and the lines a spec

@@ -12,8 +12,8 @@ import (
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/edge"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // probeByte is the wiring echo's payload: alternating bits, so a stuck or

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // PortAccess opens the port at baud, switches it to each of rates (the

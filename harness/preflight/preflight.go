@@ -32,8 +32,8 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // Plan is the bench as preflight sees it.

@@ -10,8 +10,8 @@ import (
 	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // script is a control line that answers from a list of lines, then times

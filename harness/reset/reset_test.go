@@ -12,7 +12,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // runPin records what was done to the line: "Low", "High" (driven) or

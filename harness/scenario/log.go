@@ -176,7 +176,7 @@ func (l *Log) LEDTrace(name string) stats.Trace {
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // LineConn is a line-based channel, such as the control channel's
-// harness/link Link or harness/reconnect Line.
+// harness/serial/link Link or harness/serial/reconnect Line.
 type LineConn interface {
 	Write(p []byte) error
 	ReadLine(ctx context.Context) (string, error)

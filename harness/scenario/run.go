@@ -14,7 +14,7 @@ import (
 	"github.com/picohil/picohil/harness/edge"
 )
 
-// Port is one serial line of the bench; harness/link's Link is one. Lines
+// Port is one serial line of the bench; harness/serial/link's Link is one. Lines
 // makes one of a line-based channel.
 type Port interface {
 	// WriteContext sends all of p, or fails when ctx ends first.

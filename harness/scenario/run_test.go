@@ -36,7 +36,7 @@ func (e *echo) ReadSome(ctx context.Context, p []byte) (int, error) {
 	}
 }
 
-// firmware is a control channel read line by line, as harness/link gives
+// firmware is a control channel read line by line, as harness/serial/link gives
 // it, that answers VERSION.
 type firmware struct {
 	lines chan string

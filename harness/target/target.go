@@ -73,9 +73,9 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/discover"
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/serial/discover"
 )
 
 // Settings are what a driver opens a target from: the bench's

@@ -15,7 +15,7 @@ import (
 	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/deploy"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // deployTimeout bounds a whole deploy; each step has its own deadline too.

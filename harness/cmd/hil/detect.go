@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/discover"
+	"github.com/picohil/picohil/harness/serial/discover"
 )
 
 // runDetect lists serial ports and GPIO chips, the things a bench is made of.

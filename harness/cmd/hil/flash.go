@@ -11,7 +11,7 @@ import (
 	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/deploy"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // flashTimeout bounds a whole flash, including the wait for a person to

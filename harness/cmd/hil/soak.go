@@ -24,7 +24,7 @@ import (
 	"github.com/picohil/picohil/harness/edge"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/stats"
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/picohil/picohil/harness/termios"
+	"github.com/picohil/picohil/harness/serial/termios"
 )
 
 // selfFDs lists this process's open files.

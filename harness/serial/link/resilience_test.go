@@ -25,7 +25,7 @@ import (
 	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // settledGoroutines waits up to two seconds for the goroutine count to fall

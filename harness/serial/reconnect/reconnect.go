@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/discover"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 // poll is how often a missing port is looked for again.

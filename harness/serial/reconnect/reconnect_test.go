@@ -13,8 +13,8 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/discover"
-	"github.com/picohil/picohil/harness/link"
+	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/serial/link"
 )
 
 const serialNo = "E6614C311B8D5B2C"

@@ -3,7 +3,7 @@
 // empty read. It is the only package that imports go.bug.st/serial.
 //
 // Every rate it sets, on Open and on SetBaud, is read back from the kernel
-// (harness/termios): a driver that cannot run a rate may keep another one
+// (harness/serial/termios): a driver that cannot run a rate may keep another one
 // while the request succeeds, and a baud check judged at a rate the host
 // never ran proves nothing. Such a rate fails with RateNotKept, and the
 // link stays at the rate the kernel runs; a rate that cannot be read back
