@@ -347,7 +347,7 @@ suite-micropython: $(SUITE) $(NODE_STAMP)
 ## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
 PERF_COUNT ?= 6
 PERF_SCALE ?= 1,2,4,8
-PERF_BENCHMARKS := ./harness/echo:RTTFloor:5000x ./harness/echo:LineRate:3x ./harness/edge:TimestampError:10x
+PERF_BENCHMARKS := ./harness/echo:RTTFloor:5000x ./harness/echo:LineRate:3x ./harness/gpio/edge:TimestampError:10x
 perf: $(SUITE)
 	$(SELFTEST) perf-summary --go $(GO) --count $(PERF_COUNT) --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE) --env "$(QUICK_ENV)" $(PERF_BENCHMARKS)
 

@@ -11,7 +11,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stall"
@@ -137,7 +137,7 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 }
 
 // edgeSource is where the LED's edge times come from: a fixture's simulated
-// pin, or on a Pi the kernel or user space (harness/pin chooses).
+// pin, or on a Pi the kernel or user space (harness/gpio/pin chooses).
 func edgeSource() edge.Source {
 	if cfg.Driver().Fixture {
 		return edge.Simulated

@@ -10,7 +10,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stall"

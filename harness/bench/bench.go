@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/picohil/picohil/harness/pin"
+	"github.com/picohil/picohil/harness/gpio/pin"
 	"github.com/picohil/picohil/harness/serial/discover"
 	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/target"

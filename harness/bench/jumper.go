@@ -9,7 +9,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/picohil/picohil/harness/clock"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/target"
 )
 

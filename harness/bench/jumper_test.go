@@ -13,7 +13,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
 	"github.com/picohil/picohil/fixtures/pty"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/serial/link"
 )
 

@@ -10,7 +10,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 )
 
 // truthFile returns the LED's true transitions as a bench instrument logs

@@ -11,7 +11,7 @@ import (
 
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/serial/link"
 )

@@ -17,7 +17,7 @@ import (
 
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/tape"

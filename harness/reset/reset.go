@@ -23,7 +23,7 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/pin"
+	"github.com/picohil/picohil/harness/gpio/pin"
 )
 
 // Pulse bounds.

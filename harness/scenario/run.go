@@ -11,7 +11,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 )
 
 // Port is one serial line of the bench; harness/serial/link's Link is one. Lines

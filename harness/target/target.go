@@ -73,7 +73,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/reset"
 	"github.com/picohil/picohil/harness/serial/discover"
 )

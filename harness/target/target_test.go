@@ -9,7 +9,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 )
 
 func TestRegisterOpenAndNames(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/stats"
 )
 

@@ -7,7 +7,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 )
 
 var bench = Bench{Baud: 115200, Turnaround: 5 * time.Millisecond, BlinkHalf: 100 * time.Millisecond, Jitter: 12 * time.Millisecond}

@@ -21,7 +21,7 @@ import (
 	"github.com/picohil/picohil/harness/clock"
 	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/serial/link"

@@ -49,8 +49,8 @@ func TestParsePerfSample(t *testing.T) {
 		"BenchmarkRTTFloor/raw":          "github.com/picohil/picohil/harness/echo",
 		"BenchmarkRTTFloor/link":         "github.com/picohil/picohil/harness/echo",
 		"BenchmarkLineRate/3000000":      "github.com/picohil/picohil/harness/echo",
-		"BenchmarkTimestampError/idle":   "github.com/picohil/picohil/harness/edge",
-		"BenchmarkTimestampError/load":   "github.com/picohil/picohil/harness/edge",
+		"BenchmarkTimestampError/idle":   "github.com/picohil/picohil/harness/gpio/edge",
+		"BenchmarkTimestampError/load":   "github.com/picohil/picohil/harness/gpio/edge",
 		"BenchmarkLineRate/115200":       "github.com/picohil/picohil/harness/echo",
 		"BenchmarkLineRate/921600":       "github.com/picohil/picohil/harness/echo",
 		"BenchmarkTimestampError/nosuch": "",
@@ -260,7 +260,7 @@ func TestPerfSummaryRefusesABadEnv(t *testing.T) {
 }
 
 func TestParseBenchmarks(t *testing.T) {
-	bs, err := parseBenchmarks([]string{"./harness/echo:RTTFloor:5000x", "./harness/edge:TimestampError:10x"})
+	bs, err := parseBenchmarks([]string{"./harness/echo:RTTFloor:5000x", "./harness/gpio/edge:TimestampError:10x"})
 	if err != nil || len(bs) != 2 || bs[0] != (benchmark{"./harness/echo", "RTTFloor", "5000x"}) {
 		t.Fatalf("%+v, %v", bs, err)
 	}

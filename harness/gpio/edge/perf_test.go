@@ -12,7 +12,7 @@ import (
 	"github.com/picohil/picohil/harness/baud"
 	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/echo"
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/stats"
 )

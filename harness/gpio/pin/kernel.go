@@ -10,8 +10,8 @@ import (
 	"periph.io/x/host/v3/bcm283x"
 	"periph.io/x/host/v3/gpioioctl"
 
-	"github.com/picohil/picohil/harness/edge"
-	"github.com/picohil/picohil/harness/gpioev"
+	"github.com/picohil/picohil/harness/gpio/edge"
+	"github.com/picohil/picohil/harness/gpio/gpioev"
 )
 
 var _ edge.Stamped = (*gpioev.Line)(nil)

@@ -14,7 +14,7 @@ const (
 	// a channel. Measured on a shared two-core host (10 ms blink, 3 × 10
 	// captures of 20 edges): idle p50 19 µs, p99 86-108 µs; under a 99 %
 	// echo load at 921600 baud p50 3-5 µs, p99 71-135 µs (`go test -run
-	// '^$' -bench TimestampError -benchtime 10x -count 3 ./harness/edge`).
+	// '^$' -bench TimestampError -benchtime 10x -count 3 ./harness/gpio/edge`).
 	// The limit leaves the scheduler a few slices of headroom and stays
 	// sub-millisecond.
 	SimulatedLimit = time.Millisecond

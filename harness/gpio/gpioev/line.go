@@ -4,7 +4,7 @@
 // happened to wake up, and counts the edges the kernel dropped from the
 // gaps in its sequence numbers. A Line is also a periph gpio.PinIn.
 //
-// Finding which chip and line a pin is stays with periph (harness/pin maps
+// Finding which chip and line a pin is stays with periph (harness/gpio/pin maps
 // a periph pin to them); this package only requests the line and reads it.
 package gpioev
 

@@ -11,7 +11,7 @@ import (
 	"periph.io/x/conn/v3/gpio/gpioreg"
 	"periph.io/x/conn/v3/gpio/gpiotest"
 
-	"github.com/picohil/picohil/harness/edge"
+	"github.com/picohil/picohil/harness/gpio/edge"
 )
 
 // kernelLine stands in for a gpioev.Line: a pin that times its own edges.
