@@ -92,15 +92,6 @@ func timeoutsFor(c bench.Config) Timeouts {
 		// (by its own Slowdown below where its driver gives one).
 		window *= deviceSlowdown
 	}
-	reply, perTrip := 2*time.Second, 2*frame+c.Turnaround+time.Second
-	led := preflight.LEDWindow(c.BlinkHalf, c.JitterTol)
-	// VERSION, BLINK, one echo, two LED edges, the host's wake-up probe.
-	pre := 2*reply + perTrip + led + time.Second
-	powerUp := power.DefaultOff + resetBudget
-	recovery := time.Duration(0) // a power cycle and preflight again, on a bench with a power switch
-	if !c.Power.IsZero() {
-		recovery = powerUp + pre
-	}
 	// A target that runs slower than real time on its own clock gets its
 	// device's activity bounded that much longer (target.Driver.Slowdown).
 	// Its host may also keep it off the CPU for seconds at a time: one
@@ -111,11 +102,20 @@ func timeoutsFor(c bench.Config) Timeouts {
 		slow = func(d time.Duration) time.Duration { return time.Duration(s * float64(d)) }
 		tripGrace = 5 * time.Second
 	}
+	reply, perTrip := 2*time.Second, slow(2*frame+c.Turnaround)+tripGrace
+	led := preflight.LEDWindow(c.BlinkHalf, c.JitterTol)
+	// VERSION, BLINK, one echo, two LED edges, the host's wake-up probe.
+	pre := 2*reply + perTrip + led + time.Second
+	powerUp := power.DefaultOff + resetBudget
+	recovery := time.Duration(0) // a power cycle and preflight again, on a bench with a power switch
+	if !c.Power.IsZero() {
+		recovery = powerUp + pre
+	}
 	return Timeouts{
 		Setup:       slack + pre + recovery + c.Driver().Start,
 		Reply:       reply,
 		Cleanup:     5 * time.Second,
-		PerTrip:     slow(2*frame+c.Turnaround) + tripGrace,
+		PerTrip:     perTrip,
 		RTT:         slow(rttCount*(2*frame+c.Turnaround)) + slack,
 		Payload:     slow(2*4097*frame+c.Turnaround) + slack,
 		LineRate:    slow(2*lineRateSpan) + slack,
