@@ -3,6 +3,7 @@ package echo
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/picohil/picohil/harness/stall"
@@ -119,6 +120,7 @@ func (t Timing) Sustain(ctx context.Context, p Streamer, chunk []byte, perChunk 
 	case <-time.After(2 * perChunk): // a writer that ignores its deadline must not hold the caller
 	}
 	if t.Device != nil {
+		settle(t.Device)
 		f.Events, _ = t.Device.UARTEvents(mark)
 	}
 	return f, err
@@ -285,4 +287,27 @@ func (f Flow) DeviceWindows(from, to, width time.Duration, rate, least float64) 
 		out[i].HostLate = out[i].Rate < least && waited > stall.Bound && waited >= shortfall(out[i].Rate, least, rate, width)
 	}
 	return out
+}
+
+// Settling: a target may log a byte's stamp some time after the device
+// sent it (a fixture stamps a byte when its runner reports it), so the
+// flow's log is taken once it has grown by nothing for settleQuiet, or
+// after settleMost: windows at the flow's end then hold every byte the
+// device sent in them.
+const (
+	settleQuiet = 50 * time.Millisecond
+	settleMost  = 2 * time.Second
+)
+
+func settle(d DeviceUART) {
+	_, n := d.UARTEvents(math.MaxUint64)
+	deadline := time.Now().Add(settleMost)
+	for time.Now().Before(deadline) {
+		time.Sleep(settleQuiet)
+		_, m := d.UARTEvents(math.MaxUint64)
+		if m == n {
+			return
+		}
+		n = m
+	}
 }
