@@ -16,6 +16,7 @@ import (
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/target"
 	"github.com/picohil/picohil/harness/verdict"
 )
 
@@ -139,7 +140,7 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 // edgeSource is where the LED's edge times come from: a fixture's simulated
 // pin, or on a Pi the kernel or user space (harness/gpio/pin chooses).
 func edgeSource() edge.Source {
-	if cfg.Driver().Fixture {
+	if target.IsFixture(cfg.Driver()) {
 		return edge.Simulated
 	}
 	return edge.SourceOf(rig.Bench.LED)

@@ -18,6 +18,7 @@ import (
 	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // takeBench leases this process's bench for the run (harness/lease): a
@@ -39,7 +40,7 @@ func takeBench(ctx context.Context) (func(), error) {
 
 // leased reports whether this run takes a lease.
 func leased() bool {
-	return lease.Wanted(cfg.Driver().Fixture, os.Getenv)
+	return lease.Wanted(target.IsFixture(cfg.Driver()), os.Getenv)
 }
 
 // leaseSettings checks the lease's settings, where the run takes one.
@@ -117,7 +118,7 @@ func powerAfterReset(ctx SpecContext) {
 // failed for the port, whatever its own error said. (A fixture's ports go
 // with its device, whose death is the firmware's.)
 var _ = AfterEach(func(ctx SpecContext) {
-	if !CurrentSpecReport().Failed() || rig.Bench == nil || rig.Bench.Driver().Fixture {
+	if !CurrentSpecReport().Failed() || rig.Bench == nil || target.IsFixture(rig.Bench.Driver()) {
 		return
 	}
 	if gone := portGone(ctx); gone != "" {

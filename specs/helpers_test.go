@@ -9,6 +9,7 @@ import (
 
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // The tape records every judged measurement beside the traffic.
@@ -29,7 +30,7 @@ func onDevice(physics time.Duration) time.Duration {
 	if rig.Bench == nil || rig.Bench.Clock == nil {
 		return physics
 	}
-	if s := cfg.Driver().Slowdown; s > 0 {
+	if s := target.SlowdownOf(cfg.Driver()); s > 0 {
 		return time.Duration(s * float64(physics))
 	}
 	return deviceSlowdown * physics

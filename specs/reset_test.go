@@ -14,6 +14,7 @@ import (
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/reset"
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/target"
 )
 
 const resetHint = "the wire from the reset pin to the Pico's RUN pin (pin 30) and GND, and that the firmware boots cleanly (a crash loop never answers VERSION)"
@@ -23,8 +24,8 @@ func requireReset() {
 	if rig.Bench.Reset != nil {
 		return
 	}
-	if why := cfg.Driver().NoReset; why != "" {
-		Skip(why)
+	if rl, ok := cfg.Driver().(target.ResetLess); ok {
+		Skip(rl.NoReset())
 	}
 	Skip(fmt.Sprintf("this bench (%s) has no reset pin (set HIL_RESET_PIN, or reset_pin in the bench profile, to the Pi output wired to the Pico's RUN pin, e.g. GPIO27)", cfg.Target))
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/reset"
 	"github.com/picohil/picohil/harness/scenario"
+	"github.com/picohil/picohil/harness/target"
 	"github.com/picohil/picohil/harness/verdict"
 )
 
@@ -86,7 +87,7 @@ func (t Timeouts) scenario(s *scenario.Scenario) time.Duration {
 func timeoutsFor(c bench.Config) Timeouts {
 	frame := baud.ByteTime(max(c.Baud, 1))
 	window := time.Duration(float64(blinkEdges+2) * 1.5 * float64(c.BlinkHalf))
-	if c.Driver().Fixture && c.Driver().Slowdown == 0 {
+	if target.IsFixture(c.Driver()) && target.SlowdownOf(c.Driver()) == 0 {
 		// A fixture is judged on its device clock, which may run slower
 		// than real time: the capture waits for its edges as much longer
 		// (by its own Slowdown below where its driver gives one).
@@ -98,7 +99,7 @@ func timeoutsFor(c bench.Config) Timeouts {
 	// round trip's grace is then longer (a loaded 2-core host held the
 	// emulated RP2040 for over 1.5 s).
 	slow, tripGrace := func(d time.Duration) time.Duration { return d }, time.Second
-	if s := c.Driver().Slowdown; s > 0 {
+	if s := target.SlowdownOf(c.Driver()); s > 0 {
 		slow = func(d time.Duration) time.Duration { return time.Duration(s * float64(d)) }
 		tripGrace = 5 * time.Second
 	}
@@ -112,7 +113,7 @@ func timeoutsFor(c bench.Config) Timeouts {
 		recovery = powerUp + pre
 	}
 	return Timeouts{
-		Setup:       slack + pre + recovery + c.Driver().Start,
+		Setup:       slack + pre + recovery + target.StartTimeOf(c.Driver()),
 		Reply:       reply,
 		Cleanup:     5 * time.Second,
 		PerTrip:     perTrip,

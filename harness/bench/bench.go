@@ -31,15 +31,38 @@ func Open(ctx context.Context, c Config) (*Bench, error) {
 
 // The hardware targets are always linked: a bench binary needs them.
 func init() {
-	target.Register(Pico, target.Driver{Open: openPico, Check: needPorts(Pico)})
-	target.Register(Jumper, target.Driver{
-		Open: func(_ context.Context, s target.Settings) (*target.Device, error) {
-			return openJumper(s, pin.OpenInput, pin.OpenOutput)
-		},
-		About:   "the harness plays the firmware over a TX-RX jumper, without a control channel",
-		Check:   checkJumper,
-		NoReset: "the jumper target has no Pico to reset: the harness plays the firmware over a TX-RX jumper, so HIL_RESET_PIN does not apply",
-	})
+	target.Register(Pico, picoDriver{})
+	target.Register(Jumper, jumperDriver{})
+}
+
+// picoDriver opens a real Pico on the bench's lines.
+type picoDriver struct{}
+
+var _ target.Checker = picoDriver{}
+
+func (picoDriver) Open(ctx context.Context, s target.Settings) (*target.Device, error) {
+	return openPico(ctx, s)
+}
+func (picoDriver) Check(s target.Settings) []error { return needPorts(Pico)(s) }
+
+// jumperDriver opens a bench Pi without a Pico, its TX jumpered to its RX.
+type jumperDriver struct{}
+
+var (
+	_ target.Describer = jumperDriver{}
+	_ target.Checker   = jumperDriver{}
+	_ target.ResetLess = jumperDriver{}
+)
+
+func (jumperDriver) Open(_ context.Context, s target.Settings) (*target.Device, error) {
+	return openJumper(s, pin.OpenInput, pin.OpenOutput)
+}
+func (jumperDriver) Check(s target.Settings) []error { return checkJumper(s) }
+func (jumperDriver) About() string {
+	return "the harness plays the firmware over a TX-RX jumper, without a control channel"
+}
+func (jumperDriver) NoReset() string {
+	return "the jumper target has no Pico to reset: the harness plays the firmware over a TX-RX jumper, so HIL_RESET_PIN does not apply"
 }
 
 // needPorts is the check of a target on real lines: it needs the data

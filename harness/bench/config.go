@@ -128,7 +128,7 @@ type Config struct {
 	Environment map[string]string // the HIL_* settings given, to reproduce the run
 }
 
-// Driver is the resolved target's driver.
+// Driver is the resolved target's driver; nil when none resolved.
 func (c Config) Driver() target.Driver {
 	d, _ := target.Lookup(c.Target)
 	return d
@@ -218,7 +218,11 @@ func build(c Config, s settings) (Config, error) {
 		return r
 	}
 	ms := func(d time.Duration) int { return int(cmp.Or(d, defaultAllowance) / time.Millisecond) }
-	turnaround, jitter := ms(d.Turnaround), ms(d.Jitter)
+	var allowTurnaround, allowJitter time.Duration
+	if a, ok := d.(target.Allowing); ok {
+		allowTurnaround, allowJitter = a.Allowances()
+	}
+	turnaround, jitter := ms(allowTurnaround), ms(allowJitter)
 	c.Baud = rate("HIL_BAUD", num("HIL_BAUD", 115200))
 	c.BlinkHalf = time.Duration(num("HIL_BLINK_MS", 1000)) * time.Millisecond
 	c.Turnaround = time.Duration(num("HIL_TURNAROUND_MS", turnaround)) * time.Millisecond
@@ -239,7 +243,7 @@ func build(c Config, s settings) (Config, error) {
 		}
 	}
 	errs = append(errs, c.checkHardware(s)...)
-	if d.Open != nil { // a target that resolved: check what it needs
+	if d != nil { // a target that resolved: check what it needs
 		errs = append(errs, c.checkTarget(d, s)...)
 	}
 	return c, errors.Join(errs...)
@@ -254,29 +258,29 @@ const defaultAllowance = 5 * time.Millisecond
 func (c *Config) checkTarget(d target.Driver, s settings) []error {
 	var errs []error
 	if spec := s.values["HIL_FAULT"]; strings.TrimSpace(spec) != "" {
-		if d.Faults == nil {
+		if fi, ok := d.(target.FaultInjector); !ok {
 			errs = append(errs, &ConfigError{s.from("HIL_FAULT"), spec, "the " + c.Target + " target injects no faults",
-				"unset HIL_FAULT, or use a target that injects them: " + targetsWith(func(d target.Driver) bool { return d.Faults != nil })})
-		} else if faults, err := d.Faults(spec); err != nil {
+				"unset HIL_FAULT, or use a target that injects them: " + targetsWith[target.FaultInjector]()})
+		} else if faults, err := fi.Faults(spec); err != nil {
 			errs = append(errs, err)
 		} else {
 			c.Faults = faults
 		}
 	}
-	if c.Firmware != "" && !d.Firmware {
+	if _, runs := d.(target.FirmwareRunner); c.Firmware != "" && !runs {
 		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, "the " + c.Target + " target runs no firmware file",
-			"use a target that does (" + targetsWith(func(d target.Driver) bool { return d.Firmware }) + "), or flash the file with make deploy"})
+			"use a target that does (" + targetsWith[target.FirmwareRunner]() + "), or flash the file with make deploy"})
 	} else if problem := FirmwareProblem(c.Firmware); c.Firmware != "" && problem != "" {
 		errs = append(errs, &ConfigError{s.from("HIL_FIRMWARE"), c.Firmware, problem, FirmwareHint})
 	}
-	if c.Tape != "" && !d.Tape {
+	if _, plays := d.(target.TapePlayer); c.Tape != "" && !plays {
 		errs = append(errs, &ConfigError{s.from("HIL_TAPE"), c.Tape, "the " + c.Target + " target replays no tape",
-			"use a target that does (" + targetsWith(func(d target.Driver) bool { return d.Tape }) + "), or judge the tape offline with hil replay"})
+			"use a target that does (" + targetsWith[target.TapePlayer]() + "), or judge the tape offline with hil replay"})
 	} else if c.Tape != "" && !exists(c.Tape) {
 		errs = append(errs, &ConfigError{s.from("HIL_TAPE"), c.Tape, "no such file", "give the path of a tape, e.g. out/hil/tape.jsonl from make hil RECORD=1"})
 	}
-	if d.Check != nil {
-		for _, err := range d.Check(c.Settings) {
+	if ch, ok := d.(target.Checker); ok {
+		for _, err := range ch.Check(c.Settings) {
 			if se, ok := err.(*target.SettingError); ok {
 				err = &ConfigError{s.from(se.Var), se.Value, se.Problem, se.Hint}
 			}
@@ -286,12 +290,13 @@ func (c *Config) checkTarget(d target.Driver, s settings) []error {
 	return errs
 }
 
-// targetsWith lists the registered targets whose driver has a property,
-// for hints; "none linked" when there is none.
-func targetsWith(has func(target.Driver) bool) string {
+// targetsWith lists the registered targets whose driver can do C (a
+// capability of harness/target), for hints; "none linked" when there is
+// none.
+func targetsWith[C any]() string {
 	var names []string
 	for _, n := range target.Names() {
-		if d, _ := target.Lookup(n); has(d) {
+		if d, _ := target.Lookup(n); implements[C](d) {
 			names = append(names, n)
 		}
 	}
@@ -334,8 +339,8 @@ func (c *Config) resolve(name string, s settings) (target.Driver, error) {
 		return d, &ConfigError{s.from("HIL_TARGET"), name, "unknown target", "use auto or a registered target: " + strings.Join(target.Names(), ", ")}
 	}
 	c.Target, c.Reason = name, s.from("HIL_TARGET")+"="+name
-	if d.About != "" {
-		c.Reason += ": " + d.About
+	if ds, ok := d.(target.Describer); ok {
+		c.Reason += ": " + ds.About()
 	}
 	return d, nil
 }
@@ -366,4 +371,10 @@ func (c Config) Reproduce() string {
 		parts = append([]string{"HIL_TARGET=" + c.Target}, parts...)
 	}
 	return strings.Join(parts, " ")
+}
+
+// implements reports whether d can do C.
+func implements[C any](d target.Driver) bool {
+	_, ok := d.(C)
+	return ok
 }

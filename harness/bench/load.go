@@ -23,7 +23,7 @@ func Load(getenv func(string) string, process int) (Config, error) {
 	env := environment(getenv)
 	c := Config{Environment: env, BenchID: getenv("HIL_BENCH_ID")}
 	name := getenv("HIL_BENCH")
-	if d, ok := target.Lookup(env["HIL_TARGET"]); name == "" && ok && d.Fixture {
+	if d, ok := target.Lookup(env["HIL_TARGET"]); name == "" && ok && target.IsFixture(d) {
 		// bench.yaml describes hardware: a fixture named in the environment
 		// (as make test does) runs without it unless HIL_BENCH asks for it.
 		return build(c, settings{values: env})

@@ -17,6 +17,7 @@ import (
 	"github.com/picohil/picohil/harness/serial/discover"
 	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/serial/reconnect"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // Admit takes bench's lease for a firmware run (lease.Take) and refuses
@@ -52,7 +53,7 @@ func PreflightPlan(b *bench.Bench, reply, echo time.Duration) preflight.Plan {
 		BlinkHalf: b.BlinkHalf, JitterTol: b.JitterTol,
 		Reply: reply, EchoTimeout: echo,
 	}
-	if b.Driver().Fixture {
+	if target.IsFixture(b.Driver()) {
 		p.Fixture = b.Target
 	}
 	return p

@@ -19,6 +19,7 @@ import (
 	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // OutDir is where the reports go: HIL_OUT, else out/hil at the root of
@@ -72,8 +73,8 @@ func RunOf(r ginkgo.Report) report.Report {
 		BenchID:   cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
 		Host:      host,
 		Target:    cfg.Target,
-		Fixture:   cfg.Driver().Fixture,
-		Model:     cfg.Driver().Model,
+		Fixture:   target.IsFixture(cfg.Driver()),
+		Model:     target.ModelOf(cfg.Driver()),
 		Reason:    cfg.Reason,
 		StandIn:   cfg.StandIn,
 		Faults:    cmp.Or(cfg.Faults, "none"),

@@ -13,6 +13,7 @@ import (
 	"github.com/picohil/picohil/harness/health"
 	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/serial/link"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // Rig is a bench as a suite uses it: the target and the lines a spec
@@ -114,7 +115,7 @@ func (r *Rig) Open(ctx context.Context, o Options) error {
 	vctx, cancel := context.WithTimeout(ctx, Reply)
 	defer cancel()
 	v, err := r.Control.Version(vctx)
-	if err != nil && o.Silent && b.Driver().Fixture {
+	if err != nil && o.Silent && target.IsFixture(b.Driver()) {
 		r.Control, r.Silent = nil, preflight.NoProtocol
 		ginkgo.AddReportEntry("firmware", preflight.NoProtocol)
 		return nil

@@ -2,6 +2,7 @@ package hil
 
 import (
 	"context"
+	"github.com/picohil/picohil/harness/target"
 	"time"
 )
 
@@ -32,7 +33,7 @@ type Timeouts struct {
 // DefaultTimeouts are the shared deadlines; Setup allows the time the
 // target says its Open may take (target.Driver.Start).
 func DefaultTimeouts() Timeouts {
-	return Timeouts{Setup: Slack + 2*Reply + cfg.Driver().Start, Reply: Reply, Cleanup: Cleanup}
+	return Timeouts{Setup: Slack + 2*Reply + target.StartTimeOf(cfg.Driver()), Reply: Reply, Cleanup: Cleanup}
 }
 
 // Bounded gives one operation a deadline: its physical duration plus

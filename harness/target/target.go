@@ -14,11 +14,13 @@
 // # Adding a target
 //
 // Make a folder (fixtures/<name> for a simulation), and in it call
-// Register in an init function with a Driver: Open brings the target up
-// from the bench's Settings and returns a Device with its lines, LED pin,
-// reset and teardown; the other fields say what the bench must know
-// before anything is opened (is it a fixture, which allowances it needs,
-// whether it injects faults or runs a firmware file, what to check).
+// Register in an init function with a Driver: its Open brings the target
+// up from the bench's Settings and returns a Device with its lines, LED
+// pin, reset and teardown. What else the bench must know before anything
+// opens, the driver's type says by implementing the optional interfaces
+// (Fixture, Allowing, FaultInjector, FirmwareRunner, TapePlayer, Checker,
+// ResetLess, Slowed, SlowStarter, Describer): one method each, found by
+// type assertion.
 // Then add the one import line to specs/suite_test.go (and to
 // harness/cmd/hil/targets.go for hil soak to offer it). HIL_TARGET=<name>
 // selects it; an unknown name is refused with the registered names.
@@ -146,49 +148,100 @@ func Simulated(s Simulator) *Device {
 	return d
 }
 
-// Driver opens one kind of target and says what the bench must know about
-// it before anything is opened.
-type Driver struct {
+// Driver opens one kind of target: the one thing every target does. What
+// else the bench must know before anything opens, a driver says by
+// implementing the small interfaces below (Fixture, Checker, ...), which
+// the bench finds by type assertion, as periph finds what a pin can do.
+type Driver interface {
 	// Open brings the target up.
-	Open func(ctx context.Context, s Settings) (*Device, error)
-	// About says what the target is, for the banner's "why this target"
-	// when HIL_TARGET names it; "" adds nothing.
-	About string
-	// Fixture is true when the target simulates the Pico on this host: a
-	// bench profile (which describes hardware) is read only when HIL_BENCH
-	// names one, edge times come from the simulated pin, and the Pi's
-	// UART checks do not apply.
-	Fixture bool
-	// Model is what a fixture models, with the version it follows, for
-	// report.json; "" for hardware.
-	Model string
-	// Turnaround and Jitter replace the default allowances where the
-	// target needs more; zero keeps the defaults.
-	Turnaround, Jitter time.Duration
-	// Faults parses HIL_FAULT for a target that injects faults and returns
-	// them in a canonical spelling ("" for none); nil for a target that
-	// injects none.
-	Faults func(spec string) (string, error)
-	// Firmware is true when the target runs the main.py HIL_FIRMWARE names.
-	Firmware bool
-	// Tape is true when the target can play the device's side of the tape
-	// HIL_TAPE names.
-	Tape bool
-	// Check finds settings the target cannot run with, one *SettingError
-	// each; nil when the target needs nothing more.
-	Check func(s Settings) []error
-	// NoReset says why the target never has a reset line, for a skipped
-	// reset spec; "" when a bench may wire one.
-	NoReset string
-	// Slowdown is how many times slower than real time the device may
-	// run by the host's clock, for a target that stamps on its own clock
-	// (Device.Clock): the suite's deadlines, which only bound a hang on
-	// such a target, allow that much. Zero takes the suite's default.
-	Slowdown float64
-	// Start is how long Open may take by the host's clock beyond the
-	// suite's own setup allowance, for a target that boots and deploys
-	// firmware before it returns; zero for one that opens at once.
-	Start time.Duration
+	Open(ctx context.Context, s Settings) (*Device, error)
+}
+
+// OpenFunc is a Driver that only opens.
+type OpenFunc func(ctx context.Context, s Settings) (*Device, error)
+
+// Open calls f.
+func (f OpenFunc) Open(ctx context.Context, s Settings) (*Device, error) { return f(ctx, s) }
+
+// Describer is a target that says what it is, for the banner's "why this
+// target" when HIL_TARGET names it.
+type Describer interface{ About() string }
+
+// Fixture is a target that simulates the Pico on this host: a bench
+// profile (which describes hardware) is read only when HIL_BENCH names
+// one, edge times come from the simulated pin, and the Pi's UART checks do
+// not apply. Model is what it models, with the version it follows, for
+// report.json.
+type Fixture interface{ Model() string }
+
+// Allowing is a target that needs other allowances than the defaults; a
+// zero keeps the default.
+type Allowing interface {
+	Allowances() (turnaround, jitter time.Duration)
+}
+
+// FaultInjector is a target that injects faults: Faults parses HIL_FAULT
+// and returns the faults in a canonical spelling, "" for none.
+type FaultInjector interface {
+	Faults(spec string) (string, error)
+}
+
+// FirmwareRunner is a target that runs the main.py HIL_FIRMWARE names.
+type FirmwareRunner interface{ RunsFirmware() }
+
+// TapePlayer is a target that can play the device's side of the tape
+// HIL_TAPE names.
+type TapePlayer interface{ PlaysTape() }
+
+// Checker is a target that finds settings it cannot run with, one
+// *SettingError each.
+type Checker interface {
+	Check(s Settings) []error
+}
+
+// ResetLess is a target that never has a reset line: NoReset says why, for
+// a skipped reset spec.
+type ResetLess interface{ NoReset() string }
+
+// Slowed is a target that stamps on its own clock (Device.Clock) and may
+// run Slowdown times slower than real time by the host's clock: the
+// suite's deadlines, which only bound a hang on such a target, allow that
+// much.
+type Slowed interface{ Slowdown() float64 }
+
+// SlowStarter is a target that boots and deploys firmware before Open
+// returns: StartTime is how long Open may take by the host's clock beyond
+// the suite's own setup allowance.
+type SlowStarter interface{ StartTime() time.Duration }
+
+// IsFixture reports whether d simulates the Pico on this host.
+func IsFixture(d Driver) bool {
+	_, ok := d.(Fixture)
+	return ok
+}
+
+// ModelOf is what a fixture models, "" for hardware.
+func ModelOf(d Driver) string {
+	if f, ok := d.(Fixture); ok {
+		return f.Model()
+	}
+	return ""
+}
+
+// SlowdownOf is d's Slowdown, 0 where it says none.
+func SlowdownOf(d Driver) float64 {
+	if s, ok := d.(Slowed); ok {
+		return s.Slowdown()
+	}
+	return 0
+}
+
+// StartTimeOf is d's StartTime, 0 where it opens at once.
+func StartTimeOf(d Driver) time.Duration {
+	if s, ok := d.(SlowStarter); ok {
+		return s.StartTime()
+	}
+	return 0
 }
 
 // SettingError is one setting a target cannot run with.
@@ -214,8 +267,8 @@ func Register(name string, d Driver) {
 	switch {
 	case name == "":
 		panic("target: Register with an empty name")
-	case d.Open == nil:
-		panic("target: Register " + name + " without Open")
+	case d == nil:
+		panic("target: Register " + name + " without a driver")
 	}
 	if _, dup := drivers[name]; dup {
 		panic("target: Register called twice for " + name)

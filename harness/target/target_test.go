@@ -14,12 +14,12 @@ import (
 
 func TestRegisterOpenAndNames(t *testing.T) {
 	halted := false
-	Register("test-b", Driver{Open: func(context.Context, Settings) (*Device, error) {
+	Register("test-b", OpenFunc(func(context.Context, Settings) (*Device, error) {
 		return &Device{DataPort: "/dev/b", Halt: func() error { halted = true; return nil }}, nil
-	}})
-	Register("test-a", Driver{Open: func(_ context.Context, s Settings) (*Device, error) {
+	}))
+	Register("test-a", OpenFunc(func(_ context.Context, s Settings) (*Device, error) {
 		return &Device{DataPort: s.Serial}, nil
-	}})
+	}))
 	if n := Names(); !slices.IsSorted(n) || !slices.Contains(n, "test-a") || !slices.Contains(n, "test-b") {
 		t.Fatalf("Names() = %v", n)
 	}
@@ -39,8 +39,8 @@ func TestRegisterOpenAndNames(t *testing.T) {
 
 func TestRegisterRefusesMistakes(t *testing.T) {
 	open := func(context.Context, Settings) (*Device, error) { return &Device{}, nil }
-	Register("test-twice", Driver{Open: open})
-	for name, d := range map[string]Driver{"": {Open: open}, "test-no-open": {}, "test-twice": {Open: open}} {
+	Register("test-twice", OpenFunc(open))
+	for name, d := range map[string]Driver{"": OpenFunc(open), "test-no-driver": nil, "test-twice": OpenFunc(open)} {
 		func() {
 			defer func() {
 				if recover() == nil {
@@ -104,5 +104,36 @@ func TestSimulatedTakesTheSimulatorsClock(t *testing.T) {
 	}
 	if RX.String() != "rx" || TX.String() != "tx" {
 		t.Fatalf("directions print as %v, %v", RX, TX)
+	}
+}
+
+// capable is a driver that says everything a driver can say.
+type capable struct{ OpenFunc }
+
+func (capable) Model() string            { return "a model" }
+func (capable) Slowdown() float64        { return 4 }
+func (capable) StartTime() time.Duration { return time.Second }
+func (capable) Allowances() (time.Duration, time.Duration) {
+	return time.Millisecond, 2 * time.Millisecond
+}
+
+// What a driver can do is found by type assertion; a driver that says
+// nothing, and no driver at all, have none of it.
+func TestCapabilitiesByTypeAssertion(t *testing.T) {
+	var plain Driver = OpenFunc(func(context.Context, Settings) (*Device, error) { return &Device{}, nil })
+	var full Driver = capable{}
+	for _, tc := range []struct {
+		d       Driver
+		fixture bool
+		model   string
+		slow    float64
+		start   time.Duration
+	}{{plain, false, "", 0, 0}, {full, true, "a model", 4, time.Second}, {nil, false, "", 0, 0}} {
+		if IsFixture(tc.d) != tc.fixture || ModelOf(tc.d) != tc.model || SlowdownOf(tc.d) != tc.slow || StartTimeOf(tc.d) != tc.start {
+			t.Errorf("%T: fixture %v model %q slowdown %v start %v", tc.d, IsFixture(tc.d), ModelOf(tc.d), SlowdownOf(tc.d), StartTimeOf(tc.d))
+		}
+	}
+	if _, ok := full.(Allowing); !ok {
+		t.Error("capable is not Allowing")
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/picohil/picohil/harness/lease"
 	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/target"
 )
 
 // Soak work sizes.
@@ -222,7 +223,7 @@ func runSoak(ctx context.Context, args []string, w io.Writer) error {
 	if err != nil {
 		return &cli.UsageError{Err: fmt.Errorf("soak: bad bench configuration:\n%w", err)}
 	}
-	if lease.Wanted(cfg.Driver().Fixture, os.Getenv) {
+	if lease.Wanted(target.IsFixture(cfg.Driver()), os.Getenv) {
 		l, err := health.Admit(ctx, os.Getenv, health.BenchName(cfg, os.Getenv), func(s string) { fmt.Fprintln(w, s) })
 		if err != nil {
 			return err
