@@ -104,5 +104,5 @@ func expectServingAgain(ctx SpecContext, what string) {
 	}
 	ms := int(cfg.BlinkHalf / time.Millisecond)
 	hil.ExpectNoError(rig.Control.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
-	expectCheck(preflight.LEDToggles(ctx, rig.Bench.LED, cfg.BlinkHalf, cfg.JitterTol, report.CheckFail))
+	expectCheck(preflight.LEDToggles(ctx, rig.Bench.LED, cfg.BlinkHalf, preflight.LEDWindow(cfg.BlinkHalf, cfg.JitterTol), report.CheckFail))
 }

@@ -134,7 +134,13 @@ func echoAndBlink(ctx context.Context, b *bench.Bench, ctl *control.Client, say 
 			return &Failure{"blink", err.Error()}
 		}
 	}
-	c = preflight.LEDToggles(ctx, b.LED, b.BlinkHalf, b.JitterTol, report.CheckFail)
+	// A health run asks whether the LED blinks; the suite judges its
+	// cadence. Two more half-periods than the cadence's wiring check let
+	// a busy bench Pi arm its capture late without marking a sound bench
+	// unhealthy (at 100 ms half-periods and load average 9, one edge in
+	// 210 ms did); a stuck LED fails whatever the window.
+	window := preflight.LEDWindow(b.BlinkHalf, b.JitterTol) + 2*b.BlinkHalf
+	c = preflight.LEDToggles(ctx, b.LED, b.BlinkHalf, window, report.CheckFail)
 	if c.Status != report.CheckOK {
 		return &Failure{"blink", c.Detail}
 	}

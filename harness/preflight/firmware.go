@@ -95,16 +95,15 @@ const ledHint = "the LED mirror wire Pico GP15 -> the Pi's LED input pin, and th
 // and, for each, the jitter the bench tolerates.
 func LEDWindow(half, jitterTol time.Duration) time.Duration { return 2 * (half + jitterTol) }
 
-// LEDToggles expects two LED edges within LEDWindow; silent is the status
-// when they do not come.
-func LEDToggles(ctx context.Context, led gpio.PinIn, half, jitterTol time.Duration, silent string) report.Check {
+// LEDToggles expects two LED edges within window (LEDWindow for a check of
+// the cadence's wiring); silent is the status when they do not come.
+func LEDToggles(ctx context.Context, led gpio.PinIn, half, window time.Duration, silent string) report.Check {
 	const name = "wiring.led"
-	window := LEDWindow(half, jitterTol)
 	edges, err := edge.Capture(ctx, led, 2, window)
 	if err != nil {
 		var short *edge.ShortError
 		if errors.As(err, &short) {
-			return check(name, silent, fmt.Sprintf("2 edges on %s within %v (two %v half-periods)", led, window, half),
+			return check(name, silent, fmt.Sprintf("2 edges on %s within %v (%.1f half-periods of %v)", led, window, float64(window)/float64(half), half),
 				fmt.Sprintf("%d edges, the pin stayed %s", short.Got, short.Level), ledHint)
 		}
 		return fail(name, "edge detection on "+led.String(), err.Error(), "the pin cannot detect edges: check that no other program or overlay uses it")
@@ -127,5 +126,5 @@ func (p Plan) led(ctx context.Context, ctl *control.Client) report.Check {
 			return fail("wiring.led", fmt.Sprintf("BLINK %d answered OK", ms), err.Error(), "the control channel answered VERSION but not BLINK: a firmware bug")
 		}
 	}
-	return LEDToggles(ctx, p.LED, p.BlinkHalf, p.JitterTol, p.silence())
+	return LEDToggles(ctx, p.LED, p.BlinkHalf, LEDWindow(p.BlinkHalf, p.JitterTol), p.silence())
 }
