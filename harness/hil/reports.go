@@ -23,7 +23,8 @@ import (
 )
 
 // OutDir is where the reports go: HIL_OUT, else out/hil at the root of
-// the picohil module tree the suite runs in.
+// the picohil tree the suite runs in, or in the working directory of a
+// suite outside it.
 func OutDir() string {
 	if d := os.Getenv("HIL_OUT"); d != "" {
 		return d
