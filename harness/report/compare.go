@@ -582,9 +582,15 @@ func significant(p, a float64, th Thresholds) bool {
 	return p < th.Alpha && a >= th.Effect
 }
 
+// pct is v's change from ref in percent; from a ref of 0 any rise is
+// unbounded (a device-timed jitter of exactly 0 that grew has grown past
+// every threshold), and no change is 0.
 func pct(v, ref float64) float64 {
-	if ref == 0 {
-		return math.NaN()
+	switch {
+	case ref == 0 && v == 0:
+		return 0
+	case ref == 0:
+		return math.Copysign(math.Inf(1), v)
 	}
 	return 100 * (v - ref) / ref
 }

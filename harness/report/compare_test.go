@@ -338,3 +338,23 @@ func TestGateByADeclaredRule(t *testing.T) {
 		t.Errorf("the value rose, the samples did not shift: regressed %q, want none", got)
 	}
 }
+
+// A device-timed baseline blinks exactly (jitter 0): a wobble that grows
+// it from 0 is an unbounded rise, and blocks; the same exact run passes.
+func TestGateJitterFromZero(t *testing.T) {
+	exact := withBlink(synthetic(1, 1, 1), slices.Repeat([]float64{50}, 11))
+	rng := rand.New(rand.NewPCG(9, 9))
+	var wobble []float64
+	prev := 0.0
+	for range 11 {
+		off := 8*rng.Float64() - 4
+		wobble = append(wobble, 50+off-prev)
+		prev = off
+	}
+	if got := regressed(Compare(exact, withBlink(synthetic(2, 1, 1), slices.Repeat([]float64{50}, 11)), DefaultThresholds)); strings.Contains(got, "jitter") {
+		t.Fatalf("exact against exact: regressed %q", got)
+	}
+	if got := regressed(Compare(exact, withBlink(synthetic(2, 1, 1), wobble), DefaultThresholds)); !strings.Contains(got, "blink.jitter_p99") {
+		t.Fatalf("a wobble against an exact baseline: regressed %q, want blink.jitter_p99", got)
+	}
+}
