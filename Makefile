@@ -317,10 +317,15 @@ endef
 ## gpio-sim chip with the Pi's line names, the data UART on a 16550, the control channel on a
 ## QEMU usb-serial, the device on the host (HIL_VM_DEVICE=virtual|micropython, HIL_FAULT);
 ## reports in out/hil-vm. Kernel, QEMU and the module build are cached in $$XDG_CACHE_HOME/picohil.
-## The scenario files of SCENARIOS (default specs/scenarios) run in it too.
+## The scenario files of SCENARIOS (default specs/scenarios) run in it too. The guest runs
+## under TCG on the host's cores, so a failure must repeat to count: a failed run is run once
+## more (its reports kept in out/hil-vm-first), as faults-micropython's clean run is.
 .PHONY: hil-vm
+hil-vm-run = HIL_SCENARIOS=$(or $(HIL_SCENARIOS),$(CURDIR)/specs/scenarios) $(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') $(SKIPPED_OK)
 hil-vm: $(HILVM) $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
-	@HIL_SCENARIOS=$(or $(HIL_SCENARIOS),$(CURDIR)/specs/scenarios) $(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') $(SKIPPED_OK)
+	@( $(hil-vm-run) ) || { rm -rf $(OUT)/hil-vm-first; mv $(OUT)/hil-vm $(OUT)/hil-vm-first 2>/dev/null; \
+		echo "hil-vm: the suite failed once; the VM's timing shares the host's cores, so it runs again and must fail again to count (first run: $(OUT)/hil-vm-first)"; \
+		$(hil-vm-run); }
 
 ## hil-vm-faults: the VM lane once per fault (blink-drift, drop-byte); each must fail a spec of its family
 .PHONY: hil-vm-faults
