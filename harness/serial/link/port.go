@@ -18,6 +18,11 @@ import (
 func Check(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
+		// The error names the port, quoted where it is shown; the path
+		// error's own copy of it is raw and may break the one line.
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
+			err = fmt.Errorf("%s: %w", pe.Op, pe.Err)
+		}
 		return wrap("open", path, err)
 	}
 	if fi.Mode()&fs.ModeCharDevice == 0 {
