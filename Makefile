@@ -6,7 +6,7 @@ SELFTEST := $(GO) run ./specs/cmd/selftest
 OUT := $(CURDIR)/out
 HIL_OUT ?= $(OUT)/hil
 export HIL_OUT
-# RECORD=1 stores the run as a tape (harness/tape/FORMAT.md) for hil replay.
+# RECORD=1 stores the run as a tape (harness/report/tape/FORMAT.md) for hil replay.
 ifdef RECORD
 HIL_RECORD ?= $(HIL_OUT)/tape.jsonl
 export HIL_RECORD
@@ -340,7 +340,7 @@ MULTI_ENV := $(QUICK_ENV) HIL_JITTER_MS=20 HIL_TURNAROUND_MS=15
 .PHONY: suite-multi
 suite-multi: GINKGO_FLAGS += --label-filter='!timing'
 suite-multi: $(SUITE)
-	$(call run-suite,$(MULTI_ENV) HIL_BENCH=$(CURDIR)/harness/bench/testdata/three-virtual.yaml,$(OUT)/hil-multi,3)
+	$(call run-suite,$(MULTI_ENV) HIL_BENCH=$(CURDIR)/harness/target/bench/testdata/three-virtual.yaml,$(OUT)/hil-multi,3)
 
 # suite-micropython: the suite on the firmware under MicroPython. make test
 # judges the same run as faults-micropython's clean run, where a failure
@@ -352,7 +352,7 @@ suite-micropython: $(SUITE) $(NODE_STAMP)
 ## prints the table, writes out/perf/perf.txt (benchstat input) and out/perf/perf.json
 PERF_COUNT ?= 6
 PERF_SCALE ?= 1,2,4,8
-PERF_BENCHMARKS := ./harness/echo:RTTFloor:5000x ./harness/echo:LineRate:3x ./harness/gpio/edge:TimestampError:10x
+PERF_BENCHMARKS := ./harness/measure/echo:RTTFloor:5000x ./harness/measure/echo:LineRate:3x ./harness/gpio/edge:TimestampError:10x
 perf: $(SUITE)
 	$(SELFTEST) perf-summary --go $(GO) --count $(PERF_COUNT) --input $(OUT)/perf/perf.txt --suite $(SUITE) --out $(OUT)/perf --scale $(PERF_SCALE) --env "$(QUICK_ENV)" $(PERF_BENCHMARKS)
 
@@ -372,13 +372,13 @@ clean:
 ## a run ending in the Go fuzz coordinator's deadline race (Go issue 75804) is reported, not counted
 FUZZTIME ?= 10s
 FUZZ_TARGETS := \
-	./harness/control:FuzzParseReply \
-	./harness/control:FuzzParseStats \
-	./harness/control:FuzzParseVersion \
-	./harness/bench:FuzzFromEnv \
-	./harness/bench:FuzzLoadProfile \
+	./harness/serial/control:FuzzParseReply \
+	./harness/serial/control:FuzzParseStats \
+	./harness/serial/control:FuzzParseVersion \
+	./harness/target/bench:FuzzFromEnv \
+	./harness/target/bench:FuzzLoadProfile \
 	./harness/report:FuzzRead \
-	./harness/tape:FuzzRead \
+	./harness/report/tape:FuzzRead \
 	./harness/scenario:FuzzParse \
 	./fixtures/micropython:FuzzReadFrame \
 	./fixtures/wire:FuzzResample
@@ -419,7 +419,7 @@ baseline:
 	$(if $(VERSION),,$(error VERSION is not set: make baseline VERSION=<firmware semver>))
 	$(GO) run ./harness/cmd/hil baseline --from $(HIL_OUT)/report.json --out firmware/baselines/$(VERSION).json $(if $(FIXTURE),--fixture)
 
-## dist: the release files a bench Pi runs without Go (harness/bench/README.md):
+## dist: the release files a bench Pi runs without Go (harness/target/bench/README.md):
 ## hil and the compiled suite for DIST_PLATFORMS, the example profile, SHA256SUMS; in out/dist
 DIST_PLATFORMS ?= linux/arm64,linux/arm/7
 dist:

@@ -10,12 +10,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/preflight"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/target/bench"
+	"github.com/picohil/picohil/harness/target/preflight"
 )
 
 const baudHint = "the firmware's UART init (baudrate=...), the Pico's clock, and on the Pi the PL011 UART (enable_uart=1, dtoverlay=disable-bt): the mini-UART's rate follows the core clock"

@@ -9,15 +9,15 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/hil"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stall"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/measure/verdict"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stall"
-	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/target"
-	"github.com/picohil/picohil/harness/verdict"
 )
 
 const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that the blink task awaits asyncio.sleep (a blocking call anywhere stalls it)"

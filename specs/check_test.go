@@ -16,9 +16,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/cli"
 	"github.com/picohil/picohil/harness/hil"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
 // The make variables that reach the suite, for -picohil.check: make runs

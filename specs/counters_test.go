@@ -8,9 +8,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/serial/control"
 )
 
 // tally holds a family's device counters to the host's byte counts: STATS

@@ -8,11 +8,11 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/stats"
-	"github.com/picohil/picohil/harness/verdict"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/measure/verdict"
 )
 
 const echoHint = "wiring Pi TXD->Pico GP5 and Pi RXD<-Pico GP4, common GND, both sides at the same baud, and that the firmware echo task is running"

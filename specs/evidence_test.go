@@ -13,15 +13,15 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/hil"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/report/tape"
 )
 
 // The evidence of a spec: the control channel's lines, and on failure the
 // data bytes about it, from the recorder every line reports to. With
 // HIL_RECORD=<path> (make hil RECORD=1) the recorder also stores the whole
-// run as a tape (harness/tape/FORMAT.md) that hil replay judges again.
+// run as a tape (harness/report/tape/FORMAT.md) that hil replay judges again.
 
 // evidenceEntry names the report entry that carries a spec's evidence.
 const evidenceEntry = "evidence"

@@ -10,20 +10,20 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/blame"
-	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/farm/blame"
+	"github.com/picohil/picohil/harness/farm/health"
+	"github.com/picohil/picohil/harness/farm/lease"
+	"github.com/picohil/picohil/harness/farm/power"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/lease"
-	"github.com/picohil/picohil/harness/power"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/serial/discover"
 	"github.com/picohil/picohil/harness/target"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
-// takeBench leases this process's bench for the run (harness/lease): a
+// takeBench leases this process's bench for the run (harness/farm/lease): a
 // second job on the same bench waits for it, up to HIL_LEASE_WAIT; a bench
-// marked unhealthy refuses the run (harness/health). A
+// marked unhealthy refuses the run (harness/farm/health). A
 // fixture's bench is this process's own, so it is leased only when
 // HIL_STATE_DIR asks for the farm's state. It returns the release.
 func takeBench(ctx context.Context) (func(), error) {

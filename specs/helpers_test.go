@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/target"
+	"github.com/picohil/picohil/harness/target/preflight"
 )
 
 // The tape records every judged measurement beside the traffic.

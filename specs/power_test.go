@@ -7,8 +7,8 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
+	"github.com/picohil/picohil/harness/farm/power"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/power"
 )
 
 const powerHint = "the power switch (`hil power cycle` tries it alone; `uhubctl` lists hubs that switch port power), the Pico's USB cable on that port, and that the firmware boots cleanly"

@@ -8,11 +8,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/health"
+	"github.com/picohil/picohil/harness/farm/health"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/preflight"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/target/bench"
+	"github.com/picohil/picohil/harness/target/preflight"
 )
 
 // preflightEntry names the report entry that carries the checks from

@@ -10,11 +10,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/reset"
-	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/target"
+	"github.com/picohil/picohil/harness/target/preflight"
+	"github.com/picohil/picohil/harness/target/reset"
 )
 
 const resetHint = "the wire from the reset pin to the Pico's RUN pin (pin 30) and GND, and that the firmware boots cleanly (a crash loop never answers VERSION)"

@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/hil"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/scenario"
-	"github.com/picohil/picohil/harness/stats"
 )
 
 // scenarios are the scenario files of HIL_SCENARIOS (`make hil

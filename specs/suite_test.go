@@ -1,6 +1,6 @@
 // Package specs is the picohil HIL suite: echo, baud and blink specs that
 // run unchanged against a real Pico or a loopback fixture. The bench comes
-// from the bench profile and the environment (see harness/bench); `make
+// from the bench profile and the environment (see harness/target/bench); `make
 // hil` runs it.
 package specs
 
@@ -13,11 +13,11 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/control"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/stall"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/measure/stall"
+	"github.com/picohil/picohil/harness/report/tape"
+	"github.com/picohil/picohil/harness/serial/control"
+	"github.com/picohil/picohil/harness/target/bench"
 
 	// The fixtures the suite offers besides the hardware targets: each
 	// registers itself as a target (see harness/target).

@@ -3,14 +3,14 @@ package specs
 import (
 	"time"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/power"
-	"github.com/picohil/picohil/harness/preflight"
-	"github.com/picohil/picohil/harness/reset"
+	"github.com/picohil/picohil/harness/farm/power"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/verdict"
 	"github.com/picohil/picohil/harness/scenario"
 	"github.com/picohil/picohil/harness/target"
-	"github.com/picohil/picohil/harness/verdict"
+	"github.com/picohil/picohil/harness/target/bench"
+	"github.com/picohil/picohil/harness/target/preflight"
+	"github.com/picohil/picohil/harness/target/reset"
 )
 
 // Sizes of the work each spec does; budgets and timeouts derive from them.
@@ -22,7 +22,7 @@ const (
 	lineRateMin   = 95.0 // percent of theoretical throughput
 	baudTolerance = 2.0  // percent
 	// The blink-under-load echo must move at least loadMin percent of line
-	// rate in every loadWindow of the capture (harness/verdict judges it);
+	// rate in every loadWindow of the capture (harness/measure/verdict judges it);
 	// it sends chunks of one window's bytes.
 	loadWindow = verdict.LoadWindow
 	loadMin    = verdict.LoadMin

@@ -8,12 +8,12 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/hil"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stall"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stall"
 	"github.com/picohil/picohil/harness/target"
 )
 

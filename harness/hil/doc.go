@@ -6,7 +6,7 @@
 // What a suite gets:
 //
 //   - The run: RunSpecs loads the bench from the profile and the HIL_*
-//     environment (harness/bench) for this Ginkgo process, stops a bad
+//     environment (harness/target/bench) for this Ginkgo process, stops a bad
 //     setting before any spec with one line and a report that says why,
 //     and prints which target runs and why. Config is that bench.
 //   - The rig: Rig.Open brings up the target the bench names (any
@@ -20,7 +20,7 @@
 //     limits, samples) on the running spec. WriteReports, called from
 //     ReportAfterSuite, writes report.json, report.html and junit.xml with
 //     them, and `hil gate` compares them with a baseline's: by its
-//     built-in rules for the bundled names (harness/stats), by the rule a
+//     built-in rules for the bundled names (harness/measure/stats), by the rule a
 //     measurement declares (stats.Gate) for a suite's own.
 //   - Failures: ExpectWithin and ExpectNoError fail a spec with what was
 //     expected, what was seen, what to check on the bench, and the command
@@ -28,11 +28,11 @@
 //   - Conventions: labels declared once (Label, Labels), and named
 //     deadlines derived from the bench (Timeouts), never literals in specs.
 //
-// What stays internal: the bundled suite's verdicts (harness/verdict), its
+// What stays internal: the bundled suite's verdicts (harness/measure/verdict), its
 // preflight, tape and farm handling, and the fixtures, which a suite links
 // only to offer them as targets.
 //
-// The environment the package reads is harness/bench's (HIL_TARGET,
+// The environment the package reads is harness/target/bench's (HIL_TARGET,
 // HIL_SERIAL, HIL_CONTROL, HIL_LED_PIN, HIL_BENCH, ...), and HIL_OUT, the
 // directory the reports go to (default out/hil at the module root).
 package hil

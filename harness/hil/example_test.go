@@ -8,7 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // A suite of a team's own, in its own module: it links the targets it

@@ -4,7 +4,7 @@ import (
 	"os/exec"
 	"testing"
 
-	"github.com/picohil/picohil/harness/qemuuser"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // The example suite is a module of its own, out of reach of this module's

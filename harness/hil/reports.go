@@ -15,10 +15,10 @@ import (
 	"github.com/onsi/ginkgo/v2/reporters"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/picohil/picohil/harness/blame"
-	"github.com/picohil/picohil/harness/repo"
+	"github.com/picohil/picohil/harness/farm/blame"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/support/repo"
 	"github.com/picohil/picohil/harness/target"
 )
 
@@ -153,11 +153,11 @@ func SpecOf(s types.SpecReport, name string) report.Spec {
 }
 
 // BenchCauseEntry names the report entry a failure of the bench's leaves
-// (harness/blame): the first one names the spec's cause.
+// (harness/farm/blame): the first one names the spec's cause.
 const BenchCauseEntry = "bench_cause"
 
 // NoteBenchCause records err's cause on the running spec when err is
-// known to be the bench's (harness/blame); ExpectNoError does it.
+// known to be the bench's (harness/farm/blame); ExpectNoError does it.
 func NoteBenchCause(err error) {
 	if c := blame.Cause(err); c != "" {
 		ginkgo.AddReportEntry(BenchCauseEntry, c, ginkgo.ReportEntryVisibilityFailureOrVerbose)
@@ -231,7 +231,7 @@ func WriteJUnit(r ginkgo.Report, printf func(string, ...any)) {
 	}
 }
 
-// WriteReport writes out, its failures classified (harness/blame), as
+// WriteReport writes out, its failures classified (harness/farm/blame), as
 // report.json and report.html to OutDir, telling printf where each went
 // or why not.
 func WriteReport(out report.Report, printf func(string, ...any)) {

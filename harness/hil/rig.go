@@ -8,12 +8,12 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/health"
-	"github.com/picohil/picohil/harness/preflight"
+	"github.com/picohil/picohil/harness/farm/health"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/target"
+	"github.com/picohil/picohil/harness/target/bench"
+	"github.com/picohil/picohil/harness/target/preflight"
 )
 
 // Rig is a bench as a suite uses it: the target and the lines a spec
@@ -46,7 +46,7 @@ type Rig struct {
 // one.
 type Options struct {
 	// Preflight checks the bench once the target is up, before its lines
-	// open (the bundled suite runs harness/preflight there); it may fail
+	// open (the bundled suite runs harness/target/preflight there); it may fail
 	// the spec itself.
 	Preflight func(ctx context.Context, b *bench.Bench)
 	// Tap wraps the control line before the client uses it: a recorder

@@ -12,7 +12,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/bench"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
 // Suite is how a suite names itself, is run again, and what it checks and

@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // rttChart is the histogram of echo.rtt.1B on a log axis with its CDF and

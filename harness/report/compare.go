@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // Thresholds say how much worse the current run may be than the baseline.

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // synthetic is a run: RTTs around 400 us with a long tail, a 50 ms blink

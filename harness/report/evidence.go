@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // row is one spec in report.html with the charts of its evidence.

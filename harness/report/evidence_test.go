@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picohil/picohil/harness/stats"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/report/tape"
 )
 
 func TestHTMLFoldsEachSpecsConsoleAndDataUnderIt(t *testing.T) {

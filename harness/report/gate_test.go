@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // The trend of a statistic measured against a reference (the tail share)

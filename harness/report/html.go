@@ -7,7 +7,7 @@ import (
 	"html/template"
 	"slices"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 //go:embed report.html.tmpl

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // sample is a report with every chart's data and a failing spec.

@@ -10,8 +10,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/picohil/picohil/harness/stats"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/report/tape"
 )
 
 // Schema identifies this layout; it changes when a field changes meaning.
@@ -47,7 +47,7 @@ type Report struct {
 	Finished       time.Time `json:"finished"`
 	Pass           bool      `json:"pass"`
 	// Blame is whose failure a failed run is, "firmware" or "bench", and
-	// BenchCause the bench's cause (harness/blame); both absent on a pass.
+	// BenchCause the bench's cause (harness/farm/blame); both absent on a pass.
 	Blame       string `json:"blame,omitempty"`
 	BenchCause  string `json:"bench_cause,omitempty"`
 	Interrupted bool   `json:"interrupted"`

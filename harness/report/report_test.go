@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 func TestWriteReadRoundTrip(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // Log is what a scenario did and saw, with times since it began.

@@ -24,7 +24,7 @@ type Port interface {
 }
 
 // RunPin is the output wired to the Pico's RUN pin: Out(gpio.Low) holds
-// the Pico in reset, In(gpio.Float, gpio.NoEdge) releases it (harness/reset's
+// the Pico in reset, In(gpio.Float, gpio.NoEdge) releases it (harness/target/reset's
 // RunLine is one). Run never drives it high.
 type RunPin interface {
 	Out(l gpio.Level) error

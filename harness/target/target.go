@@ -6,7 +6,7 @@
 // Targets plug in the way database/sql drivers do: a driver's package
 // registers itself in an init function, and a program links the targets
 // it offers by importing their packages. The hardware targets (pico,
-// jumper) register from harness/bench; the fixtures register from their own
+// jumper) register from harness/target/bench; the fixtures register from their own
 // folders, and the suite imports them:
 //
 //	import _ "github.com/picohil/picohil/fixtures/virtual"
@@ -35,7 +35,7 @@
 // times from these stamps, and the host's lateness in reading or writing
 // the lines no longer counts against the firmware; a target without one
 // (pico, jumper) is timed on the host's clock, and the harness attributes
-// what its own lateness spoiled (see harness/echo).
+// what its own lateness spoiled (see harness/measure/echo).
 //
 // What a stamp means:
 //
@@ -76,8 +76,8 @@ import (
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/picohil/picohil/harness/gpio/edge"
-	"github.com/picohil/picohil/harness/reset"
 	"github.com/picohil/picohil/harness/serial/discover"
+	"github.com/picohil/picohil/harness/target/reset"
 )
 
 // Settings are what a driver opens a target from: the bench's
@@ -95,7 +95,7 @@ type Settings struct {
 	// transitions, "<ns since the epoch> <0|1> [<ns either side>]" per line (HIL_LED_TRUTH).
 	LEDTruth  string
 	Firmware  string        // the main.py a target that runs firmware runs (HIL_FIRMWARE)
-	Tape      string        // a tape (harness/tape) whose device side a target replays (HIL_TAPE)
+	Tape      string        // a tape (harness/report/tape) whose device side a target replays (HIL_TAPE)
 	Faults    string        // the faults to inject, as the driver's Faults gave them back (HIL_FAULT)
 	Baud      int           // the data rate (HIL_BAUD)
 	BlinkHalf time.Duration // the LED's expected half-period (HIL_BLINK_MS)

@@ -9,10 +9,10 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // StatsReply is this suite's measurement, declared once: the median time

@@ -11,11 +11,11 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/micropython"
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/deploy"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/link"
+	"github.com/picohil/picohil/harness/target/bench"
+	"github.com/picohil/picohil/harness/target/deploy"
 )
 
 // deployTimeout bounds a whole deploy; each step has its own deadline too.

@@ -9,9 +9,9 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/deploy"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/link"
+	"github.com/picohil/picohil/harness/target/deploy"
 )
 
 // flashTimeout bounds a whole flash, including the wait for a person to

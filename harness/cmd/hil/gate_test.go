@@ -9,9 +9,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/picohil/picohil/harness/baud"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
 )
 
 func writeReport(t *testing.T, dir, name string, pass bool, state string, edit ...func(*report.Report)) string {

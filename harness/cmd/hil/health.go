@@ -10,10 +10,10 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/health"
-	"github.com/picohil/picohil/harness/lease"
+	"github.com/picohil/picohil/harness/farm/health"
+	"github.com/picohil/picohil/harness/farm/lease"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
 // healthTimeout bounds a health run once the bench's lease is held.

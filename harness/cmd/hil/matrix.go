@@ -10,11 +10,11 @@ import (
 	"strings"
 
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/matrix"
+	"github.com/picohil/picohil/harness/farm/matrix"
 )
 
 // runMatrix is hil matrix healthy|retry: the hil workflow's choice of
-// benches (harness/matrix), as a JSON list appended to --output as
+// benches (harness/farm/matrix), as a JSON list appended to --output as
 // name=value (GitHub's step outputs) and a line per decision on stdout.
 func runMatrix(args []string, w io.Writer) error {
 	if len(args) == 0 || (args[0] != "healthy" && args[0] != "retry") {

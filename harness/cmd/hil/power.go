@@ -10,11 +10,11 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/health"
-	"github.com/picohil/picohil/harness/lease"
-	"github.com/picohil/picohil/harness/power"
+	"github.com/picohil/picohil/harness/farm/health"
+	"github.com/picohil/picohil/harness/farm/lease"
+	"github.com/picohil/picohil/harness/farm/power"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
 // powerTimeout bounds a whole power verb after the lease is held: a cycle
@@ -41,7 +41,7 @@ func runPower(args []string, w io.Writer) error {
 		return &cli.UsageError{Err: fmt.Errorf("power: bad bench configuration:\n%w", err)}
 	}
 	if cfg.Power.IsZero() {
-		return cli.Usagef("power: the bench has no power switch (hint: a power section in the bench profile, hub and port for uhubctl or disable for the kernel's USB port attribute; see harness/bench/bench.example.yaml)")
+		return cli.Usagef("power: the bench has no power switch (hint: a power section in the bench profile, hub and port for uhubctl or disable for the kernel's USB port attribute; see harness/target/bench/bench.example.yaml)")
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -8,8 +8,8 @@ import (
 	"text/tabwriter"
 
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/replay"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/report/replay"
+	"github.com/picohil/picohil/harness/report/tape"
 )
 
 // runReplay judges a tape again with this harness's verdict logic and

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picohil/picohil/harness/stats"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/report/tape"
 )
 
 // slowTape is a tape of one spec whose single round trip took 20 ms.

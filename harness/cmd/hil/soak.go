@@ -15,18 +15,18 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/bench"
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/clock"
-	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/farm/health"
+	"github.com/picohil/picohil/harness/farm/lease"
 	"github.com/picohil/picohil/harness/gpio/edge"
-	"github.com/picohil/picohil/harness/health"
-	"github.com/picohil/picohil/harness/lease"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/clock"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/link"
-	"github.com/picohil/picohil/harness/stats"
 	"github.com/picohil/picohil/harness/target"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
 // Soak work sizes.

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picohil/picohil/harness/qemuuser"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // soakVirtual runs hil soak on a virtual Pico with faults and returns what

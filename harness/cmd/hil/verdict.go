@@ -9,8 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/picohil/picohil/harness/blame"
 	"github.com/picohil/picohil/harness/cli"
+	"github.com/picohil/picohil/harness/farm/blame"
 	"github.com/picohil/picohil/harness/report"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"periph.io/x/conn/v3/gpio"
 
-	"github.com/picohil/picohil/harness/clock"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/clock"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // waitSlice bounds one WaitForEdge so cancellation is noticed promptly.

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/virtual"
-	"github.com/picohil/picohil/harness/baud"
-	"github.com/picohil/picohil/harness/bench"
-	"github.com/picohil/picohil/harness/echo"
 	"github.com/picohil/picohil/harness/gpio/edge"
+	"github.com/picohil/picohil/harness/measure/baud"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/serial/link"
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/target/bench"
 )
 
 // The timestamp-error benchmark: a fast blink so each capture is short, and the

@@ -15,7 +15,7 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/pty/ptytest"
-	"github.com/picohil/picohil/harness/qemuuser"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 func openPair(t *testing.T) (*pty.Pair, *Link) {

@@ -23,8 +23,8 @@ import (
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/fixtures/virtual"
 	"github.com/picohil/picohil/fixtures/virtual/virtualtest"
-	"github.com/picohil/picohil/harness/control"
-	"github.com/picohil/picohil/harness/echo"
+	"github.com/picohil/picohil/harness/measure/echo"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/link"
 )
 

@@ -17,7 +17,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/discover"
 	"github.com/picohil/picohil/harness/serial/link"
 )

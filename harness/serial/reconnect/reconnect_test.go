@@ -12,7 +12,7 @@ import (
 	"go.bug.st/serial/enumerator"
 
 	"github.com/picohil/picohil/fixtures/pty"
-	"github.com/picohil/picohil/harness/control"
+	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/discover"
 	"github.com/picohil/picohil/harness/serial/link"
 )

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/picohil/picohil/harness/qemuuser"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // slave opens a pty pair and returns the slave's fd: a pty stores any rate.

@@ -16,8 +16,8 @@ import (
 
 	"github.com/picohil/picohil/fixtures/pty"
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/qemuuser"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // badInput is one mistake a user can make, on one of the surfaces a run

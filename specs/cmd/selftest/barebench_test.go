@@ -14,7 +14,7 @@ import (
 
 	"github.com/picohil/picohil/harness/report"
 
-	"github.com/picohil/picohil/harness/qemuuser"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // bareEcho makes a pseudo-terminal whose master echoes every byte, and

@@ -44,7 +44,7 @@ const versionVar = "github.com/picohil/picohil/harness/report.version"
 
 // distFiles are copied from the tree beside the binaries: a bench Pi
 // needs them and has no source tree.
-var distFiles = []string{"harness/bench/bench.example.yaml", "harness/bench/99-picohil.rules"}
+var distFiles = []string{"harness/target/bench/bench.example.yaml", "harness/target/bench/99-picohil.rules"}
 
 // runDist builds the files a release carries into --out: for each platform
 // the bench owner's hil and the compiled suite, the example bench profile

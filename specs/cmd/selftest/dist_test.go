@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picohil/picohil/harness/qemuuser"
-	"github.com/picohil/picohil/harness/repo"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/support/qemuuser"
+	"github.com/picohil/picohil/harness/support/repo"
 )
 
 // layoutRunTimeout bounds each run of the released binaries here.

@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/picohil/picohil/harness/qemuuser"
 	"github.com/picohil/picohil/harness/report"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // lineSeen is when a suite printed a line containing some text.

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/picohil/picohil/fixtures/virtual"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
 )
 
 // symptoms are the words a failure message must contain for a fault to

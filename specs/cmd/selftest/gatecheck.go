@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // gateRuns are the suite runs gate-check judges: two clean virtual runs, a

@@ -10,7 +10,7 @@
 //	go run ./specs/cmd/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
 //	go run ./specs/cmd/selftest gate-check --suite out/bin/specs.test --hil out/bin/hil [--out out/gate-check]
 //	go run ./specs/cmd/selftest false-blocks --suite out/bin/specs.test [--pairs 20] [--out out/false-blocks] [--rejudge]
-//	go run ./specs/cmd/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8] [--count 6 ./harness/echo:RTTFloor:5000x ...]
+//	go run ./specs/cmd/selftest perf-summary --suite out/bin/specs.test [--input out/perf/perf.txt] [--out out/perf] [--scale 1,2,4,8] [--count 6 ./harness/measure/echo:RTTFloor:5000x ...]
 //
 // faults runs the suite on the virtual Pico once clean and once per injected
 // fault (or, with --target micropython, once per broken variant of the

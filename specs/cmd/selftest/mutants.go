@@ -8,7 +8,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/picohil/picohil/harness/stats"
+	"github.com/picohil/picohil/harness/measure/stats"
 )
 
 // mutant is a broken variant of the real firmware: textual changes that

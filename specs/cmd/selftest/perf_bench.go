@@ -24,7 +24,7 @@ func parseBenchmarks(args []string) ([]benchmark, error) {
 	for i, a := range args {
 		parts := strings.Split(a, ":")
 		if len(parts) != 3 || parts[0] == "" || parts[1] == "" || parts[2] == "" {
-			return nil, fmt.Errorf("perf-summary: benchmark %q is not package:Name:benchtime (hint: e.g. ./harness/echo:RTTFloor:5000x)", a)
+			return nil, fmt.Errorf("perf-summary: benchmark %q is not package:Name:benchtime (hint: e.g. ./harness/measure/echo:RTTFloor:5000x)", a)
 		}
 		out[i] = benchmark{parts[0], parts[1], parts[2]}
 	}

@@ -12,8 +12,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
 )
 
 // The measurements each scale run is compared by.

@@ -10,8 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
 )
 
 // testdata/perf.txt is unedited output of the benchmarks make perf runs.
@@ -45,14 +45,14 @@ func TestParsePerfSample(t *testing.T) {
 		}
 	}
 	for name, pkg := range map[string]string{
-		"BenchmarkRTTFloor/alternating":  "github.com/picohil/picohil/harness/echo",
-		"BenchmarkRTTFloor/raw":          "github.com/picohil/picohil/harness/echo",
-		"BenchmarkRTTFloor/link":         "github.com/picohil/picohil/harness/echo",
-		"BenchmarkLineRate/3000000":      "github.com/picohil/picohil/harness/echo",
+		"BenchmarkRTTFloor/alternating":  "github.com/picohil/picohil/harness/measure/echo",
+		"BenchmarkRTTFloor/raw":          "github.com/picohil/picohil/harness/measure/echo",
+		"BenchmarkRTTFloor/link":         "github.com/picohil/picohil/harness/measure/echo",
+		"BenchmarkLineRate/3000000":      "github.com/picohil/picohil/harness/measure/echo",
 		"BenchmarkTimestampError/idle":   "github.com/picohil/picohil/harness/gpio/edge",
 		"BenchmarkTimestampError/load":   "github.com/picohil/picohil/harness/gpio/edge",
-		"BenchmarkLineRate/115200":       "github.com/picohil/picohil/harness/echo",
-		"BenchmarkLineRate/921600":       "github.com/picohil/picohil/harness/echo",
+		"BenchmarkLineRate/115200":       "github.com/picohil/picohil/harness/measure/echo",
+		"BenchmarkLineRate/921600":       "github.com/picohil/picohil/harness/measure/echo",
 		"BenchmarkTimestampError/nosuch": "",
 	} {
 		if pkg == "" {
@@ -260,11 +260,11 @@ func TestPerfSummaryRefusesABadEnv(t *testing.T) {
 }
 
 func TestParseBenchmarks(t *testing.T) {
-	bs, err := parseBenchmarks([]string{"./harness/echo:RTTFloor:5000x", "./harness/gpio/edge:TimestampError:10x"})
-	if err != nil || len(bs) != 2 || bs[0] != (benchmark{"./harness/echo", "RTTFloor", "5000x"}) {
+	bs, err := parseBenchmarks([]string{"./harness/measure/echo:RTTFloor:5000x", "./harness/gpio/edge:TimestampError:10x"})
+	if err != nil || len(bs) != 2 || bs[0] != (benchmark{"./harness/measure/echo", "RTTFloor", "5000x"}) {
 		t.Fatalf("%+v, %v", bs, err)
 	}
-	for _, bad := range []string{"./harness/echo:RTTFloor", "./harness/echo::5000x", ":RTTFloor:1x", "a:b:c:d"} {
+	for _, bad := range []string{"./harness/measure/echo:RTTFloor", "./harness/measure/echo::5000x", ":RTTFloor:1x", "a:b:c:d"} {
 		if _, err := parseBenchmarks([]string{bad}); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
@@ -279,7 +279,7 @@ func TestPerfSummaryStopsAtAFailedBenchmark(t *testing.T) {
 	}
 	input := filepath.Join(t.TempDir(), "perf.txt")
 	var w strings.Builder
-	err := runPerfSummary([]string{"--go", fakeGo, "--input", input, "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1", "./harness/echo:RTTFloor:5000x"}, &w)
+	err := runPerfSummary([]string{"--go", fakeGo, "--input", input, "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1", "./harness/measure/echo:RTTFloor:5000x"}, &w)
 	if err == nil || !strings.Contains(err.Error(), "RTTFloor") || strings.Contains(w.String(), "virtual benches at once") {
 		t.Fatalf("err = %v; output:\n%s", err, w.String())
 	}
@@ -295,7 +295,7 @@ func TestPerfSummaryRefusesABenchmarkThatDidNotRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var w strings.Builder
-	err := runPerfSummary([]string{"--go", fakeGo, "--input", filepath.Join(t.TempDir(), "perf.txt"), "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1", "./harness/echo:RTTFlor:5000x"}, &w)
+	err := runPerfSummary([]string{"--go", fakeGo, "--input", filepath.Join(t.TempDir(), "perf.txt"), "--suite", fakeSuite(t, nil), "--out", t.TempDir(), "--scale", "1", "./harness/measure/echo:RTTFlor:5000x"}, &w)
 	if err == nil || !strings.Contains(err.Error(), "no BenchmarkRTTFlor") {
 		t.Fatalf("err = %v; output:\n%s", err, w.String())
 	}

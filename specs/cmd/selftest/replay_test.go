@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/tape"
+	"github.com/picohil/picohil/harness/report/tape"
 )
 
 // The slow-echo fault fails the first two specs, blink-drift (3 % slow)

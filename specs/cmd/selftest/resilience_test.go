@@ -17,7 +17,7 @@ import (
 
 	"github.com/picohil/picohil/harness/report"
 
-	"github.com/picohil/picohil/harness/qemuuser"
+	"github.com/picohil/picohil/harness/support/qemuuser"
 )
 
 // suiteDir holds the suite binary these tests build once.

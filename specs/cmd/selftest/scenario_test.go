@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/stats"
 )
 
 // runScenarios runs the suite's scenario specs alone on env's target with

@@ -1,0 +1,267 @@
+package echo
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"time"
+
+	"github.com/picohil/picohil/harness/measure/stall"
+	"github.com/picohil/picohil/harness/target"
+)
+
+// DeviceUART is a target's log of its data UART's bytes on the device's
+// own clock: harness/target's DeviceClock has it.
+type DeviceUART interface {
+	UARTEvents(from uint64) ([]target.UARTEvent, uint64)
+}
+
+// Timing says where a measurement takes its times from: the device's
+// stamps where the target has them, the host's clock where it does not,
+// and then the host's own lateness, which spoils a sample.
+type Timing struct {
+	// Device is the target's UART log; nil times on the host's clock.
+	Device DeviceUART
+	// Frame is one character's time at the line's rate: the first request
+	// byte's own time on the wire, before the device's UART has it.
+	Frame time.Duration
+	// Watch is the host's lateness; nil watches none.
+	Watch *stall.Watch
+}
+
+// Clock names the clock a measurement used, for the report.
+func (t Timing) Clock() string {
+	if t.Device != nil {
+		return "device"
+	}
+	return "host"
+}
+
+// Sample is one timed echo.
+type Sample struct {
+	RTT time.Duration
+	// HostLate is true for a sample on the host's clock over its budget
+	// by no more than the host stalled during it (stall.Watch.Explains):
+	// it says nothing about the firmware.
+	HostLate bool
+}
+
+// mark is where the device's log stands before a measurement.
+func (t Timing) mark() uint64 {
+	if t.Device == nil {
+		return 0
+	}
+	_, next := t.Device.UARTEvents(math.MaxUint64)
+	return next
+}
+
+// RoundTrip is RoundTrip timed by t: on the device's clock, from the
+// first request byte's start bit at the device to the last echo byte's
+// stop bit; on the host's clock, from the write to the last byte read,
+// host-late when it is over budget and the host's stalls meanwhile
+// explain the excess.
+func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte, budget time.Duration) (Sample, error) {
+	mark := t.mark()
+	start := time.Now()
+	rtt, err := RoundTrip(ctx, p, payload)
+	s := Sample{RTT: rtt}
+	if err != nil {
+		return s, err
+	}
+	if t.Device == nil {
+		s.HostLate = rtt > budget && t.Watch.Explains(start, time.Now(), rtt-budget)
+		return s, nil
+	}
+	events, _ := t.Device.UARTEvents(mark)
+	span, ok := echoSpan(events, len(payload))
+	if !ok {
+		return s, &StampError{Bytes: len(payload), Events: len(events)}
+	}
+	s.RTT = span + t.Frame
+	return s, nil
+}
+
+// StampError is a round trip whose bytes the target's device clock did
+// not stamp: a target that records them late or not at all.
+type StampError struct {
+	Bytes, Events int
+}
+
+func (e *StampError) Error() string {
+	return fmt.Sprintf("echo: the target's device clock has no stamps for the %d-byte round trip (%d events logged during it) (hint: a target must log a byte's RX before the firmware can answer it and its TX before the host can read it; see harness/target)",
+		e.Bytes, e.Events)
+}
+
+// echoSpan is, in events logged during one round trip of n bytes, the
+// device time from the request's first byte reaching the UART to its
+// echo's last byte leaving it (echoBounds).
+func echoSpan(events []target.UARTEvent, n int) (time.Duration, bool) {
+	from, to, ok := echoBounds(events, n)
+	return to - from, ok
+}
+
+// echoBounds is when, in events logged during one round trip of n bytes,
+// the request's first byte reached the UART and its echo's last byte left
+// it. The request is the last n bytes received (anything before was left
+// over from earlier); its echo, the first n bytes sent after the request
+// began.
+func echoBounds(events []target.UARTEvent, n int) (from, to time.Duration, ok bool) {
+	var rx []target.UARTEvent
+	for _, e := range events {
+		if e.Dir == target.RX {
+			rx = append(rx, e)
+		}
+	}
+	if len(rx) < n || n == 0 {
+		return 0, 0, false
+	}
+	first := rx[len(rx)-n]
+	sent := 0
+	for _, e := range events {
+		if e.Dir == target.TX && e.Seq > first.Seq {
+			if sent++; sent == n {
+				return first.At, e.At, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+// Series is a run of one-byte round trips.
+type Series struct {
+	RTTs     []time.Duration // the clean samples
+	HostLate int             // samples the host spoiled, measured again
+}
+
+// SingleBytes runs count one-byte round trips (byte values 0..255 in turn),
+// each with its own deadline of perTrip, and returns every clean RTT. A
+// host-late sample is measured again, up to count/10 of them; beyond that
+// the series ends in a *stall.HostLateError. It stops at the first
+// failure, and early once more than 1% of the trips exceeded budget,
+// because the p99 verdict is then certain.
+func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, budget time.Duration) (Series, error) {
+	s := Series{RTTs: make([]time.Duration, 0, count)}
+	over := 0
+	for i := 0; len(s.RTTs) < count; i++ {
+		tctx, cancel := context.WithTimeout(ctx, perTrip)
+		sample, err := t.RoundTrip(tctx, p, []byte{byte(i)}, budget)
+		cancel()
+		if err != nil {
+			return s, fmt.Errorf("round trip %d of %d: %w", i+1, count, err)
+		}
+		if sample.HostLate {
+			if s.HostLate++; s.HostLate > count/10 {
+				return s, &stall.HostLateError{What: "one-byte round trips", Clean: len(s.RTTs), Want: count, Late: s.HostLate, Tries: i + 1}
+			}
+			continue
+		}
+		s.RTTs = append(s.RTTs, sample.RTT)
+		if sample.RTT > budget {
+			if over++; over > count/100 {
+				break
+			}
+		}
+	}
+	return s, nil
+}
+
+// Pipelined is Pipelined timed by t: on the device's clock, Elapsed runs
+// from the first byte's start bit at the device to the last echo byte's
+// stop bit, and the device's idle time waiting for a late host is left
+// out of it; on the host's clock the transfer is host-late when it took
+// longer than budget and the host's stalls meanwhile explain the excess.
+func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int, budget time.Duration) (Transfer, bool, error) {
+	mark := t.mark()
+	start := time.Now()
+	tr, err := Pipelined(ctx, p, data, chunk)
+	if err != nil {
+		return tr, false, err
+	}
+	if t.Device == nil {
+		return tr, tr.Elapsed > budget && t.Watch.Explains(start, time.Now(), tr.Elapsed-budget), nil
+	}
+	events, _ := t.Device.UARTEvents(mark)
+	from, to, ok := echoBounds(events, len(data))
+	if !ok {
+		return tr, false, &StampError{Bytes: len(data), Events: len(events)}
+	}
+	tr.Elapsed = to - from + t.Frame - Starved(events, t.Frame).Within(from, to)
+	return tr, false, nil
+}
+
+// Idle is a span of device time during which the device had echoed every
+// byte it had received and the next had not begun to arrive: it waited
+// for the host.
+type Idle struct {
+	From, To time.Duration
+}
+
+// IdleSpans are the device's waits for the host.
+type IdleSpans []Idle
+
+// Starved finds, in a device's UART events, the spans it waited for the
+// host: from the echo of the last byte it held to the start bit of the
+// next byte it received (its RX stamp less one character time, frame). A
+// firmware that is slow to echo always holds bytes, so its slowness never
+// shows as the host's; only a host that wrote late leaves the device with
+// nothing to do. Events are taken in device time, whatever order a target
+// logged them in; a wait still open at the last event lasts for good (the
+// log ends while the device waits).
+func Starved(events []target.UARTEvent, frame time.Duration) IdleSpans {
+	events = slices.Clone(events)
+	slices.SortStableFunc(events, func(a, b target.UARTEvent) int { return cmp.Compare(a.At, b.At) })
+	var spans IdleSpans
+	held := 0
+	var emptied time.Duration
+	waiting := false
+	for _, e := range events {
+		switch e.Dir {
+		case target.RX:
+			if waiting && e.At-frame > emptied {
+				spans = append(spans, Idle{From: emptied, To: e.At - frame})
+			}
+			waiting = false
+			held++
+		case target.TX:
+			if held--; held <= 0 {
+				held, emptied, waiting = 0, e.At, true
+			}
+		}
+	}
+	if waiting {
+		spans = append(spans, Idle{From: emptied, To: math.MaxInt64})
+	}
+	return spans
+}
+
+// Within is the device time the spans cover between from and to.
+func (s IdleSpans) Within(from, to time.Duration) time.Duration {
+	var total time.Duration
+	for _, i := range s {
+		if lo, hi := max(i.From, from), min(i.To, to); hi > lo {
+			total += hi - lo
+		}
+	}
+	return total
+}
+
+// Tries is how many times a single measurement (a payload, a pipelined
+// transfer) is taken before a run of host-late ones ends it inconclusive.
+const Tries = 3
+
+// Again takes a measurement up to Tries times until the host did not spoil
+// it: measure returns whether it was host-late. It returns how many were,
+// and a *stall.HostLateError naming what when every try was.
+func Again(what string, measure func() (hostLate bool, err error)) (int, error) {
+	late := 0
+	for range Tries {
+		spoiled, err := measure()
+		if err != nil || !spoiled {
+			return late, err
+		}
+		late++
+	}
+	return late, &stall.HostLateError{What: what, Want: 1, Late: late, Tries: late}
+}

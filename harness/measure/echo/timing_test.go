@@ -1,0 +1,117 @@
+package echo
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/picohil/picohil/harness/measure/stall"
+	"github.com/picohil/picohil/harness/target"
+)
+
+const us = time.Microsecond
+
+// log builds a device's events: each is (dir, at in µs), bytes 0, 1, ...
+func log(evs ...any) []target.UARTEvent {
+	var out []target.UARTEvent
+	for i := 0; i < len(evs); i += 2 {
+		out = append(out, target.UARTEvent{Seq: uint64(i / 2), Dir: evs[i].(target.Direction), At: time.Duration(evs[i+1].(int)) * us})
+	}
+	return out
+}
+
+func TestEchoSpanTakesTheLastRequestAndItsEcho(t *testing.T) {
+	rx, tx := target.RX, target.TX
+	// A stale byte, then a 2-byte request and its echo.
+	events := log(rx, 10, tx, 20, rx, 1000, rx, 1087, tx, 1190, tx, 1277)
+	span, ok := echoSpan(events, 2)
+	if !ok || span != 277*us {
+		t.Fatalf("echoSpan = %v, %v; want 277µs (from the request's first RX to its echo's last TX)", span, ok)
+	}
+	if _, ok := echoSpan(log(rx, 1000), 1); ok {
+		t.Fatal("a request without an echo has a span")
+	}
+}
+
+func TestStarvedIsOnlyWaitingForTheHost(t *testing.T) {
+	rx, tx := target.RX, target.TX
+	frame := 87 * us
+	// Held bytes all along (a slow firmware): never starved, however
+	// late its echoes.
+	slow := log(rx, 100, rx, 187, rx, 274, tx, 5000, tx, 5087, tx, 5174)
+	if got := Starved(slow, frame).Within(0, 5174*us); got != 0 {
+		t.Fatalf("a device holding bytes was starved for %v", got)
+	}
+	// Everything echoed at 1000, the next byte's start bit at 50000: the
+	// device waited 49 ms for the host. Logged out of time order, as a
+	// fixture logs TX when it queues it.
+	late := log(rx, 100, tx, 1000, rx, 50087, tx, 50300)
+	late[1], late[2] = late[2], late[1]
+	if got := Starved(late, frame).Within(0, 50300*us); got != 49*time.Millisecond {
+		t.Fatalf("starved %v, want 49ms", got)
+	}
+	// Everything echoed and nothing more logged: the device waits on.
+	if got := Starved(late, frame).Within(60*time.Millisecond, 70*time.Millisecond); got != 10*time.Millisecond {
+		t.Fatalf("a wait open at the end of the log: %v of 10ms", got)
+	}
+}
+
+func TestDeviceWindowsBlameTheHostOnlyForItsOwnGaps(t *testing.T) {
+	frame := 100 * us // 10 000 B/s
+	rate := 10000.0
+	var events []target.UARTEvent
+	seq := uint64(0)
+	add := func(dir target.Direction, at time.Duration) {
+		events = append(events, target.UARTEvent{Seq: seq, Dir: dir, At: at})
+		seq++
+	}
+	// 300 ms: the host feeds at line rate except 150..180 ms, when it
+	// wrote nothing (the device echoes each byte 200 µs after it came).
+	for at := time.Duration(0); at < 300*time.Millisecond; at += frame {
+		if at >= 150*time.Millisecond && at < 180*time.Millisecond {
+			continue
+		}
+		add(target.RX, at+frame)
+		add(target.TX, at+frame+200*us)
+	}
+	f := Flow{Events: events, timing: Timing{Frame: frame}}
+	w := f.DeviceWindows(0, 300*time.Millisecond, 100*time.Millisecond, rate, 0.9*rate)
+	if len(w) != 3 || w[0].HostLate || w[2].HostLate || !w[1].HostLate || w[1].Rate > 0.75*rate {
+		t.Fatalf("windows %+v: want the middle one low and the host's", w)
+	}
+	// The same gap in the echo alone (the device held the bytes): the
+	// firmware's.
+	events = events[:0]
+	seq = 0
+	for at := time.Duration(0); at < 300*time.Millisecond; at += frame {
+		add(target.RX, at+frame)
+		echo := at + frame + 200*us
+		if echo >= 150*time.Millisecond && echo < 180*time.Millisecond {
+			echo = 210 * time.Millisecond
+		}
+		add(target.TX, echo)
+	}
+	f.Events = events
+	w = f.DeviceWindows(0, 300*time.Millisecond, 100*time.Millisecond, rate, 0.9*rate)
+	if w[1].HostLate || w[1].Rate >= 0.9*rate {
+		t.Fatalf("a device that held its bytes: window %+v, want low and not the host's", w[1])
+	}
+}
+
+// TestHostLateSamplesAreMeasuredAgain: a sample over budget that the
+// host's stalls explain is not counted; one they do not explain is.
+func TestHostLateSamplesAreMeasuredAgain(t *testing.T) {
+	w := &stall.Watch{}
+	now := time.Now()
+	w.Late(now.Add(-time.Hour), now.Add(time.Hour)) // the host stalled throughout
+	slow := func(p []byte) []byte { time.Sleep(3 * time.Millisecond); return same(p) }
+	s, err := Timing{Watch: w}.SingleBytes(t.Context(), newLoop(slow), 20, time.Second, time.Millisecond)
+	var late *stall.HostLateError
+	if !errors.As(err, &late) || len(s.RTTs) != 0 || s.HostLate != 3 {
+		t.Fatalf("every sample explained by the host: %+v, %v; want inconclusive after 3 host-late", s, err)
+	}
+	s, err = Timing{Watch: &stall.Watch{}}.SingleBytes(t.Context(), newLoop(slow), 20, time.Second, time.Millisecond)
+	if err != nil || s.HostLate != 0 || len(s.RTTs) == 0 {
+		t.Fatalf("no host stall: %+v, %v; want the samples counted", s, err)
+	}
+}
