@@ -2,6 +2,8 @@ package hil
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strings"
 
 	"github.com/onsi/ginkgo/v2"
@@ -11,8 +13,10 @@ import (
 
 // Record attaches a measurement to the running spec: it lands in
 // report.json, report.html and junit.xml, and `hil gate` compares it with
-// the baseline's. A measurement without a name or a unit, or with a gate
-// rule that names no direction, fails the spec: it could not be compared.
+// the baseline's. A measurement without a name or a unit, with a value
+// that is not a finite number, or with a gate rule that names no
+// direction, fails the spec: it could not be compared, and JSON has no
+// NaN to write it into report.json with.
 func Record(m stats.Measurement) stats.Measurement {
 	ginkgo.GinkgoHelper()
 	if err := valid(m); err != nil {
@@ -36,11 +40,15 @@ func valid(m stats.Measurement) error {
 	switch {
 	case m.Name == "" || m.Unit == "":
 		return fmt.Errorf("hil: measurement %q in unit %q: a name and a unit are needed", m.Name, m.Unit)
+	case !finite(m.Value) || slices.ContainsFunc(m.Series, func(v float64) bool { return !finite(v) }):
+		return fmt.Errorf("hil: measurement %s: value %v or a sample is not a finite number (hint: it was computed from no samples, or divided by zero)", m.Name, m.Value)
 	case m.Gate != nil && m.Gate.Worse != stats.Higher && m.Gate.Worse != stats.Lower:
 		return fmt.Errorf("hil: measurement %s: gate rule worse=%q (hint: stats.Higher or stats.Lower)", m.Name, m.Gate.Worse)
 	}
 	return nil
 }
+
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Keep attaches a timeline to the running spec for the reports only: the
 // samples behind a measurement, drawn in report.html.

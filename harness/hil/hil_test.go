@@ -2,6 +2,7 @@ package hil
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -65,6 +66,9 @@ func TestValidRefusesWhatTheGateCannotCompare(t *testing.T) {
 		{stats.Measure("", "ms", 1, stats.AtMost(2)), "a name and a unit"},
 		{stats.Measure("team.reply", "", 1, stats.AtMost(2)), "a name and a unit"},
 		{stats.Measure("team.reply", "ms", 1, stats.AtMost(2)).Gated(stats.Gate{Worse: "up"}), `worse="up"`},
+		{stats.Measure("team.reply", "ms", math.NaN(), stats.AtMost(2)), "not a finite number"},
+		{stats.Measure("team.reply", "ms", math.Inf(1), stats.AtMost(2)), "not a finite number"},
+		{stats.Measure("team.reply", "ms", 1, stats.AtMost(2)).WithSamples([]float64{1, math.NaN()}), "not a finite number"},
 	} {
 		err := valid(tc.m)
 		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
