@@ -400,12 +400,15 @@ SOAK_WINDOW ?= 1m
 soak: $(HIL_BIN) $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
 	$(HIL_BIN) soak --duration $(DURATION) --window $(SOAK_WINDOW) --out $(OUT)/soak
 
-## stress: the virtual suite STRESS_RUNS times in a row in quick mode; fails on
-## any failed run; each run's reports in out/stress/<i>
+## stress: the suite STRESS_RUNS times in a row (by default the virtual suite in
+## quick mode; STRESS_ENV="HIL_TARGET=micropython" for another), BUSY busy loops
+## beside; fails unless every run passed; each run's reports in out/stress/<i>
 STRESS_RUNS ?= 20
+STRESS_ENV ?= $(QUICK_ENV)
+BUSY ?= 0
 .PHONY: stress
-stress: $(SUITE)
-	$(QUICK_ENV) $(SELFTEST) stress --suite $(SUITE) --runs $(STRESS_RUNS) --out $(OUT)/stress
+stress: $(SUITE) $(if $(findstring micropython,$(STRESS_ENV)),$(NODE_STAMP))
+	$(STRESS_ENV) $(SELFTEST) stress --suite $(SUITE) --runs $(STRESS_RUNS) --busy $(BUSY) --out $(OUT)/stress
 
 ## gate: compare $(HIL_OUT)/report.json with BASELINE (e.g. firmware/baselines/1.0.0.json; several,
 ## oldest first, draw a trend in gate.html and the last is compared); fails on a regression, refuses unlike runs

@@ -65,13 +65,15 @@ type probe struct {
 
 type outcome struct {
 	probe
-	failed   []report.Spec
-	evidence string
-	caught   bool
-	others   []string // failed specs outside the probe's families, when it must be alone; every failure of a clean run
-	unproven []string // failures outside the families that a second run did not repeat
-	faults   string   // the report's faults, with the seed of the random ones
-	err      error
+	failed []report.Spec
+	// inconclusive names the specs the host was too late to measure.
+	inconclusive []string
+	evidence     string
+	caught       bool
+	others       []string // failed specs outside the probe's families, when it must be alone; every failure of a clean run
+	unproven     []string // failures outside the families that a second run did not repeat
+	faults       string   // the report's faults, with the seed of the random ones
+	err          error
 }
 
 func runFaults(args []string, w io.Writer) error {
@@ -262,6 +264,7 @@ func runOne(suite, out string, args []string, p probe) outcome {
 		}
 	}
 	o.faults = r.Faults
+	o.inconclusive = r.Inconclusives()
 	if len(p.families) > 0 {
 		o.caught, o.evidence = caught(p, o.failed)
 		if p.alone {

@@ -5,7 +5,7 @@
 //
 //	go run ./specs/cmd/selftest faults --suite out/bin/specs.test [--out out/faults] [--only a,b]
 //	go run ./specs/cmd/selftest faults --target micropython --firmware firmware/main.py --suite out/bin/specs.test
-//	go run ./specs/cmd/selftest stress --suite out/bin/specs.test [--runs 20] [--out out/stress]
+//	go run ./specs/cmd/selftest stress --suite out/bin/specs.test [--runs 20] [--busy N] [--out out/stress]
 //	go run ./specs/cmd/selftest fuzz [--time 10s] [--parallel 1] [--out out/fuzz] ./harness/report:FuzzRead ...
 //	go run ./specs/cmd/selftest dist [--out out/dist] [--platforms linux/arm64,linux/arm/7]
 //	go run ./specs/cmd/selftest gate-check --suite out/bin/specs.test --hil out/bin/hil [--out out/gate-check]
