@@ -25,7 +25,7 @@ func rttChart(m stats.Measurement) *Chart {
 		i := min(bins-1, max(0, int(x.frac(v)*bins)))
 		counts[i]++
 	}
-	p := newPlot("rtt", "echo.rtt.1B: one-byte round trips", x, axis{lo: 0, hi: slices.Max(counts) * 1.1})
+	p := newPlot("rtt", stats.EchoRTT+": one-byte round trips", x, axis{lo: 0, hi: slices.Max(counts) * 1.1})
 	p.axes("round trip ("+m.Unit+", log scale)", "count")
 	w := (p.W - p.left - p.right) / bins
 	for i, c := range counts {

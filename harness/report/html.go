@@ -58,10 +58,10 @@ func pageOf(r Report) page {
 			p.Failed++
 		}
 	}
-	if m, ok := r.Measurement("echo.rtt.1B"); ok && len(m.Series) > 0 {
+	if m, ok := r.Measurement(stats.EchoRTT); ok && len(m.Series) > 0 {
 		p.Charts = append(p.Charts, rttChart(m))
 	} else {
-		p.Missing = append(p.Missing, "echo.rtt.1B")
+		p.Missing = append(p.Missing, stats.EchoRTT)
 	}
 	var halves []stats.Measurement
 	for _, name := range []string{stats.Blink + stats.HalfPeriod, stats.BlinkLoad + stats.HalfPeriod} {
@@ -77,7 +77,7 @@ func pageOf(r Report) page {
 	if rates := effectiveRates(r); len(rates) > 0 {
 		p.Charts = append(p.Charts, baudChart(rates))
 	} else {
-		p.Missing = append(p.Missing, "baud.effective, baud.sweep")
+		p.Missing = append(p.Missing, stats.BaudEffective+", "+stats.BaudSweep)
 	}
 	return p
 }

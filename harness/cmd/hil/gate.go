@@ -12,6 +12,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/picohil/picohil/harness/cli"
+	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
 )
 
@@ -53,9 +54,9 @@ func runGate(args []string, w io.Writer) error {
 	fs.Float64Var(&th.Jitter, "jitter", th.Jitter, "allowed rise of a blink jitter p99, %")
 	fs.Float64Var(&th.JitterFloor, "jitter-floor", th.JitterFloor, "and at least this rise, % of the half-period")
 	fs.Float64Var(&th.Duty, "duty", th.Duty, "allowed growth of a duty cycle's distance from 50 %, points")
-	fs.Float64Var(&th.LineRate, "line-rate", th.LineRate, "allowed drop of echo.line_rate, points")
+	fs.Float64Var(&th.LineRate, "line-rate", th.LineRate, "allowed drop of "+stats.EchoLineRate+", points")
 	fs.Float64Var(&th.Payload, "payload", th.Payload, "allowed rise of a payload round trip, % (and at least the turnaround allowance)")
-	fs.Float64Var(&th.Reset, "reset", th.Reset, "allowed rise of reset.recovery, %")
+	fs.Float64Var(&th.Reset, "reset", th.Reset, "allowed rise of "+stats.ResetRecovery+", %")
 	fs.Float64Var(&th.ResetFloor, "reset-floor", th.ResetFloor, "and at least this rise, ms")
 	fs.Float64Var(&th.Baud, "baud", th.Baud, "allowed growth of an effective-baud error, percentage points")
 	fs.Float64Var(&th.Alpha, "alpha", th.Alpha, "significance a series test must reach (Mann-Whitney U)")

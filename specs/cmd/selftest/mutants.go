@@ -105,7 +105,7 @@ var mutants = []mutant{
 	// An echo path whose Python costs about 30 ms on a 125 MHz RP2040 per
 	// chunk: every one-byte round trip trails by that much.
 	{
-		name: "costly-echo", family: "echo", symptoms: []string{"echo.rtt.1B", "echo.payload"}, emulated: true,
+		name: "costly-echo", family: "echo", symptoms: []string{stats.EchoRTT, stats.EchoPayloadPrefix}, emulated: true,
 		edits: []edit{{"                    self.rx += len(data)\n", "                    self.rx += len(data)\n                    for _ in range(COSTLY_LOOPS):\n                        pass\n"},
 			{"CHUNK = 256\n", "CHUNK = 256\nCOSTLY_LOOPS = 9600\n"}},
 	},
