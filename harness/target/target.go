@@ -138,12 +138,16 @@ type Simulator interface {
 }
 
 // Simulated is a simulator's Device: its ports, its LED with the true
-// edges, its Halt, and its clock where it implements DeviceClock. A
-// fixture adds what else it has (a RUN line, why it died).
+// edges, its Halt, its clock where it implements DeviceClock and why it
+// died where it has an Err method. A fixture adds what else it has (a RUN
+// line).
 func Simulated(s Simulator) *Device {
 	d := &Device{DataPort: s.DataPort(), ControlPort: s.ControlPort(), LED: s.LED(), Truth: s.LEDTruth, Halt: s.Halt}
 	if c, ok := s.(DeviceClock); ok {
 		d.Clock = c
+	}
+	if e, ok := s.(interface{ Err() error }); ok {
+		d.Died = e.Err
 	}
 	return d
 }
