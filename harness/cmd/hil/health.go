@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/picohil/picohil/harness/cli"
@@ -26,26 +24,21 @@ func runHealth(args []string, w io.Writer) error {
 	if err := cli.Parse(flag.NewFlagSet("health", flag.ContinueOnError), args, w); err != nil {
 		return err
 	}
-	cfg, err := bench.Load(os.Getenv, 1)
-	if err != nil {
-		return &cli.UsageError{Err: fmt.Errorf("health: bad bench configuration:\n%w", err)}
-	}
-	dir, err := lease.StateDir(os.Getenv)
-	if err != nil {
+	var dir string
+	stateDir := func(bench.Config) (err error) {
+		dir, err = lease.StateDir(os.Getenv)
 		return err
 	}
+	return onLeasedBench("health", w, healthTimeout, stateDir, func(ctx context.Context, cfg bench.Config, l *lease.Lease) error {
+		return checkHealth(ctx, w, cfg, l, health.MarksIn(dir))
+	})
+}
+
+// checkHealth runs the health checks on the bench and marks it by the
+// result.
+func checkHealth(ctx context.Context, w io.Writer, cfg bench.Config, l *lease.Lease, marks health.Marks) error {
 	id := health.BenchName(cfg, os.Getenv)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	say := func(s string) { fmt.Fprintln(w, s) }
-	l, err := lease.Take(ctx, os.Getenv, id, say)
-	if err != nil {
-		return err
-	}
-	defer l.Release()
-	ctx, cancel := context.WithTimeout(ctx, healthTimeout)
-	defer cancel()
-	marks := health.MarksIn(dir)
 	b, err := bench.Open(ctx, cfg)
 	if err == nil {
 		defer b.Halt()

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/picohil/picohil/harness/cli"
@@ -36,22 +34,19 @@ func runPower(args []string, w io.Writer) error {
 	if *off <= 0 || *off > time.Minute {
 		return cli.Usagef("power: --off %v: want more than 0 and at most 1m (hint: --off 2s)", *off)
 	}
-	cfg, err := bench.Load(os.Getenv, 1)
-	if err != nil {
-		return &cli.UsageError{Err: fmt.Errorf("power: bad bench configuration:\n%w", err)}
+	hasSwitch := func(cfg bench.Config) error {
+		if cfg.Power.IsZero() {
+			return cli.Usagef("power: the bench has no power switch (hint: a power section in the bench profile, hub and port for uhubctl or disable for the kernel's USB port attribute; see harness/target/bench/bench.example.yaml)")
+		}
+		return nil
 	}
-	if cfg.Power.IsZero() {
-		return cli.Usagef("power: the bench has no power switch (hint: a power section in the bench profile, hub and port for uhubctl or disable for the kernel's USB port attribute; see harness/target/bench/bench.example.yaml)")
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	l, err := lease.Take(ctx, os.Getenv, health.BenchName(cfg, os.Getenv), func(s string) { fmt.Fprintln(w, s) })
-	if err != nil {
-		return err
-	}
-	defer l.Release()
-	ctx, cancel := context.WithTimeout(ctx, powerTimeout)
-	defer cancel()
+	return onLeasedBench("power", w, powerTimeout, hasSwitch, func(ctx context.Context, cfg bench.Config, _ *lease.Lease) error {
+		return switchPower(ctx, w, cfg, action, *off)
+	})
+}
+
+// switchPower turns the bench's Pico off or on, or cycles it.
+func switchPower(ctx context.Context, w io.Writer, cfg bench.Config, action string, off time.Duration) (err error) {
 	sw := cfg.Power.Switch(os.Getenv("HIL_UHUBCTL"))
 	switch action {
 	case "off":
@@ -59,7 +54,7 @@ func runPower(args []string, w io.Writer) error {
 	case "on":
 		err = sw.On(ctx)
 	default:
-		err = cycle(ctx, w, cfg, sw, *off)
+		err = cycle(ctx, w, cfg, sw, off)
 	}
 	if err == nil && action != "cycle" {
 		fmt.Fprintf(w, "power: %s %s\n", sw, action)
