@@ -33,7 +33,7 @@ type Thresholds struct {
 	Baud        float64 // points of growth of an effective-baud error (%)
 }
 
-// DefaultThresholds are the release gate's defaults (harness/report/README.md).
+// DefaultThresholds are the release gate's defaults (harness/report/RULES.md).
 var DefaultThresholds = Thresholds{
 	Alpha: 0.01, Effect: 0.8,
 	RTTP99: 20, RTTFloor: 5, TailShare: 3, TailAlpha: 0.001,
