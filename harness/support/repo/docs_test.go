@@ -11,8 +11,8 @@ import (
 	"unicode"
 )
 
-// readmeMaxLines keeps the top-level README a door: the detail lives in the
-// README beside the code it describes.
+// readmeMaxLines keeps every README a door: what it is, how to use it, the
+// rules; reference material lives in a focused document beside it.
 const readmeMaxLines = 250
 
 var (
@@ -47,14 +47,66 @@ func TestDocLinksResolve(t *testing.T) {
 	}
 }
 
-func TestReadmeIsADoor(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(moduleRoot(t), "README.md"))
+func TestEveryReadmeIsADoor(t *testing.T) {
+	problems, err := longReadmes(moduleRoot(t), readmeMaxLines)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := strings.Count(string(b), "\n"); n > readmeMaxLines {
-		t.Errorf("README.md has %d lines, at most %d (hint: move the detail into the README beside the code it describes and link to it)", n, readmeMaxLines)
+	for _, p := range problems {
+		t.Error(p)
 	}
+}
+
+// TestLongReadmeCheckFindsALongOne shows the check fails on what it
+// guards: a README below the top, one line over.
+func TestLongReadmeCheckFindsALongOne(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, lines := range map[string]int{"README.md": 3, "sub/README.md": 4, "sub/OTHER.md": 9} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(strings.Repeat("line\n", lines)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	problems, err := longReadmes(dir, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 1 || !strings.HasPrefix(problems[0], "sub/README.md has 4 lines, at most 3") {
+		t.Errorf("problems %q, want only sub/README.md's", problems)
+	}
+}
+
+// longReadmes lists the README.md files under root with more than max
+// lines.
+func longReadmes(root string, max int) ([]string, error) {
+	var problems []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			switch d.Name() {
+			case ".git", "node_modules", "out":
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if d.Name() != "README.md" {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		if n := strings.Count(string(b), "\n"); n > max {
+			rel, _ := filepath.Rel(root, path)
+			problems = append(problems, fmt.Sprintf("%s has %d lines, at most %d (hint: keep what it is, how to use it and the rules; move reference material into a focused document beside it and link to it)", filepath.ToSlash(rel), n, max))
+		}
+		return nil
+	})
+	return problems, err
 }
 
 // TestDocLinkCheckFindsBrokenLinks shows the check fails on what it guards:
