@@ -270,16 +270,16 @@ rp2040-cfw: $(HILVM)
 	mkdir -p $(RP2040_OUT) && \
 	$(call arm_cc,$(RP2040_OUT)/echo-blink.elf,-DHALF_PERIOD_MS=100 -T fixtures/rp2040/cfw/link.ld fixtures/rp2040/cfw/boot2.S fixtures/rp2040/cfw/main.c) && \
 	$$root/usr/bin/arm-none-eabi-objcopy -O binary $(RP2040_OUT)/echo-blink.elf $(RP2040_OUT)/echo-blink.bin && \
-	$(GO) run ./fixtures/rp2040/cmd/mkuf2 $(RP2040_OUT)/echo-blink.bin $(RP2040_CFW) && \
+	$(GO) run ./fixtures/rp2040/cmd/rp2040 uf2 --in $(RP2040_OUT)/echo-blink.bin --out $(RP2040_CFW) && \
 	echo "rp2040-cfw: $(RP2040_CFW)"
 
 # The firmware on the emulated RP2040, judged in device time with a Pico's
 # allowances; a 100 ms half-period keeps the blink specs short.
 RP2040_ENV := HIL_TARGET=rp2040 HIL_BLINK_MS=100
-RP2040_READY := $(OUT)/bin/rp2040-ready
-$(RP2040_READY): FORCE
+RP2040_TOOL := $(OUT)/bin/rp2040
+$(RP2040_TOOL): FORCE
 	@mkdir -p $(@D)
-	$(GO) build -o $@ ./fixtures/rp2040/cmd/ready
+	$(GO) build -o $@ ./fixtures/rp2040/cmd/rp2040
 
 # The lanes run a focused subset: every device-time second costs 2 to 25
 # wall seconds here (rp2040js at 5 to 60 emulated MHz), so the specs that
@@ -293,8 +293,8 @@ RP2040_FOCUS := round-trips 1000|1 byte|16 bytes|256 bytes|all 256 byte values|t
 ## firmware (rp2040-cfw; no control channel, so its echo and blink); without the image, ROM or
 ## Node it says it skipped
 suite-rp2040: GINKGO_FLAGS += --focus='$(RP2040_FOCUS)'
-suite-rp2040: $(SUITE) $(RP2040_READY) rp2040-rom rp2040-cfw $(RP2040_NODE_STAMP)
-	@$(RP2040_READY) suite-rp2040 $(SKIPPED_OK); \
+suite-rp2040: $(SUITE) $(RP2040_TOOL) rp2040-rom rp2040-cfw $(RP2040_NODE_STAMP)
+	@$(RP2040_TOOL) ready suite-rp2040 $(SKIPPED_OK); \
 	$(call run-suite,$(RP2040_ENV),$(OUT)/hil-rp2040) && \
 	{ [ -f $(RP2040_CFW) ] || { echo "suite-rp2040 (C firmware): SKIPPED, not passed: no $(RP2040_CFW)"; exit 0; }; \
 	$(call run-suite,$(RP2040_ENV) HIL_UF2=$(RP2040_CFW),$(OUT)/hil-rp2040-cfw); }
@@ -302,8 +302,8 @@ suite-rp2040: $(SUITE) $(RP2040_READY) rp2040-rom rp2040-cfw $(RP2040_NODE_STAMP
 ## faults-rp2040: broken variants of firmware/main.py on the emulated RP2040, each caught by its
 ## family: RP2040_FAULTS over the suite's focused subset and the sweep at two rates
 RP2040_FAULTS ?= costly-echo,store-and-forward,rx-overflow,seed
-faults-rp2040: $(SUITE) $(RP2040_READY) rp2040-rom $(RP2040_NODE_STAMP)
-	@$(RP2040_READY) faults-rp2040 $(SKIPPED_OK); \
+faults-rp2040: $(SUITE) $(RP2040_TOOL) rp2040-rom $(RP2040_NODE_STAMP)
+	@$(RP2040_TOOL) ready faults-rp2040 $(SKIPPED_OK); \
 	$(RP2040_ENV) HIL_BAUDS=115200,921600 $(SELFTEST) faults --target rp2040 --firmware $(FIRMWARE) --suite $(SUITE) \
 		--out $(OUT)/faults-rp2040 --only $(RP2040_FAULTS) --focus '$(RP2040_FOCUS)|every rate of the sweep'
 
