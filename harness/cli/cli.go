@@ -28,6 +28,22 @@ func (e *UsageError) Error() string   { return e.Err.Error() }
 func (e *UsageError) Unwrap() error   { return e.Err }
 func (e *UsageError) ExitStatus() int { return ExitUsage }
 
+// ExitSkipped is the exit status of a lane that cannot run here; the
+// Makefile's SKIPPED_OK takes it as a skip, never as a pass.
+const ExitSkipped = 3
+
+// SkippedError is a lane that cannot run here for want of a tool, a
+// package or an image: "<lane>: SKIPPED, not passed: <what and how to
+// get it>", with exit status ExitSkipped.
+type SkippedError struct {
+	Lane string
+	Err  error
+}
+
+func (e *SkippedError) Error() string   { return e.Lane + ": SKIPPED, not passed: " + e.Err.Error() }
+func (e *SkippedError) Unwrap() error   { return e.Err }
+func (e *SkippedError) ExitStatus() int { return ExitSkipped }
+
 // Usagef is a UsageError with a formatted message; end it with a hint.
 func Usagef(format string, a ...any) error {
 	return &UsageError{fmt.Errorf(format, a...)}

@@ -25,6 +25,7 @@ func TestRun(t *testing.T) {
 		}},
 		{Name: "fail", Summary: "fails", Run: func([]string, io.Writer) error { return errors.New("broke") }},
 		{Name: "refuse", Summary: "refuses", Run: func([]string, io.Writer) error { return fmt.Errorf("gate: %w", refused{}) }},
+		{Name: "skip", Summary: "skips", Run: func([]string, io.Writer) error { return &SkippedError{"lane-x", errors.New("no tool")} }},
 	}
 	cases := []struct {
 		args           []string
@@ -34,8 +35,9 @@ func TestRun(t *testing.T) {
 		{[]string{"ok", "--x", "1"}, 0, "done", ""},
 		{[]string{"fail"}, 1, "", "cmd: broke\n"},
 		{[]string{"refuse"}, 2, "", "cmd: gate: refused, unlike runs\n"},
+		{[]string{"skip"}, ExitSkipped, "", "cmd: lane-x: SKIPPED, not passed: no tool\n"},
 		{[]string{"bogus"}, 2, "", `cmd: unknown command "bogus"` + "\nusage: cmd <command> [flags]"},
-		{nil, 2, "", "usage: cmd <command> [flags]\n\ncommands:\n  ok      succeeds\n  fail    fails\n  refuse  refuses\n"},
+		{nil, 2, "", "usage: cmd <command> [flags]\n\ncommands:\n  ok      succeeds\n  fail    fails\n  refuse  refuses\n  skip    skips\n"},
 	}
 	for _, c := range cases {
 		var out, errOut bytes.Buffer
