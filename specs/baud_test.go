@@ -14,8 +14,6 @@ import (
 	"github.com/picohil/picohil/harness/measure/baud"
 	"github.com/picohil/picohil/harness/measure/echo"
 	"github.com/picohil/picohil/harness/measure/stats"
-	"github.com/picohil/picohil/harness/target/bench"
-	"github.com/picohil/picohil/harness/target/preflight"
 )
 
 const baudHint = "the firmware's UART init (baudrate=...), the Pico's clock, and on the Pi the PL011 UART (enable_uart=1, dtoverlay=disable-bt): the mini-UART's rate follows the core clock"
@@ -103,11 +101,11 @@ var _ = Describe("Baud", labelBaud, onBench, Ordered, ContinueOnFailure, func() 
 	})
 
 	It("catches a host/device rate mismatch: the echo comes back corrupted", labelIntegrity, SpecTimeout(timeouts.Payload), func(ctx SpecContext) {
-		if cfg.Target == bench.Jumper {
+		if hil.Target().Jumper {
 			Skip("the jumper target's TX-RX loopback runs on the host's own UART clock: there is no device rate to mismatch")
 		}
 		if rig.Silent != "" {
-			Skip(preflight.NoProtocol)
+			Skip(rig.Silent)
 		}
 		if rig.Control == nil {
 			Skip("this bench has no control channel, so nothing shows the far end is a UART with its own rate: a plain echo or loopback follows the host's rate and can never show a mismatch (set HIL_CONTROL to the Pico's USB serial port)")

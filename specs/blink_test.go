@@ -16,8 +16,6 @@ import (
 	"github.com/picohil/picohil/harness/measure/stall"
 	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/measure/verdict"
-	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/target"
 )
 
 const blinkHint = "the LED mirror wire Pico GP15 -> Pi LED input pin, and that the blink task awaits asyncio.sleep (a blocking call anywhere stalls it)"
@@ -55,7 +53,7 @@ func captureBlink(ctx context.Context, prefix string) blinkCapture {
 	c.edges, c.armed, c.err = edge.CaptureArmed(ctx, rig.Bench.LED, blinkEdges, timeouts.BlinkWindow)
 	c.end = time.Now()
 	c.device = deviceEdges(mark, c.edges)
-	recordCapture(c)
+	rig.RecordCapture(c.armed, c.end, c.edges, c.device)
 	trace := edge.Trace(prefix+stats.Edges, c.timed())
 	trace.Source = string(edgeSource())
 	hil.Keep(trace)
@@ -85,7 +83,7 @@ func judgeCadence(prefix string, capture blinkCapture) {
 	source := edgeSource()
 	AddReportEntry("edge_source", string(source))
 	if capture.device != nil {
-		AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
+		hil.NoteClock("device")
 	}
 	hil.Record(verdict.EdgesSeen(prefix, len(edges), blinkEdges))
 	hil.ExpectNoError(capture.err, fmt.Sprintf("%s: %d LED edges within %v", prefix, blinkEdges, timeouts.BlinkWindow), blinkHint+"\nedges seen:\n"+edge.Timeline(edges))
@@ -124,7 +122,7 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 	if !timed {
 		// The device's own stamps timed the cadence: an edge the host's
 		// capture lost or saw twice is the host's, not the firmware's.
-		hostLate(len(match.Missed) + len(match.Extra))
+		hil.NoteHostLate(len(match.Missed) + len(match.Extra))
 		return
 	}
 	for _, m := range []stats.Measurement{missed, extra} {
@@ -140,7 +138,7 @@ func checkTruth(prefix string, source edge.Source, edges []edge.Edge, armed time
 // edgeSource is where the LED's edge times come from: a fixture's simulated
 // pin, or on a Pi the kernel or user space (harness/gpio/pin chooses).
 func edgeSource() edge.Source {
-	if target.IsFixture(cfg.Driver()) {
+	if hil.Target().Fixture {
 		return edge.Simulated
 	}
 	return edge.SourceOf(rig.Bench.LED)
@@ -224,9 +222,9 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 		trace.Rows = append(trace.Rows, []float64{float64(time.Duration(i) * loadWindow / time.Millisecond), p, spoiled})
 	}
 	hil.Keep(trace)
-	hostLate(late)
+	hil.NoteHostLate(late)
 	if len(windows) > 0 && 2*len(clean) < len(windows) {
-		expectConclusive(&stall.HostLateError{What: "echo load windows", Clean: len(clean), Want: (len(windows) + 1) / 2, Late: late, Tries: len(windows)})
+		hil.ExpectConclusive(&stall.HostLateError{What: "echo load windows", Clean: len(clean), Want: (len(windows) + 1) / 2, Late: late, Tries: len(windows)})
 	}
 	m, _ := verdict.Load(clean, judged())
 	hil.Record(m)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/measure/stats"
-	"github.com/picohil/picohil/harness/serial/control"
 )
 
 // tally holds a family's device counters to the host's byte counts: STATS
@@ -20,7 +19,7 @@ import (
 // the counters (only a reset clears them).
 type tally struct {
 	family         string
-	dev            control.Stats // summed deltas
+	dev            counts // summed deltas
 	sent, received int64
 	specs          int
 	uncounted      []string // specs left out, with why
@@ -82,9 +81,12 @@ func owed(before, after snapshot) bool {
 	return after.dev.TX-before.dev.TX > after.received-before.received || after.dev.RX-before.dev.RX < after.sent-before.sent
 }
 
+// counts are the device's STATS counters, as rig.Control.Stats reads them.
+type counts struct{ RX, TX, Errors int64 }
+
 // snapshot is the device's counters and the host's at one instant.
 type snapshot struct {
-	dev            control.Stats
+	dev            counts
 	sent, received int64
 	ok             bool
 }
@@ -120,7 +122,7 @@ func (t *tally) snapshot(ctx context.Context) snapshot {
 		return snapshot{}
 	}
 	sent, received := rig.Data.Counts()
-	return snapshot{dev: st, sent: sent, received: received, ok: true}
+	return snapshot{dev: counts(st), sent: sent, received: received, ok: true}
 }
 
 // judge records the family's counter deltas and fails when they disagree

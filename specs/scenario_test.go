@@ -1,14 +1,12 @@
 package specs
 
 import (
-	"errors"
 	"fmt"
 	"path/filepath"
 
 	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/hil"
-	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/scenario"
 )
 
@@ -23,21 +21,6 @@ func loadScenarios(dir string) ([]*scenario.Scenario, error) {
 		return nil, nil
 	}
 	return scenario.LoadDir(dir)
-}
-
-// scenarioBench is the rig as a scenario sees it.
-func scenarioBench() scenario.Bench {
-	b := scenario.Bench{Data: rig.Data}
-	if rig.Line != nil {
-		b.Control = scenario.Lines(rig.Line)
-	}
-	if rig.Bench.LED != nil {
-		b.LED = rig.Bench.LED
-	}
-	if rig.Bench.Reset != nil {
-		b.Run = rig.Bench.Reset
-	}
-	return b
 }
 
 // restoreBench puts the bench's rate and cadence back after a scenario,
@@ -55,21 +38,13 @@ func restoreBench(ctx SpecContext) {
 var _ = Describe("Scenario", labelScenario, onBench, func() {
 	for _, s := range scenarios {
 		It(fmt.Sprintf("%s (%s)", s.Name, filepath.Base(s.File)), SpecTimeout(timeouts.scenario(s)), func(ctx SpecContext) {
-			b := scenarioBench()
+			b := rig.Scenario()
 			if err := s.Check(b); err != nil {
 				Skip(err.Error())
 			}
 			flushData(ctx)
 			DeferCleanup(restoreBench, NodeTimeout(timeouts.ScenarioRestore))
-			log, err := scenario.Run(ctx, s, b, timeouts.scenarioOptions())
-			hil.Keep(log.SerialTrace(stats.ScenarioSerial))
-			hil.Keep(log.LEDTrace(stats.ScenarioLED))
-			AddReportEntry(stats.ScenarioLog, log.String(), ReportEntryVisibilityFailureOrVerbose)
-			var se *scenario.StepError
-			if errors.As(err, &se) {
-				Fail(hil.Explain(se.Where()+": "+se.Expected, se.Seen, se.Hint))
-			}
-			hil.ExpectNoError(err, "the scenario runs on the bench", "see the error")
+			hil.ExpectScenario(scenario.Run(ctx, s, b, timeouts.scenarioOptions()))
 		})
 	}
 })

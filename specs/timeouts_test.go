@@ -3,14 +3,10 @@ package specs
 import (
 	"time"
 
-	"github.com/picohil/picohil/harness/farm/power"
+	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/measure/baud"
 	"github.com/picohil/picohil/harness/measure/verdict"
 	"github.com/picohil/picohil/harness/scenario"
-	"github.com/picohil/picohil/harness/target"
-	"github.com/picohil/picohil/harness/target/bench"
-	"github.com/picohil/picohil/harness/target/preflight"
-	"github.com/picohil/picohil/harness/target/reset"
 )
 
 // Sizes of the work each spec does; budgets and timeouts derive from them.
@@ -30,15 +26,11 @@ const (
 	// release it must answer VERSION again: boot ROM and MicroPython
 	// start-up take well under a second, the host's USB enumeration of the
 	// CDC port one to two more.
-	resetPulse  = reset.DefaultPulse
+	resetPulse  = hil.ResetPulse
 	resetBudget = 5 * time.Second
 	// opGrace is added to the physical duration of one operation to make
 	// its deadline: it never enters a measured budget.
 	opGrace = time.Second
-	// consoleQuiet is how long the control channel must be silent at a
-	// spec's end before its evidence is taken: far below any reply's
-	// deadline, long enough to collect what the port already holds.
-	consoleQuiet = 5 * time.Millisecond
 	// deviceSlowdown is how much slower than real time a target with a
 	// device clock may run (an interpreter the host keeps off the CPU, an
 	// emulator) before its operations' deadlines end them, unless the
@@ -84,10 +76,11 @@ func (t Timeouts) scenario(s *scenario.Scenario) time.Duration {
 	return s.Budget(t.scenarioOptions()) + slack
 }
 
-func timeoutsFor(c bench.Config) Timeouts {
+func timeoutsFor() Timeouts {
+	c, tg := hil.Config(), hil.Target()
 	frame := baud.ByteTime(max(c.Baud, 1))
 	window := time.Duration(float64(blinkEdges+2) * 1.5 * float64(c.BlinkHalf))
-	if target.IsFixture(c.Driver()) && target.SlowdownOf(c.Driver()) == 0 {
+	if tg.Fixture && tg.Slowdown == 0 {
 		// A fixture is judged on its device clock, which may run slower
 		// than real time: the capture waits for its edges as much longer
 		// (by its own Slowdown below where its driver gives one).
@@ -99,21 +92,21 @@ func timeoutsFor(c bench.Config) Timeouts {
 	// round trip's grace is then longer (a loaded 2-core host held the
 	// emulated RP2040 for over 1.5 s).
 	slow, tripGrace := func(d time.Duration) time.Duration { return d }, time.Second
-	if s := target.SlowdownOf(c.Driver()); s > 0 {
+	if s := tg.Slowdown; s > 0 {
 		slow = func(d time.Duration) time.Duration { return time.Duration(s * float64(d)) }
 		tripGrace = 5 * time.Second
 	}
 	reply, perTrip := 2*time.Second, slow(2*frame+c.Turnaround)+tripGrace
-	led := preflight.LEDWindow(c.BlinkHalf, c.JitterTol)
+	led := hil.LEDWindow()
 	// VERSION, BLINK, one echo, two LED edges, the host's wake-up probe.
 	pre := 2*reply + perTrip + led + time.Second
-	powerUp := power.DefaultOff + resetBudget
+	powerUp := hil.PowerOff + resetBudget
 	recovery := time.Duration(0) // a power cycle and preflight again, on a bench with a power switch
 	if !c.Power.IsZero() {
 		recovery = powerUp + pre
 	}
 	return Timeouts{
-		Setup:       slack + pre + recovery + target.StartTimeOf(c.Driver()),
+		Setup:       slack + pre + recovery + tg.Start,
 		Reply:       reply,
 		Cleanup:     5 * time.Second,
 		PerTrip:     perTrip,

@@ -1,52 +1,27 @@
 package specs
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"time"
-
-	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/measure/baud"
 	"github.com/picohil/picohil/harness/measure/echo"
 	"github.com/picohil/picohil/harness/measure/stall"
-	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/target"
 )
 
 // timing is where the echo measurements take their times from: the
 // target's device clock where it has one, else the host's, watched for
 // the host's own lateness.
 func timing() echo.Timing {
-	t := echo.Timing{Frame: baud.ByteTime(cfg.Baud), Watch: rig.watch}
+	t := echo.Timing{Frame: baud.ByteTime(cfg.Baud), Watch: rig.Watch}
 	if rig.Bench.Clock != nil {
 		t.Device = rig.Bench.Clock
 	}
-	AddReportEntry(report.ClockEntry, t.Clock(), ReportEntryVisibilityNever)
+	hil.NoteClock(t.Clock())
 	return t
-}
-
-// hostLate records how many samples of the spec the host spoiled.
-func hostLate(n int) {
-	if n > 0 {
-		AddReportEntry(report.HostLateEntry, n)
-	}
-}
-
-// expectConclusive ends the spec inconclusive when err says the host was
-// too late to measure it (a *stall.HostLateError): never a pass, never
-// the firmware's failure.
-func expectConclusive(err error) {
-	GinkgoHelper()
-	var late *stall.HostLateError
-	if errors.As(err, &late) {
-		AddReportEntry(report.InconclusiveEntry, err.Error())
-		Fail(report.InconclusivePrefix + hil.Explain("a clean measurement within its tries", err.Error(),
-			"the host was too busy to time this spec; the firmware was neither passed nor failed"))
-	}
 }
 
 // deviceEdges are the device's own stamps of its edges during a capture,
@@ -104,7 +79,7 @@ func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
 	events, _ := rig.Bench.Clock.UARTEvents(mark)
 	var d baud.Burst
 	for _, e := range events {
-		if e.Dir == target.TX {
+		if e.Sent() {
 			d.Data = append(d.Data, e.Byte)
 			d.Arrivals = append(d.Arrivals, baud.Arrival{Count: len(d.Data), At: time.Time{}.Add(e.At)})
 		}
@@ -112,7 +87,7 @@ func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
 	if len(d.Data) < len(b.Data) {
 		return b
 	}
-	AddReportEntry(report.ClockEntry, "device", ReportEntryVisibilityNever)
+	hil.NoteClock("device")
 	return d
 }
 

@@ -9,11 +9,12 @@ import (
 
 	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/measure/stats"
+	"github.com/picohil/picohil/harness/scenario"
 )
 
 // A suite of a team's own, in its own module: it links the targets it
-// offers, opens the rig once, records a measurement with its own gate rule
-// and writes the reports. specs/example is this suite, complete.
+// offers, opens the rig once and records a measurement with its own gate
+// rule; hil writes the reports. specs/example is this suite, complete.
 func Example() {
 	// In suite_test.go, beside the blank imports of the fixtures it offers
 	// (_ "github.com/picohil/picohil/fixtures/virtual"):
@@ -25,8 +26,6 @@ func Example() {
 		DeferCleanup(rig.Close)
 		hil.ExpectOpened(rig.Open(ctx, hil.Options{}))
 	}, NodeTimeout(hil.DefaultTimeouts().Setup))
-
-	_ = ReportAfterSuite("report.json, report.html, junit.xml", hil.WriteReports)
 
 	_ = It("answers STATS promptly", labelControl, SpecTimeout(hil.Reply+hil.Slack), func(ctx SpecContext) {
 		rig.RequireControl()
@@ -48,4 +47,45 @@ func ExampleRecord() {
 	g := stats.Gate{Worse: stats.Higher, Pct: 50, Floor: 10}
 	fmt.Println(g.Blocks(12, 30), g.Blocks(12, 20), g.Blocks(100, 120))
 	// Output: true false false
+}
+
+// A scenario file in Wokwi CI's format run on the rig: its steps write to
+// and wait on the data UART and the control channel, and wait for the
+// LED; the report keeps what the lines carried.
+func ExampleRig_Scenario() {
+	var rig *hil.Rig // opened in BeforeSuite
+	s, err := scenario.Parse("version.yaml", []byte(`name: 'VERSION answers'
+version: 1
+steps:
+  - write-serial: {port: control, value: "VERSION\n"}
+  - wait-serial: {port: control, text: 'OK VERSION '}
+`))
+	fmt.Println(len(s.Steps), "steps", err)
+
+	_ = It("answers VERSION", SpecTimeout(s.Budget(scenario.Options{})+hil.Slack), func(ctx SpecContext) {
+		hil.ExpectScenario(scenario.Run(ctx, s, rig.Scenario(), scenario.Options{}))
+	})
+	// Output: 2 steps <nil>
+}
+
+// A reset through the Pico's RUN pin, measured, and the Pico checked
+// serving again at the bench's rate and cadence.
+func ExampleRig_Reset() {
+	var rig *hil.Rig // opened in BeforeSuite with Options.Trip
+	_ = It("comes back after a reset", func(ctx SpecContext) {
+		rig.RequireReset()
+		rig.RequireControl()
+		r, err := rig.Reset(ctx, hil.ResetPulse)
+		hil.ExpectNoError(err, "VERSION answers after RUN is released", "the wire to the Pico's RUN pin")
+		hil.ExpectWithin(hil.Record(stats.Measure("team.reset", "ms", float64(r.Recovered.Milliseconds()), stats.AtMost(5000))), r.Said, "the firmware's boot")
+		rig.ExpectServing(ctx, "reset")
+	})
+}
+
+// The suite's TestMain: make runs the suite with -picohil.check first,
+// which checks the bench and the make variables and runs no spec.
+func ExampleMain() {
+	suite := hil.Suite{Name: "team suite", Command: "make team"}
+	_ = func(m *testing.M) { hil.Main(m, suite) }
+	_ = func(t *testing.T) { hil.RunSpecs(t, suite) }
 }

@@ -23,18 +23,9 @@ func Record(m stats.Measurement) stats.Measurement {
 		ginkgo.Fail(Explain("a measurement with a name, a unit and, where it is gated, a rule", err.Error(), "the stats.Measure call of the spec"))
 	}
 	ginkgo.AddReportEntry(m.Name, m)
-	for _, f := range observers {
-		f(m)
-	}
+	recordVerdict(m)
 	return m
 }
-
-// observers are told of every recorded measurement.
-var observers []func(stats.Measurement)
-
-// OnRecord calls f with every measurement Record attaches, as it attaches
-// it: a recorder of the run's traffic puts the verdicts beside the bytes.
-func OnRecord(f func(stats.Measurement)) { observers = append(observers, f) }
 
 func valid(m stats.Measurement) error {
 	switch {
@@ -66,11 +57,11 @@ func ExpectWithin(m stats.Measurement, seen, check string) {
 }
 
 // ExpectNoError fails the running spec if err is not nil, noting the
-// bench's cause where err is known to be the bench's (NoteBenchCause).
+// bench's cause where err is known to be the bench's (noteBenchCause).
 func ExpectNoError(err error, expected, check string) {
 	ginkgo.GinkgoHelper()
 	if err != nil {
-		NoteBenchCause(err)
+		noteBenchCause(err)
 		ginkgo.Fail(Explain(expected, err.Error(), check))
 	}
 }

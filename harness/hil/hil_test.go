@@ -42,15 +42,15 @@ func TestSpecOfCarriesMeasurementsAndTraces(t *testing.T) {
 		}
 		s := types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: "answers", State: types.SpecStatePassed, RunTime: 1500 * time.Microsecond,
 			ReportEntries: types.ReportEntries{wrap(m.Name, m), wrap(tr.Name, tr), wrap("note", "free text")}}
-		spec := SpecOf(s, "Team answers")
+		spec := specOf(s, "Team answers")
 		if len(spec.Measurements) != 1 || spec.Measurements[0].Gate == nil || spec.Measurements[0].Gate.Pct != 50 || len(spec.Measurements[0].Series) != 3 {
 			t.Fatalf("local %v: measurements %+v", local, spec.Measurements)
 		}
 		if len(spec.Traces) != 1 || spec.Traces[0].Name != tr.Name || spec.DurationMs != 1.5 || spec.State != "passed" {
 			t.Fatalf("local %v: spec %+v", local, spec)
 		}
-		j := JUnitOf(ginkgo.Report{SpecReports: types.SpecReports{s}}, nil).SpecReports[0].ReportEntries
-		jm, ok := EntryAs(j[0], isMeasurement)
+		j := junitOf(ginkgo.Report{SpecReports: types.SpecReports{s}}, nil).SpecReports[0].ReportEntries
+		jm, ok := entryAs(j[0], isMeasurement)
 		if len(j) != 2 || !ok || jm.Gate == nil || jm.Series != nil || jm.Summary == nil || j[1].Name != "note" {
 			t.Fatalf("local %v: junit entries %+v", local, j)
 		}

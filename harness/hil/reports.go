@@ -36,38 +36,69 @@ func OutDir() string {
 	return filepath.Join(dir, "out", "hil")
 }
 
-// WriteReports writes the run's report.json, report.html and junit.xml to
-// OutDir, saying where on the GinkgoWriter. Call it from
-// ReportAfterSuite: it runs also when the suite failed or was
-// interrupted.
-func WriteReports(r ginkgo.Report) {
-	WriteReport(ReportOf(r), ginkgo.GinkgoWriter.Printf)
-	WriteJUnit(JUnitOf(r, nil), ginkgo.GinkgoWriter.Printf)
+// The reports are written after the suite, also when it was interrupted
+// or failed.
+var _ = ginkgo.ReportAfterSuite("report.json, report.html, junit.xml", writeReports)
+
+// writeReports writes the run's report.json, report.html and junit.xml to
+// OutDir, saying where on the GinkgoWriter.
+func writeReports(r ginkgo.Report) {
+	out := reportOf(r)
+	if out.Stopped != "" {
+		fmt.Fprintf(os.Stderr, "\npicohil: %s\n", out.Stopped)
+	}
+	writeReport(out, ginkgo.GinkgoWriter.Printf)
+	j := junitOf(r, func(e types.ReportEntry) bool { return e.Name == evidenceEntry })
+	for i, s := range r.SpecReports {
+		j.SpecReports[i].CapturedStdOutErr += evidenceText(s)
+	}
+	writeJUnit(j, ginkgo.GinkgoWriter.Printf)
 }
 
-// ReportOf is report.json's content for a run: RunOf, the firmware the
-// rig met, and every spec (SpecOf).
-func ReportOf(r ginkgo.Report) report.Report {
-	out := RunOf(r)
-	if rig != nil && rig.Bench != nil {
-		out.Bench, out.Platform = rig.Bench.Describe(), rig.Platform
+// reportOf is report.json's content for a run: runOf, the benches its
+// specs ran on, the firmware the rig met, the setup's console lines and
+// preflight, why a run that selected no spec failed, a device's death,
+// and every spec (specOf) with its evidence.
+func reportOf(r ginkgo.Report) report.Report {
+	out := runOf(r)
+	out.BenchID = cmp.Or(benchIDs(r), report.BenchID(os.Getenv, out.Host))
+	out.Console = setupConsole
+	out.Preflight = preflightOf(r)
+	if why := selectedNone(r); why != "" {
+		out.Pass, out.Stopped = false, why
+	}
+	if rig != nil {
+		out.FirmwareName, out.FirmwareVersion, out.Platform = rig.Firmware.Name, rig.Firmware.Semver, rig.Platform
 		if rig.Firmware.Name != "" {
 			out.Firmware = rig.Firmware.String()
-			out.FirmwareName, out.FirmwareVersion = rig.Firmware.Name, rig.Firmware.Semver
+		}
+		if rig.Bench != nil {
+			out.Bench = rig.Bench.Describe()
 		}
 	}
+	if err := died(); err != nil {
+		out.DeviceError = err.Error()
+	}
 	for _, s := range r.SpecReports {
-		if name, ok := SpecName(s); ok {
-			out.Specs = append(out.Specs, SpecOf(s, name))
+		if name, ok := specName(s); ok {
+			spec := specOf(s, name)
+			ev, _ := evidenceOf(s)
+			spec.Console, spec.Data = ev.Console, ev.Data
+			for _, e := range s.ReportEntries {
+				if e.Name == deviceStopped {
+					spec.Failure += "\n" + deviceStopped + ": " + e.Value.String()
+				}
+			}
+			out.Specs = append(out.Specs, spec)
 		}
 	}
 	return out
 }
 
-// RunOf is what report.json says of a run besides its firmware and its
+// runOf is what report.json says of a run besides its firmware and its
 // specs: the bench's settings, the host, the target and why, the command
 // that reruns it, when and how it ended.
-func RunOf(r ginkgo.Report) report.Report {
+func runOf(r ginkgo.Report) report.Report {
 	host := report.ProbeHost()
 	return report.Report{
 		Schema:    report.Schema,
@@ -79,7 +110,7 @@ func RunOf(r ginkgo.Report) report.Report {
 		Reason:    cfg.Reason,
 		StandIn:   cfg.StandIn,
 		Faults:    cmp.Or(cfg.Faults, "none"),
-		Reproduce: strings.TrimSpace(cfg.Reproduce() + " " + suite.Command + SeedArg(r.SuiteConfig.RandomSeed)),
+		Reproduce: strings.TrimSpace(cfg.Reproduce() + " " + suite.Command + seedArg(r.SuiteConfig.RandomSeed)),
 		SpecSeed:  r.SuiteConfig.RandomSeed,
 
 		HarnessVersion: report.HarnessVersion(),
@@ -97,10 +128,10 @@ func RunOf(r ginkgo.Report) report.Report {
 	}
 }
 
-// SpecName is the name a spec report has in report.json, false for one
+// specName is the name a spec report has in report.json, false for one
 // that is no row of it: every It by its full text, and a setup or
 // teardown node that failed by its kind.
-func SpecName(s types.SpecReport) (string, bool) {
+func specName(s types.SpecReport) (string, bool) {
 	switch {
 	case s.LeafNodeType == types.NodeTypeIt:
 		return s.FullText(), true
@@ -110,11 +141,11 @@ func SpecName(s types.SpecReport) (string, bool) {
 	return "", false
 }
 
-// SpecOf is one spec of report.json, named name: its state (inconclusive
+// specOf is one spec of report.json, named name: its state (inconclusive
 // where the host was too late to judge it), its failure with the bench's
 // cause or why it skipped, whose clock timed it, and the measurements and
 // timelines it recorded.
-func SpecOf(s types.SpecReport, name string) report.Spec {
+func specOf(s types.SpecReport, name string) report.Spec {
 	spec := report.Spec{
 		Name:         name,
 		Labels:       s.Labels(),
@@ -142,32 +173,32 @@ func SpecOf(s types.SpecReport, name string) report.Spec {
 		case report.ClockEntry:
 			spec.Clock = e.Value.String()
 		}
-		if m, ok := EntryAs(e, isMeasurement); ok {
+		if m, ok := entryAs(e, isMeasurement); ok {
 			spec.Measurements = append(spec.Measurements, m)
 		}
-		if t, ok := EntryAs(e, isTrace); ok {
+		if t, ok := entryAs(e, isTrace); ok {
 			spec.Traces = append(spec.Traces, t)
 		}
 	}
 	return spec
 }
 
-// BenchCauseEntry names the report entry a failure of the bench's leaves
+// benchCauseEntry names the report entry a failure of the bench's leaves
 // (harness/farm/blame): the first one names the spec's cause.
-const BenchCauseEntry = "bench_cause"
+const benchCauseEntry = "bench_cause"
 
-// NoteBenchCause records err's cause on the running spec when err is
+// noteBenchCause records err's cause on the running spec when err is
 // known to be the bench's (harness/farm/blame); ExpectNoError does it.
-func NoteBenchCause(err error) {
+func noteBenchCause(err error) {
 	if c := blame.Cause(err); c != "" {
-		ginkgo.AddReportEntry(BenchCauseEntry, c, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		ginkgo.AddReportEntry(benchCauseEntry, c, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 	}
 }
 
 // causeOf is the bench's cause a spec recorded, "" when none.
 func causeOf(s types.SpecReport) string {
 	for _, e := range s.ReportEntries {
-		if e.Name == BenchCauseEntry {
+		if e.Name == benchCauseEntry {
 			return strings.Trim(e.Value.String(), `"`)
 		}
 	}
@@ -190,20 +221,20 @@ func blameEntries(s types.SpecReport) types.ReportEntries {
 	return out
 }
 
-// JUnitOf is the run as JUnit readers want it: each measurement a
+// junitOf is the run as JUnit readers want it: each measurement a
 // property of its test case (value, unit, limits, pass, summary) without
 // its raw series, no timelines (both stay in report.json), and a failed
 // spec's blame and cause as properties. drop, where given, leaves out
 // other entries too.
-func JUnitOf(r ginkgo.Report, drop func(types.ReportEntry) bool) ginkgo.Report {
+func junitOf(r ginkgo.Report, drop func(types.ReportEntry) bool) ginkgo.Report {
 	specs := make(types.SpecReports, len(r.SpecReports))
 	for i, s := range r.SpecReports {
 		var entries types.ReportEntries
 		for _, e := range s.ReportEntries {
-			if _, ok := EntryAs(e, isTrace); ok || (drop != nil && drop(e)) {
+			if _, ok := entryAs(e, isTrace); ok || (drop != nil && drop(e)) {
 				continue
 			}
-			if m, ok := EntryAs(e, isMeasurement); ok {
+			if m, ok := entryAs(e, isMeasurement); ok {
 				m.Series = nil
 				e.Value = types.WrapEntryValue(m)
 			}
@@ -216,9 +247,9 @@ func JUnitOf(r ginkgo.Report, drop func(types.ReportEntry) bool) ginkgo.Report {
 	return r
 }
 
-// WriteJUnit writes r (JUnitOf) as junit.xml to OutDir, each spec the
+// writeJUnit writes r (junitOf) as junit.xml to OutDir, each spec the
 // host was too late to judge a test case of status inconclusive.
-func WriteJUnit(r ginkgo.Report, printf func(string, ...any)) {
+func writeJUnit(r ginkgo.Report, printf func(string, ...any)) {
 	path := filepath.Join(OutDir(), "junit.xml")
 	if err := reporters.GenerateJUnitReportWithConfig(r, path, reporters.JunitReportConfig{
 		OmitTimelinesForSpecState: types.SpecStatePassed | types.SpecStateSkipped,
@@ -231,10 +262,10 @@ func WriteJUnit(r ginkgo.Report, printf func(string, ...any)) {
 	}
 }
 
-// WriteReport writes out, its failures classified (harness/farm/blame), as
+// writeReport writes out, its failures classified (harness/farm/blame), as
 // report.json and report.html to OutDir, telling printf where each went
 // or why not.
-func WriteReport(out report.Report, printf func(string, ...any)) {
+func writeReport(out report.Report, printf func(string, ...any)) {
 	blame.Classify(&out)
 	for _, w := range []struct {
 		name  string
@@ -249,12 +280,12 @@ func WriteReport(out report.Report, printf func(string, ...any)) {
 	}
 }
 
-// WriteStopped writes the reports of a run that stopped before any spec,
+// writeStopped writes the reports of a run that stopped before any spec,
 // saying why.
-func WriteStopped(why error) {
+func writeStopped(why error) {
 	now := time.Now()
 	host := report.ProbeHost()
-	WriteReport(report.Report{
+	writeReport(report.Report{
 		Schema:     report.Schema,
 		BenchID:    cmp.Or(cfg.BenchID, report.BenchID(os.Getenv, host)),
 		Host:       host,
@@ -275,10 +306,10 @@ func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond)
 func isMeasurement(m stats.Measurement) bool { return m.Name != "" && m.Unit != "" }
 func isTrace(t stats.Trace) bool             { return t.Name != "" && len(t.Columns) > 0 }
 
-// EntryAs recovers a value of type T from a report entry, whether it was
+// entryAs recovers a value of type T from a report entry, whether it was
 // made in this process or arrived serialised from another (ginkgo -p);
 // valid tells a T from another type's JSON.
-func EntryAs[T any](e types.ReportEntry, valid func(T) bool) (T, bool) {
+func entryAs[T any](e types.ReportEntry, valid func(T) bool) (T, bool) {
 	if v, ok := e.GetRawValue().(T); ok {
 		return v, true
 	}

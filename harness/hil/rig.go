@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/onsi/ginkgo/v2"
 	"periph.io/x/conn/v3/gpio"
 
 	"github.com/picohil/picohil/harness/farm/health"
+	"github.com/picohil/picohil/harness/measure/stall"
+	"github.com/picohil/picohil/harness/report/tape"
 	"github.com/picohil/picohil/harness/serial/control"
 	"github.com/picohil/picohil/harness/serial/link"
 	"github.com/picohil/picohil/harness/target"
@@ -27,8 +30,9 @@ type Rig struct {
 	// none, or the firmware does not speak the protocol (Silent says
 	// why). RequireControl skips a spec that needs it.
 	Control *control.Client
-	// Line is the control channel's line under Control, as Options.Tap
-	// gave it back; for reading what the firmware prints unasked.
+	// Line is the control channel's line under Control, recorded: for
+	// reading what the firmware prints unasked, or a scenario's
+	// wait-serial on the control channel (harness/scenario.Lines).
 	Line control.Line
 	// Firmware is VERSION's answer; zero without a control client.
 	Firmware control.Version
@@ -38,20 +42,30 @@ type Rig struct {
 	// Silent says why a fixture's firmware has no control client: it
 	// did not answer VERSION and Options.Silent let it run.
 	Silent string
+	// Watch is the host's lateness, for a target timed on the host's
+	// clock (harness/measure/stall); nil where the target stamps its own
+	// device time (Bench.Clock).
+	Watch *stall.Watch
 
+	opts    Options
+	tape    *tape.Recorder
 	closers []func() error
 }
 
 // Options shape how Open brings a rig up; the zero value opens a plain
 // one.
 type Options struct {
-	// Preflight checks the bench once the target is up, before its lines
-	// open (the bundled suite runs harness/target/preflight there); it may fail
-	// the spec itself.
-	Preflight func(ctx context.Context, b *bench.Bench)
-	// Tap wraps the control line before the client uses it: a recorder
-	// of the run's traffic.
-	Tap func(control.Line) control.Line
+	// Preflight, where not zero, bounds the checks of the bench
+	// (harness/target/preflight) that run once the target is up, before
+	// its lines open: a failed check fails the node with every check's
+	// result, after a power cycle and a second try where the bench has a
+	// power switch.
+	Preflight time.Duration
+	// Trip bounds one echo round trip: the preflight's, ExpectServing's.
+	Trip time.Duration
+	// Power bounds a power cycle (PowerCycle): PowerOff, then the Pico's
+	// boot and its port's return.
+	Power time.Duration
 	// Silent lets a fixture's firmware that does not answer VERSION run
 	// without a control client; on hardware no answer stops Open.
 	Silent bool
@@ -81,10 +95,16 @@ func ExpectOpened(err error) {
 // link and, where the bench has one, the control channel, whose firmware
 // must answer VERSION, and BOARD with OK or ERR, within Reply each. It
 // attaches the bench, the firmware and the platform to the running node
-// as report entries. What it opened stays in r when a step fails, so that
-// Close lets it go: register r.Close with DeferCleanup before Open.
+// as report entries. Every byte and line the rig's lines carry from then
+// on is recorded: a spec's report holds the control channel's lines and,
+// on failure, the data bytes about it; with HIL_RECORD=<path> the whole
+// run goes to a tape (harness/report/tape) that `hil replay` judges
+// again. What it opened stays in r when a step fails, so that Close lets
+// it go: register r.Close with DeferCleanup before Open.
 func (r *Rig) Open(ctx context.Context, o Options) error {
-	rig = r
+	rig, r.opts = r, o
+	r.tape = tape.NewRecorder(nil)
+	r.closers = append(r.closers, r.tape.Close)
 	b, err := bench.Open(ctx, cfg)
 	if err != nil {
 		return &OpenError{"the bench opens", "see the hint above", err}
@@ -92,13 +112,18 @@ func (r *Rig) Open(ctx context.Context, o Options) error {
 	r.Bench = b
 	r.closers = append(r.closers, b.Halt)
 	ginkgo.AddReportEntry("bench", b.Describe())
-	if o.Preflight != nil {
-		o.Preflight(ctx, b)
+	if o.Preflight > 0 {
+		r.preflight(ctx)
 	}
 	if r.Data, err = link.Open(b.DataPort, cfg.Baud); err != nil {
 		return &OpenError{"the data UART opens", "see the hint above", err}
 	}
 	r.closers = append(r.closers, r.Data.Close)
+	r.Data.Observe(recordData)
+	if b.Clock == nil { // timed on the host's clock: watch the host's lateness
+		r.Watch = stall.Start()
+		r.closers = append(r.closers, func() error { r.Watch.Stop(); return nil })
+	}
 	if b.ControlPort == "" {
 		return nil
 	}
@@ -107,10 +132,8 @@ func (r *Rig) Open(ctx context.Context, o Options) error {
 		return &OpenError{"the control channel opens", "see the hint above", err}
 	}
 	r.closers = append(r.closers, ctl.Close)
-	r.Line = ctl
-	if o.Tap != nil {
-		r.Line = o.Tap(ctl)
-	}
+	// The setup's VERSION and BOARD go on the tape, as every later line.
+	r.Line = tape.Tap{Line: ctl, Rec: r.tape}
 	r.Control = control.New(r.Line)
 	vctx, cancel := context.WithTimeout(ctx, Reply)
 	defer cancel()

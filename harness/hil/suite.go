@@ -15,8 +15,8 @@ import (
 	"github.com/picohil/picohil/harness/target/bench"
 )
 
-// Suite is how a suite names itself, is run again, and what it checks and
-// takes before any spec.
+// Suite is how a suite names itself, is run again, and what it checks
+// before any spec.
 type Suite struct {
 	// Name is the suite's description in Ginkgo's output.
 	Name string
@@ -24,14 +24,11 @@ type Suite struct {
 	// is the bench's environment, Command, then SEED=<n> and
 	// FOCUS='<spec>' as make variables (Rerun).
 	Command string
-	// Check, where given, is told this process's bench and why it could
-	// not be loaded (nil when it could), and returns the other settings
-	// of the run that stop it, joined: each is a line of the refusal.
-	Check func(c bench.Config, err error) error
-	// Admit, where given, takes what the run needs once its settings are
-	// good (a lease of the bench) and returns its release, which runs
-	// after the specs; an error stops the run before any spec.
-	Admit func(ctx context.Context) (release func(), err error)
+	// Check, where given, is told why this process's bench could not be
+	// loaded (nil when it could: Config is then the bench), and returns
+	// the suite's own settings that stop the run, joined: each is a line
+	// of the refusal. It runs before the spec tree is built.
+	Check func(loadErr error) error
 }
 
 // The run's state: the suite, the bench for this process and why it
@@ -49,11 +46,13 @@ var (
 func Config() bench.Config { return cfg }
 
 // RunSpecs runs the suite's specs on this process's bench. A bench that
-// cannot be loaded, or a setting Suite.Check refuses, stops the run
-// before any spec: one line per mistake on stderr, and reports
-// (WriteStopped) that say why; so does a failed Suite.Admit. It prints
-// which target runs and why, and the spec order's seed. A run whose
-// filters select no spec fails.
+// cannot be loaded, or a setting Suite.Check or the run's own settings
+// (HIL_OUT, HIL_RECORD, the lease's) refuse, stops the run before any
+// spec: one line per mistake on stderr, and reports (writeStopped) that
+// say why; so does a bench that cannot be leased (harness/farm/lease: a
+// hardware bench, or any with HIL_STATE_DIR). It prints which target runs
+// and why, and the spec order's seed. A run whose filters select no spec
+// fails.
 func RunSpecs(t *testing.T, s Suite) bool {
 	t.Helper()
 	ginkgo.GinkgoHelper()
@@ -61,23 +60,21 @@ func RunSpecs(t *testing.T, s Suite) bool {
 	cfg, cfgErr = bench.Load(os.Getenv, ginkgo.GinkgoParallelProcess())
 	err := cfgErr
 	if s.Check != nil {
-		err = errors.Join(cfgErr, s.Check(cfg, cfgErr))
+		err = errors.Join(err, s.Check(cfgErr))
 	}
-	if err != nil {
+	if err = errors.Join(err, runSettings()); err != nil {
 		// Nothing opens: one line per mistake, and a report that says why.
 		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", err)
-		WriteStopped(err)
+		writeStopped(err)
 		t.FailNow()
 	}
-	if s.Admit != nil {
-		release, err := s.Admit(context.Background())
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec: %v\n", err)
-			WriteStopped(err)
-			t.FailNow()
-		}
-		defer release()
+	release, err := takeBench(context.Background())
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec: %v\n", err)
+		writeStopped(err)
+		t.FailNow()
 	}
+	defer release()
 	if cfg.BenchID != "" {
 		fmt.Printf("picohil: process %d: bench %s\n", ginkgo.GinkgoParallelProcess(), cfg.BenchID)
 	}
@@ -85,7 +82,7 @@ func RunSpecs(t *testing.T, s Suite) bool {
 	if cfg.StandIn {
 		fmt.Println(StandInBanner)
 	}
-	fmt.Printf("picohil: spec order seed %d (%s runs this order again)\n", ginkgo.GinkgoRandomSeed(), strings.TrimSpace(suite.Command+SeedArg(ginkgo.GinkgoRandomSeed())))
+	fmt.Printf("picohil: spec order seed %d (%s runs this order again)\n", ginkgo.GinkgoRandomSeed(), strings.TrimSpace(suite.Command+seedArg(ginkgo.GinkgoRandomSeed())))
 	sc, rc := ginkgo.GinkgoConfiguration()
 	sc.FailOnEmpty = true
 	return ginkgo.RunSpecs(t, s.Name, sc, rc)
@@ -95,14 +92,14 @@ func RunSpecs(t *testing.T, s Suite) bool {
 // because nothing named any.
 const StandInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin (set HIL_SERIAL, or a bench profile, to test a Pico) ***"
 
-// SeedArg is the make argument that runs the specs in the order of seed.
-func SeedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
+// seedArg is the make argument that runs the specs in the order of seed.
+func seedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
 
 // Rerun is the command that reruns the running spec alone, in this run's
 // order, on this bench.
 // A setup node's failure reruns the whole suite.
 func Rerun() string {
-	run := strings.TrimSpace(cfg.Reproduce() + " " + suite.Command + SeedArg(ginkgo.GinkgoRandomSeed()))
+	run := strings.TrimSpace(cfg.Reproduce() + " " + suite.Command + seedArg(ginkgo.GinkgoRandomSeed()))
 	focus := regexp.QuoteMeta(ginkgo.CurrentSpecReport().LeafNodeText)
 	if focus == "" {
 		return run

@@ -51,6 +51,10 @@ type UARTEvent struct {
 	At   time.Duration // device time
 }
 
+// Sent reports whether the device sent the byte (TX), rather than
+// received it.
+func (e UARTEvent) Sent() bool { return e.Dir == TX }
+
 // LEDEdge is one LED transition: the level after it, at device time At.
 type LEDEdge struct {
 	Level gpio.Level

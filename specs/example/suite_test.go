@@ -30,7 +30,5 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	hil.ExpectOpened(rig.Open(ctx, hil.Options{}))
 }, NodeTimeout(timeouts.Setup))
 
-var _ = ReportAfterSuite("report.json, report.html, junit.xml", hil.WriteReports)
-
 // Labels, declared once.
 var labelControl = hil.Label("control")

@@ -1,17 +1,15 @@
-package specs
+package hil
 
 import (
 	"context"
 	"encoding/json"
 	"strings"
 
-	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/farm/health"
-	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/report"
-	"github.com/picohil/picohil/harness/target/bench"
 	"github.com/picohil/picohil/harness/target/preflight"
 )
 
@@ -24,27 +22,29 @@ type checkList []report.Check
 
 func (l checkList) String() string { return strings.TrimRight(preflight.Format(l), "\n") }
 
-// runPreflight checks the opened bench before any spec: a failed check
-// stops the suite with its explanation, a warning is printed and reported.
-func runPreflight(ctx context.Context, b *bench.Bench) {
-	GinkgoHelper()
-	plan := health.PreflightPlan(b, timeouts.Reply, timeouts.PerTrip)
-	pctx, cancel := context.WithTimeout(ctx, timeouts.Preflight)
+// preflight checks the opened bench before any spec (harness/target/preflight):
+// a failed check stops the suite with its explanation, after a power cycle
+// and a second try where the bench has a switch; a warning is printed and
+// reported.
+func (r *Rig) preflight(ctx context.Context) {
+	ginkgo.GinkgoHelper()
+	plan := health.PreflightPlan(r.Bench, Reply, r.opts.Trip)
+	pctx, cancel := context.WithTimeout(ctx, r.opts.Preflight)
 	defer cancel()
 	checks := checkList(preflight.Run(pctx, plan))
-	if preflightRecovered(ctx, b, preflight.Select(checks, report.CheckFail)) {
-		again, cancel := context.WithTimeout(ctx, timeouts.Preflight)
+	if r.preflightRecovered(ctx, preflight.Select(checks, report.CheckFail)) {
+		again, cancel := context.WithTimeout(ctx, r.opts.Preflight)
 		defer cancel()
 		checks = checkList(preflight.Run(again, plan))
 	}
 	for i := range checks {
-		checks[i].Bench = b.BenchID
+		checks[i].Bench = r.Bench.BenchID
 	}
-	visibility := ReportEntryVisibilityFailureOrVerbose
+	visibility := ginkgo.ReportEntryVisibilityFailureOrVerbose
 	if len(preflight.Select(checks, report.CheckWarn)) > 0 {
-		visibility = ReportEntryVisibilityAlways
+		visibility = ginkgo.ReportEntryVisibilityAlways
 	}
-	AddReportEntry(preflightEntry, checks, visibility)
+	ginkgo.AddReportEntry(preflightEntry, checks, visibility)
 	var expected, seen, hints []string
 	for _, c := range preflight.Select(checks, report.CheckFail) {
 		expected = append(expected, c.Name+": "+c.Expected)
@@ -53,14 +53,14 @@ func runPreflight(ctx context.Context, b *bench.Bench) {
 	}
 	if len(expected) > 0 {
 		notePreflightCause(preflight.Select(checks, report.CheckFail))
-		Fail(hil.Explain("preflight: "+strings.Join(expected, "\n          "), strings.Join(seen, "\n          "),
+		ginkgo.Fail(Explain("preflight: "+strings.Join(expected, "\n          "), strings.Join(seen, "\n          "),
 			strings.Join(hints, "\n          ")+"\n          all checks:\n"+checks.String()))
 	}
 }
 
 // preflightOf recovers the checks of every BeforeSuite run (one per
 // parallel process), whether made here or serialised from another process.
-func preflightOf(r Report) []report.Check {
+func preflightOf(r ginkgo.Report) []report.Check {
 	out := []report.Check{}
 	for _, s := range r.SpecReports {
 		if s.LeafNodeType != types.NodeTypeBeforeSuite {

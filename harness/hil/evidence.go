@@ -1,4 +1,4 @@
-package specs
+package hil
 
 import (
 	"context"
@@ -9,10 +9,10 @@ import (
 	"sync"
 	"time"
 
-	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/picohil/picohil/harness/hil"
+	"github.com/picohil/picohil/harness/gpio/edge"
 	"github.com/picohil/picohil/harness/measure/stats"
 	"github.com/picohil/picohil/harness/report"
 	"github.com/picohil/picohil/harness/report/tape"
@@ -32,6 +32,11 @@ const (
 	bytesAfter  = 16
 )
 
+// consoleQuiet is how long the control channel must be silent at a
+// spec's end before its evidence is taken: far below any reply's
+// deadline, long enough to collect what the port already holds.
+const consoleQuiet = 5 * time.Millisecond
+
 // evidence is what a spec's report entry carries.
 type evidence struct {
 	Console []tape.Event `json:"console,omitempty"`
@@ -47,23 +52,24 @@ func recordData(sent bool, at time.Time, p []byte) {
 	rig.tape.Data(dir, at, p)
 }
 
-// recordCapture puts an LED capture on the tape: its span, its edges and,
-// where the target has a device clock, the device's stamps of them.
-func recordCapture(c blinkCapture) {
-	capture := tape.Event{Kind: tape.KindCapture, At: c.armed, Until: c.end}
-	for _, e := range c.device { // the device's stamps of the same edges, which the cadence is judged on
+// RecordCapture puts an LED capture on the run's tape: its span, from
+// arming the pin to the capture's end, its edges and, where the target has
+// a device clock, the device's stamps of them (device, nil without one).
+func (r *Rig) RecordCapture(armed, end time.Time, edges, device []edge.Edge) {
+	capture := tape.Event{Kind: tape.KindCapture, At: armed, Until: end}
+	for _, e := range device { // the device's stamps of the same edges, which the cadence is judged on
 		capture.DeviceNs = append(capture.DeviceNs, int64(e.At.Sub(time.Time{})))
 	}
-	rig.tape.Add(capture)
-	for _, e := range c.edges {
-		rig.tape.Edge(e.At, bool(e.Level), tape.Host)
+	r.tape.Add(capture)
+	for _, e := range edges {
+		r.tape.Edge(e.At, bool(e.Level), tape.Host)
 	}
 }
 
 // recordVerdict puts a judged measurement on the tape, without its samples
 // (the tape holds what they were measured from).
 func recordVerdict(m stats.Measurement) {
-	if rig.tape == nil {
+	if rig == nil || rig.tape == nil {
 		return
 	}
 	m.Series = nil
@@ -86,16 +92,16 @@ var storeTape = sync.OnceValue(func() error {
 	if path == "" {
 		return nil
 	}
-	if p := GinkgoParallelProcess(); p > 1 {
+	if p := ginkgo.GinkgoParallelProcess(); p > 1 {
 		path = fmt.Sprintf("%s.%d", path, p)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return fmt.Errorf("HIL_RECORD=%s: %w", path, err)
 	}
-	suite, _ := GinkgoConfiguration()
+	sc, _ := ginkgo.GinkgoConfiguration()
 	h := tape.Header{
-		Started: time.Now(), Target: cfg.Target, Faults: cfg.Faults, Seed: GinkgoRandomSeed(),
-		Focus: suite.FocusStrings, Labels: suite.LabelFilter,
+		Started: time.Now(), Target: cfg.Target, Faults: cfg.Faults, Seed: ginkgo.GinkgoRandomSeed(),
+		Focus: sc.FocusStrings, Labels: sc.LabelFilter,
 		Settings: tape.Settings{Baud: cfg.Baud, BlinkHalfMs: ms(cfg.BlinkHalf), TurnaroundMs: ms(cfg.Turnaround), JitterMs: ms(cfg.JitterTol)},
 		Versions: tape.Versions{Harness: report.HarnessVersion(), Platform: rig.Platform, Go: runtime.Version()},
 	}
@@ -111,24 +117,24 @@ var storeTape = sync.OnceValue(func() error {
 		devLog = &tape.DeviceLog{Clock: rig.Bench.Clock}
 		devLog.Record(rig.tape, time.Now()) // the setup's traffic, before the first spec
 	}
-	GinkgoWriter.Printf("picohil: recording the run to %s\n", path)
+	ginkgo.GinkgoWriter.Printf("picohil: recording the run to %s\n", path)
 	return nil
 })
 
-var _ = BeforeEach(func() {
-	if rig.tape == nil {
+var _ = ginkgo.BeforeEach(func() {
+	if rig == nil || rig.tape == nil {
 		return
 	}
-	hil.ExpectNoError(storeTape(), "the tape opens (HIL_RECORD)", "a writable path for the tape")
+	ExpectNoError(storeTape(), "the tape opens (HIL_RECORD)", "a writable path for the tape")
 	between := rig.tape.Take() // what came between specs goes to the tape
 	if !setupTaken {
 		setupConsole, setupTaken = tape.Of(between, tape.KindLine), true
 	}
-	rig.tape.Add(tape.Event{Kind: tape.KindSpec, Text: CurrentSpecReport().FullText()})
+	rig.tape.Add(tape.Event{Kind: tape.KindSpec, Text: ginkgo.CurrentSpecReport().FullText()})
 })
 
-var _ = AfterEach(func() {
-	if rig.tape == nil {
+var _ = ginkgo.AfterEach(func() {
+	if rig == nil || rig.tape == nil {
 		return
 	}
 	drainConsole()
@@ -136,7 +142,7 @@ var _ = AfterEach(func() {
 	if devLog != nil {
 		devLog.Record(rig.tape, time.Now())
 	}
-	s := CurrentSpecReport()
+	s := ginkgo.CurrentSpecReport()
 	state := "passed"
 	if s.Failed() {
 		state = "failed"
@@ -152,7 +158,7 @@ var _ = AfterEach(func() {
 		ev.Data = tape.Around(events, at, bytesBefore, bytesAfter)
 	}
 	if len(ev.Console) > 0 || len(ev.Data) > 0 {
-		AddReportEntry(evidenceEntry, ev, ReportEntryVisibilityNever)
+		ginkgo.AddReportEntry(evidenceEntry, ev, ginkgo.ReportEntryVisibilityNever)
 	}
 })
 
@@ -183,7 +189,7 @@ var stallsSeen int
 // recordStalls puts the host's stalls since the last spec on the tape, so
 // that a replay leaves out the samples they spoiled, as the run did.
 func recordStalls() {
-	spans := rig.watch.Stalls()
+	spans := rig.Watch.Stalls()
 	for _, sp := range spans[min(stallsSeen, len(spans)):] {
 		rig.tape.Add(tape.Event{Kind: tape.KindStall, At: sp.From, Until: sp.To})
 	}
@@ -209,7 +215,7 @@ func evidenceText(s types.SpecReport) string {
 func evidenceOf(s types.SpecReport) (evidence, bool) {
 	for _, e := range s.ReportEntries {
 		if e.Name == evidenceEntry {
-			return hil.EntryAs(e, func(evidence) bool { return true })
+			return entryAs(e, func(evidence) bool { return true })
 		}
 	}
 	return evidence{}, false

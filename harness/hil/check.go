@@ -1,4 +1,4 @@
-package specs
+package hil
 
 import (
 	"cmp"
@@ -13,11 +13,10 @@ import (
 	"strings"
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
+	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/picohil/picohil/harness/cli"
-	"github.com/picohil/picohil/harness/hil"
 	"github.com/picohil/picohil/harness/target/bench"
 )
 
@@ -34,25 +33,31 @@ var (
 	makeProcs  = flag.String("picohil.procs", "", "make's PROCS: how many benches run at once")
 )
 
-func TestMain(m *testing.M) {
+// Main is a suite's TestMain: with -picohil.check (make runs the suite
+// with it before ginkgo starts) it checks the bench, the suite's own
+// settings (Suite.Check), the run's, and the make variables, opens
+// nothing and runs no spec, exiting 2 on a bad one; else it runs the
+// tests.
+func Main(m *testing.M, s Suite) {
 	flag.Parse()
 	if *checkOnly {
-		os.Exit(check())
+		suite = s
+		os.Exit(check(s))
 	}
 	os.Exit(m.Run())
 }
 
-// check validates everything a run is made from, as TestSpecs and ginkgo
+// check validates everything a run is made from, as RunSpecs and ginkgo
 // would take it, and stops a bad run there: one line per mistake, the
 // reports saying why, exit status cli.ExitUsage. Nothing opens.
-func check() int {
+func check(s Suite) int {
 	procs, err := makeProcsN()
 	errs := []error{err}
 	c, first := bench.Load(os.Getenv, 1)
+	cfg, cfgErr = c, first
 	errs = append(errs, first)
-	if first == nil {
-		_, err := loadScenarios(c.Scenarios)
-		errs = append(errs, err)
+	if s.Check != nil {
+		errs = append(errs, s.Check(first))
 	}
 	if _, last := bench.Load(os.Getenv, procs); procs > 1 && last != nil && (first == nil || last.Error() != first.Error()) {
 		errs = append(errs, last)
@@ -60,7 +65,7 @@ func check() int {
 	errs = append(errs, runSettings(), checkSeed(*makeSeed), checkFocus(*makeFocus), checkLabels(*makeLabels))
 	if err := errors.Join(errs...); err != nil {
 		fmt.Fprintf(os.Stderr, "picohil: the run stops before any spec:\n%v\n", err)
-		hil.WriteStopped(err)
+		writeStopped(err)
 		return cli.ExitUsage
 	}
 	return 0
@@ -142,7 +147,7 @@ func checkLabels(s string) error {
 	if strings.TrimSpace(s) == "" {
 		return nil
 	}
-	hint := "the labels are " + strings.Join(hil.Labels(), ", ") + "; combine them with &&, ||, ! and parentheses, such as LABELS='echo && !timing'"
+	hint := "the labels are " + strings.Join(Labels(), ", ") + "; combine them with &&, ||, ! and parentheses, such as LABELS='echo && !timing'"
 	if _, err := types.ParseLabelFilter(s); err != nil {
 		msg := err.Error()
 		if ge, ok := errors.AsType[types.GinkgoError](err); ok {
@@ -154,7 +159,7 @@ func checkLabels(s string) error {
 		return nil // a set query names keys, not labels
 	}
 	for _, w := range filterWords.FindAllString(s, -1) {
-		if !strings.HasPrefix(w, "/") && !slices.Contains(hil.Labels(), w) {
+		if !strings.HasPrefix(w, "/") && !slices.Contains(Labels(), w) {
 			return makeError("LABELS", s, fmt.Sprintf("no spec has the label %q", w), hint)
 		}
 	}
@@ -164,7 +169,7 @@ func checkLabels(s string) error {
 // selectedNone says why a run whose filters select no spec fails, naming
 // the filters and what they could have matched; "" when specs were
 // selected.
-func selectedNone(r Report) string {
+func selectedNone(r ginkgo.Report) string {
 	if r.PreRunStats.SpecsThatWillRun > 0 {
 		return ""
 	}
@@ -186,5 +191,5 @@ func selectedNone(r Report) string {
 		}
 	}
 	return fmt.Sprintf("the filters select none of the %d specs: %s (hint: FOCUS matches spec names, LABELS the labels %s; the specs are: %s)",
-		r.PreRunStats.TotalSpecs, cmp.Or(strings.Join(filters, " "), "none given"), strings.Join(hil.Labels(), ", "), strings.Join(names, "; "))
+		r.PreRunStats.TotalSpecs, cmp.Or(strings.Join(filters, " "), "none given"), strings.Join(Labels(), ", "), strings.Join(names, "; "))
 }
