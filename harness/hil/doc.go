@@ -45,6 +45,10 @@
 //     named deadlines derived from the bench (Timeouts), never literals in
 //     specs.
 //
+// Importing hil adds its nodes to the suite's tree: before and after each
+// spec (the evidence, a dead device, a gone port) and after the suite (the
+// reports). A suite adds only its BeforeSuite, which opens the rig.
+//
 // What stays internal, used by hil on the suite's behalf: the bench and
 // its loader, preflight, lease, health, power, blame, the tape and the
 // report writers, reset, port discovery. The fixtures stay outside it:

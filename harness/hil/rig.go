@@ -61,10 +61,11 @@ type Options struct {
 	// result, after a power cycle and a second try where the bench has a
 	// power switch.
 	Preflight time.Duration
-	// Trip bounds one echo round trip: the preflight's, ExpectServing's.
+	// Trip bounds one echo round trip: the preflight's, ExpectServing's;
+	// Reply where zero.
 	Trip time.Duration
 	// Power bounds a power cycle (PowerCycle): PowerOff, then the Pico's
-	// boot and its port's return.
+	// boot and its port's return; PowerOff plus Slack where zero.
 	Power time.Duration
 	// Silent lets a fixture's firmware that does not answer VERSION run
 	// without a control client; on hardware no answer stops Open.
@@ -103,6 +104,12 @@ func ExpectOpened(err error) {
 // it go: register r.Close with DeferCleanup before Open.
 func (r *Rig) Open(ctx context.Context, o Options) error {
 	rig, r.opts = r, o
+	if r.opts.Trip == 0 {
+		r.opts.Trip = Reply
+	}
+	if r.opts.Power == 0 {
+		r.opts.Power = PowerOff + Slack
+	}
 	r.tape = tape.NewRecorder(nil)
 	r.closers = append(r.closers, r.tape.Close)
 	b, err := bench.Open(ctx, cfg)
