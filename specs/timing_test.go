@@ -16,7 +16,7 @@ import (
 // target's device clock where it has one, else the host's, watched for
 // the host's own lateness.
 func timing() echo.Timing {
-	t := echo.Timing{Frame: baud.ByteTime(cfg.Baud), Watch: rig.Watch}
+	t := echo.Timing{Frame: baud.ByteTime(cfg.Baud), Turnaround: cfg.Turnaround, Watch: rig.Watch}
 	if rig.Bench.Clock != nil {
 		t.Device = rig.Bench.Clock
 	}

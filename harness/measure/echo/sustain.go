@@ -266,27 +266,46 @@ func shortfall(r, least, rate float64, width time.Duration) time.Duration {
 // DeviceWindows is the throughput of each whole window of width between
 // device times from and to, counted from the device's TX stamps (a byte
 // counts where its stop bit left), each window below least (bytes per
-// second, on a line of rate) host-late where the device waited for the
-// host's bytes (Starved) within it for more than stall.Bound and for at
-// least the line time of the bytes it lacks.
+// second) host-late where the host did not give the device the bytes to
+// reach it (supplied): what the device held at the window's start and
+// what reached it during the window fall short of least, and the device
+// ended the window holding no more than a turnaround's worth of them
+// (t.Turnaround, plus the byte on the wire). A device that sent slower
+// than its bytes came holds more and more of them, so its windows stay its
+// own however the host fed it; one that echoed whatever came, however
+// late the host's bytes came or however they trickled, was short of bytes,
+// not of speed.
 func (f Flow) DeviceWindows(from, to, width time.Duration, rate, least float64) []Window {
 	if width <= 0 || to <= from {
 		return nil
 	}
 	out := make([]Window, int((to-from)/width))
-	for _, e := range f.Events {
-		if i := int((e.At - from) / width); e.Dir == target.TX && e.At >= from && i < len(out) {
-			out[i].Rate++
-		}
-	}
-	idle := Starved(f.Events, f.timing.Frame)
 	for i := range out {
 		lo := from + time.Duration(i)*width
-		out[i].Rate /= width.Seconds()
-		waited := idle.Within(lo, lo+width)
-		out[i].HostLate = out[i].Rate < least && waited > stall.Bound && waited >= shortfall(out[i].Rate, least, rate, width)
+		had, sent := f.supplied(lo, lo+width)
+		out[i].Rate = float64(sent) / width.Seconds()
+		spare := int(f.timing.Turnaround/max(f.timing.Frame, 1)) + 1
+		out[i].HostLate = out[i].Rate < least && float64(had) < least*width.Seconds() && had-sent <= spare
 	}
 	return out
+}
+
+// supplied is, for the device times lo to hi of a flow, the bytes the
+// device had to send (those it held at lo, received and not yet sent, and
+// those that reached it before hi) and the bytes it sent.
+func (f Flow) supplied(lo, hi time.Duration) (had, sent int) {
+	for _, e := range f.Events {
+		switch {
+		case e.At >= hi:
+		case e.Dir == target.RX:
+			had++
+		case e.Dir == target.TX && e.At < lo:
+			had--
+		case e.Dir == target.TX:
+			sent++
+		}
+	}
+	return had, sent
 }
 
 // Settling: a target may log a byte's stamp some time after the device

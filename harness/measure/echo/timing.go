@@ -27,6 +27,10 @@ type Timing struct {
 	// Frame is one character's time at the line's rate: the first request
 	// byte's own time on the wire, before the device's UART has it.
 	Frame time.Duration
+	// Turnaround is the device's allowance to answer a byte, on top of the
+	// wire time: a load window the host starved may end with that much
+	// still unanswered (Flow.DeviceWindows).
+	Turnaround time.Duration
 	// Watch is the host's lateness; nil watches none.
 	Watch *stall.Watch
 }
@@ -42,9 +46,10 @@ func (t Timing) Clock() string {
 // Sample is one timed echo.
 type Sample struct {
 	RTT time.Duration
-	// HostLate is true for a sample on the host's clock over its budget
-	// by no more than the host stalled during it (stall.Watch.Explains):
-	// it says nothing about the firmware.
+	// HostLate is true for a sample over its budget by no more than the
+	// host was late: on the host's clock, by how long the host stalled
+	// during it (stall.Watch.Explains); on the device's, by how late the
+	// request reached the device. It says nothing about the firmware.
 	HostLate bool
 }
 
@@ -59,9 +64,10 @@ func (t Timing) mark() uint64 {
 
 // RoundTrip is RoundTrip timed by t: on the device's clock, from the
 // first request byte's start bit at the device to the last echo byte's
-// stop bit; on the host's clock, from the write to the last byte read,
-// host-late when it is over budget and the host's stalls meanwhile
-// explain the excess.
+// stop bit, host-late when it is over budget and the request reached the
+// device late enough to explain the excess (hostExplains); on the host's
+// clock, from the write to the last byte read, host-late when it is over
+// budget and the host's stalls meanwhile explain the excess.
 func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte, budget time.Duration) (Sample, error) {
 	mark := t.mark()
 	start := time.Now()
@@ -80,7 +86,33 @@ func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte, budget ti
 		return s, &StampError{Bytes: len(payload), Events: len(events)}
 	}
 	s.RTT = span + t.Frame
+	s.HostLate = hostExplains(s.RTT-budget, inputLate(events, len(payload), t.Frame))
 	return s, nil
+}
+
+// inputLate is how much longer than the line's pace the request, the last
+// n bytes received in events, took to reach the device: the host wrote it
+// late or in pieces, so the device could not answer sooner.
+func inputLate(events []target.UARTEvent, n int, frame time.Duration) time.Duration {
+	var rx []time.Duration
+	for _, e := range events {
+		if e.Dir == target.RX {
+			rx = append(rx, e.At)
+		}
+	}
+	if len(rx) < n || n < 2 {
+		return 0
+	}
+	return max(0, rx[len(rx)-1]-rx[len(rx)-n]-time.Duration(n-1)*frame)
+}
+
+// hostExplains is true for a measurement over its budget by excess (on the
+// device's clock) when the host's lateness in feeding the device, late, is
+// more than stall.Bound and at least the excess: a device can answer no
+// sooner than its bytes come, so the sample says nothing about it. Only the
+// host's share is excused: a device later than that is judged.
+func hostExplains(excess, late time.Duration) bool {
+	return excess > 0 && late > stall.Bound && late >= excess
 }
 
 // StampError is a round trip whose bytes the target's device clock did
@@ -170,8 +202,10 @@ func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, bud
 // Pipelined is Pipelined timed by t: on the device's clock, Elapsed runs
 // from the first byte's start bit at the device to the last echo byte's
 // stop bit, and the device's idle time waiting for a late host is left
-// out of it; on the host's clock the transfer is host-late when it took
-// longer than budget and the host's stalls meanwhile explain the excess.
+// out of it; the transfer is host-late when it took longer than budget and
+// the rest of the host's lateness in feeding it explains the excess. On
+// the host's clock it is host-late when it took longer than budget and the
+// host's stalls meanwhile explain the excess.
 func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int, budget time.Duration) (Transfer, bool, error) {
 	mark := t.mark()
 	start := time.Now()
@@ -187,8 +221,10 @@ func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int, b
 	if !ok {
 		return tr, false, &StampError{Bytes: len(data), Events: len(events)}
 	}
-	tr.Elapsed = to - from + t.Frame - Starved(events, t.Frame).Within(from, to)
-	return tr, false, nil
+	idle := Starved(events, t.Frame).Within(from, to)
+	tr.Elapsed = to - from + t.Frame - idle
+	// The waits already left out are not excused twice.
+	return tr, hostExplains(tr.Elapsed-budget, inputLate(events, len(data), t.Frame)-idle), nil
 }
 
 // Idle is a span of device time during which the device had echoed every

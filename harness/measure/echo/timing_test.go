@@ -33,6 +33,31 @@ func TestEchoSpanTakesTheLastRequestAndItsEcho(t *testing.T) {
 	}
 }
 
+// A payload over budget on the device's clock is the host's only as far as
+// its request reached the device late: the rest is the device's.
+func TestLateRequestExcusesOnlyItsOwnLateness(t *testing.T) {
+	rx, tx := target.RX, target.TX
+	frame := 100 * us
+	budget := 5*frame + time.Millisecond
+	for _, c := range []struct {
+		name   string
+		events []target.UARTEvent
+		host   bool
+	}{
+		{"on time, echoed 30 ms late", log(rx, 100, rx, 200, rx, 300, rx, 400, tx, 30400, tx, 30500, tx, 30600, tx, 30700), false},
+		{"30 ms gap in the request, echoed at once", log(rx, 100, rx, 200, rx, 30300, rx, 30400, tx, 30500, tx, 30600, tx, 30700, tx, 30800), true},
+		{"10 ms gap in the request, echoed 30 ms late", log(rx, 100, rx, 200, rx, 10300, rx, 10400, tx, 40400, tx, 40500, tx, 40600, tx, 40700), false},
+	} {
+		span, ok := echoSpan(c.events, 4)
+		if !ok {
+			t.Fatalf("%s: no span", c.name)
+		}
+		if got := hostExplains(span+frame-budget, inputLate(c.events, 4, frame)); got != c.host {
+			t.Errorf("%s: host-late %v, want %v (rtt %v, input late %v)", c.name, got, c.host, span+frame, inputLate(c.events, 4, frame))
+		}
+	}
+}
+
 func TestStarvedIsOnlyWaitingForTheHost(t *testing.T) {
 	rx, tx := target.RX, target.TX
 	frame := 87 * us
@@ -74,7 +99,7 @@ func TestDeviceWindowsBlameTheHostOnlyForItsOwnGaps(t *testing.T) {
 		add(target.RX, at+frame)
 		add(target.TX, at+frame+200*us)
 	}
-	f := Flow{Events: events, timing: Timing{Frame: frame}}
+	f := Flow{Events: events, timing: Timing{Frame: frame, Turnaround: time.Millisecond}}
 	w := f.DeviceWindows(0, 300*time.Millisecond, 100*time.Millisecond, rate, 0.9*rate)
 	if len(w) != 3 || w[0].HostLate || w[2].HostLate || !w[1].HostLate || w[1].Rate > 0.75*rate {
 		t.Fatalf("windows %+v: want the middle one low and the host's", w)
@@ -95,6 +120,33 @@ func TestDeviceWindowsBlameTheHostOnlyForItsOwnGaps(t *testing.T) {
 	w = f.DeviceWindows(0, 300*time.Millisecond, 100*time.Millisecond, rate, 0.9*rate)
 	if w[1].HostLate || w[1].Rate >= 0.9*rate {
 		t.Fatalf("a device that held its bytes: window %+v, want low and not the host's", w[1])
+	}
+	// The host's bytes trickle in at 80 % of line rate, and the device
+	// echoes each 200 µs after it came, so it always holds a byte while its
+	// line is idle: the window is short of bytes, not of speed.
+	events, seq = events[:0], 0
+	for at := time.Duration(0); at < 300*time.Millisecond; at += frame * 5 / 4 {
+		add(target.RX, at+frame)
+		add(target.TX, at+frame+200*us)
+	}
+	f.Events = events
+	for i, w := range f.DeviceWindows(0, 300*time.Millisecond, 100*time.Millisecond, rate, 0.9*rate) {
+		if !w.HostLate || w.Rate > 0.81*rate {
+			t.Fatalf("a trickle from the host: window %d %+v, want about 80 %% and the host's", i, w)
+		}
+	}
+	// The same trickle, and a device that echoes at 70 %: its bytes pile
+	// up, so the windows are its own.
+	events, seq = events[:0], 0
+	for i, at := 0, time.Duration(0); at < 300*time.Millisecond; i, at = i+1, at+frame*5/4 {
+		add(target.RX, at+frame)
+		add(target.TX, time.Duration(i+1)*frame*10/7+200*us)
+	}
+	f.Events = events
+	for i, w := range f.DeviceWindows(0, 300*time.Millisecond, 100*time.Millisecond, rate, 0.9*rate) {
+		if i > 0 && w.HostLate {
+			t.Fatalf("a device slower than the trickle: window %d %+v counted as the host's", i, w)
+		}
 	}
 }
 

@@ -62,7 +62,7 @@ func onDevice(name string, uart []target.UARTEvent, events []tape.Event, b verdi
 		from, to := time.Duration(dev[0]), time.Duration(dev[len(dev)-1])
 		rate := verdict.LineRate(b)
 		var clean []float64
-		for _, w := range echo.RecordedFlow(nil, uart, echo.Timing{Frame: frame}, 0).DeviceWindows(from, to, verdict.LoadWindow, rate, rate*verdict.LoadMin/100) {
+		for _, w := range echo.RecordedFlow(nil, uart, echo.Timing{Frame: frame, Turnaround: b.Turnaround}, 0).DeviceWindows(from, to, verdict.LoadWindow, rate, rate*verdict.LoadMin/100) {
 			if !w.HostLate {
 				clean = append(clean, w.Rate)
 			}
