@@ -55,7 +55,7 @@ var _ = Describe("Reset", labelReset, labelControl, onBench, func() {
 			if len(rig.Control.Noise) > 0 {
 				seen += "\nother lines on the control channel: " + strings.Join(rig.Control.Noise, " | ")
 			}
-			Fail(hil.Explain(fmt.Sprintf("reset.recovery within %s ms: VERSION answers after RUN is released", m.Limits), seen, resetHint))
+			Fail(hil.Explain(fmt.Sprintf("%s within %s ms: VERSION answers after RUN is released", stats.ResetRecovery, m.Limits), seen, resetHint))
 		}
 		AddReportEntry("reset", r.Said)
 

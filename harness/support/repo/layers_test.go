@@ -155,12 +155,15 @@ var nameChar = regexp.MustCompile(`^[A-Za-z0-9_.]`)
 // measurement name out instead of naming its constant: renaming the
 // constant would leave them behind, and a gate rule or a report chart
 // would silently stop finding the measurement. Tests may spell a name out:
-// they pin what report.json and baselines hold.
+// they pin what report.json and baselines hold. A suite's specs are not
+// its tests: they are checked.
 func bareNames(t *testing.T, root string) []string {
 	names := measurementNames(t, root)
 	var bad []string
 	for _, dir := range []string{"harness", "specs", "fixtures"} {
-		for _, f := range goFiles(t, root, dir, func(rel string) bool { return rel != namesFile && !strings.HasSuffix(rel, "_test.go") }) {
+		for _, f := range goFiles(t, root, dir, func(rel string) bool {
+			return rel != namesFile && (!strings.HasSuffix(rel, "_test.go") || suiteFile(rel))
+		}) {
 			ast.Inspect(f.file, func(n ast.Node) bool {
 				lit, ok := n.(*ast.BasicLit)
 				if !ok || lit.Kind != token.STRING {
@@ -179,6 +182,13 @@ func bareNames(t *testing.T, root string) []string {
 	return bad
 }
 
+// suiteFile reports whether rel is a spec of a suite (specs/*_test.go,
+// specs/example/*_test.go): a suite's specs are its code, not its tests.
+func suiteFile(rel string) bool {
+	dir := filepath.ToSlash(filepath.Dir(rel))
+	return dir == "specs" || dir == "specs/example"
+}
+
 func TestEveryMeasurementNameHasOneDeclaration(t *testing.T) {
 	for _, p := range bareNames(t, moduleRoot(t)) {
 		t.Error(p)
@@ -186,7 +196,7 @@ func TestEveryMeasurementNameHasOneDeclaration(t *testing.T) {
 }
 
 // The two rules fail on what they guard: a library file importing a
-// fixture, a file spelling a name out.
+// fixture, a file or a suite's spec spelling a name out.
 func TestLayerRulesFindViolations(t *testing.T) {
 	root := moduleRoot(t)
 	tmp := t.TempDir()
@@ -209,10 +219,11 @@ func TestLayerRulesFindViolations(t *testing.T) {
 	write("harness/lib/lib_test.go", "package lib\n\nimport _ \""+Module+"/fixtures/virtual\"\n\nvar y = \"blink.half_period\"\n")
 	write("harness/cmd/tool/main.go", "package main\n\nimport _ \""+Module+"/fixtures/virtual\"\n\nvar z = \"echo.rtt.1B: a chart\"\n")
 	write("harness/lib/ok.go", "package lib\n\nvar w = \"blink.half_periods echo.rtt.1Bx\"\n")
+	write("specs/echo_test.go", "package specs\n\nvar v = \"echo.line_rate\"\n")
 	if got := fixtureImports(t, tmp); len(got) != 1 || !strings.HasPrefix(got[0], "harness/lib/lib.go imports") {
 		t.Errorf("fixture imports found: %q, want harness/lib/lib.go's only", got)
 	}
-	if got := bareNames(t, tmp); len(got) != 2 || !strings.Contains(strings.Join(got, "\n"), "harness/cmd/tool/main.go") {
-		t.Errorf("bare names found: %q, want lib.go's and main.go's", got)
+	if got := strings.Join(bareNames(t, tmp), "\n"); strings.Count(got, "\n") != 2 || !strings.Contains(got, "harness/cmd/tool/main.go") || !strings.Contains(got, "specs/echo_test.go") {
+		t.Errorf("bare names found:\n%s\nwant lib.go's, main.go's and the suite's", got)
 	}
 }
