@@ -80,7 +80,7 @@ func RunSpecs(t *testing.T, s Suite) bool {
 	}
 	fmt.Printf("picohil: target %s — %s\n", cfg.Target, cfg.Reason)
 	if cfg.StandIn {
-		fmt.Println(StandInBanner)
+		fmt.Println(standInBanner)
 	}
 	fmt.Printf("picohil: spec order seed %d (%s runs this order again)\n", ginkgo.GinkgoRandomSeed(), strings.TrimSpace(suite.Command+seedArg(ginkgo.GinkgoRandomSeed())))
 	sc, rc := ginkgo.GinkgoConfiguration()
@@ -88,9 +88,9 @@ func RunSpecs(t *testing.T, s Suite) bool {
 	return ginkgo.RunSpecs(t, s.Name, sc, rc)
 }
 
-// StandInBanner is printed when the virtual Pico stands in for hardware
+// standInBanner is printed when the virtual Pico stands in for hardware
 // because nothing named any.
-const StandInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin (set HIL_SERIAL, or a bench profile, to test a Pico) ***"
+const standInBanner = "picohil: *** NO HARDWARE IS TESTED: the virtual Pico stands in, as nothing names a port or pin (set HIL_SERIAL, or a bench profile, to test a Pico) ***"
 
 // seedArg is the make argument that runs the specs in the order of seed.
 func seedArg(seed int64) string { return fmt.Sprintf(" SEED=%d", seed) }
