@@ -51,17 +51,26 @@ const (
 // Session is MicroPython's raw REPL on a port: code goes in, its output and
 // any traceback come back.
 type Session struct {
-	port Port
-	buf  []byte // received, not yet consumed
+	port     Port
+	buf      []byte  // received, not yet consumed
+	slowdown float64 // how many times longer each step may take; at least 1
 }
 
 // Enter interrupts whatever runs on the device (Ctrl-C twice), enters the
 // raw REPL (Ctrl-A) and soft-resets it (Ctrl-D) so the code that follows
 // starts from a clean heap.
 func Enter(ctx context.Context, port Port) (*Session, error) {
-	ctx, cancel := context.WithTimeout(ctx, enterTimeout)
+	return EnterSlowed(ctx, port, 1)
+}
+
+// EnterSlowed is Enter for a device that may run up to slowdown times
+// slower than a Pico by the wall clock, as an emulator on a loaded host
+// does: each step's deadline, in Enter and in the session after it, is
+// that many times longer.
+func EnterSlowed(ctx context.Context, port Port, slowdown float64) (*Session, error) {
+	s := &Session{port: port, slowdown: max(slowdown, 1)}
+	ctx, cancel := context.WithTimeout(ctx, s.stretch(enterTimeout))
 	defer cancel()
-	s := &Session{port: port}
 	for {
 		err := s.tryEnter(ctx)
 		if err == nil {
@@ -91,7 +100,7 @@ func (s *Session) tryEnter(ctx context.Context) error {
 	if err := s.write("enter raw REPL", "\r"+ctrlC+ctrlC+"\r"+ctrlA); err != nil {
 		return err
 	}
-	actx, cancel := context.WithTimeout(ctx, attemptTimeout)
+	actx, cancel := context.WithTimeout(ctx, s.stretch(attemptTimeout))
 	defer cancel()
 	_, err := s.expect(actx, "enter raw REPL", NoPrompt, rawBanner)
 	return err
@@ -100,7 +109,7 @@ func (s *Session) tryEnter(ctx context.Context) error {
 // Exec runs code and returns what it printed. An exception on the device
 // is an error of kind Exception wrapping an *ExceptionError.
 func (s *Session) Exec(ctx context.Context, code string) (string, error) {
-	ctx, cancel := context.WithTimeout(ctx, execTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.stretch(execTimeout))
 	defer cancel()
 	if err := s.send(ctx, code); err != nil {
 		return "", err
@@ -120,6 +129,11 @@ func (s *Session) Exec(ctx context.Context, code string) (string, error) {
 		return out, &Error{Op: "exec", Kind: Exception, Err: &ExceptionError{Traceback: stderr}}
 	}
 	return out, nil
+}
+
+// stretch is a step's deadline d on this session's device.
+func (s *Session) stretch(d time.Duration) time.Duration {
+	return time.Duration(s.slowdown * float64(d))
 }
 
 // send writes code and Ctrl-D and waits for the raw REPL to accept it.
@@ -226,7 +240,7 @@ func (s *Session) run(ctx context.Context, op, code string) error {
 // Reset leaves the raw REPL and soft-resets the device from the friendly
 // REPL, which makes MicroPython run main.py.
 func (s *Session) Reset(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, resetTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.stretch(resetTimeout))
 	defer cancel()
 	if err := s.write("reset", ctrlB); err != nil {
 		return err
@@ -249,7 +263,7 @@ func Bootloader(ctx context.Context, port Port) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, execTimeout)
+	ctx, cancel := context.WithTimeout(ctx, s.stretch(execTimeout))
 	defer cancel()
 	err = s.send(ctx, "import machine\nmachine.bootloader()")
 	if link.KindOf(err) == link.Disconnected {
