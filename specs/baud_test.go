@@ -40,25 +40,46 @@ func (r *baudRates) measurement() stats.Measurement {
 	return baud.Measure(r.name, baudTolerance, r.rates...)
 }
 
-// measure asks for a burst at nominal and adds its effective rate.
+// measure asks for a burst at nominal and adds its effective rate. On the
+// host's clock a burst whose rate the host's stalls explain is asked for
+// again (echo.Again), and never counted.
 func (r *baudRates) measure(ctx context.Context, nominal int) {
 	GinkgoHelper()
 	n := baud.BurstLen(nominal, burstDuration)
-	mark := uartMark()
-	bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
-	err := rig.Control.Burst(bctx, n)
-	cancel()
-	hil.ExpectNoError(err, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
-	rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
-	defer cancel()
-	b, readErr := baud.ReadBurst(rctx, rig.Data, n, burstGap(nominal, n))
+	var b baud.Burst
+	var eff float64
+	var burstErr, effErr, readErr error
+	late, err := echo.Again(fmt.Sprintf("the burst at %d baud", nominal), func() (bool, error) {
+		mark := uartMark()
+		bctx, cancel := context.WithTimeout(ctx, timeouts.Reply)
+		burstErr = rig.Control.Burst(bctx, n)
+		cancel()
+		if burstErr != nil {
+			return false, nil
+		}
+		rctx, cancel := bounded(ctx, time.Duration(n)*baud.ByteTime(nominal))
+		defer cancel()
+		b, readErr = baud.ReadBurst(rctx, rig.Data, n, burstGap(nominal, n))
+		timed, device := deviceBurst(mark, b)
+		eff, effErr = timed.Effective(n)
+		if effErr != nil || device || readErr != nil || !b.HostLate(eff, nominal, baudTolerance, rig.Watch) {
+			return false, nil
+		}
+		flushData(ctx) // what is left of a burst cut short
+		return true, nil
+	})
+	hil.NoteHostLate(late)
+	hil.ExpectConclusive(err)
+	hil.ExpectNoError(burstErr, fmt.Sprintf("BURST %d answered OK", n), "the control channel")
 	hil.Keep(b.Trace(stats.BaudBurst, nominal))
 	// The rate first: a device at the wrong rate also loses and garbles
 	// characters, and the rate is the diagnosis.
-	eff, err := deviceBurst(mark, b).Effective(n)
-	hil.ExpectNoError(err, fmt.Sprintf("a burst of %d bytes at %d baud long enough to time", n, nominal), baudHint+"; read: "+fmt.Sprint(readErr))
+	hil.ExpectNoError(effErr, fmt.Sprintf("a burst of %d bytes at %d baud long enough to time", n, nominal), baudHint+"; read: "+fmt.Sprint(readErr))
 	r.rates = append(r.rates, baud.At(nominal, eff, baudTolerance))
 	seen := fmt.Sprintf("at %d baud: %.1f baud, error %+.2f%% over %d bytes in %d reads", nominal, eff, 100*(eff-float64(nominal))/float64(nominal), n, len(b.Arrivals))
+	if late > 0 {
+		seen += fmt.Sprintf("; %d bursts before it were the host's (its stalls explain their rate) and were not counted", late)
+	}
 	if len(b.Data) < n {
 		seen += fmt.Sprintf("; only %d of %d bytes came before the line was quiet for %v, and the rate counts them as the %d sent: a receiver that stalled mid-burst shows here as a rate error too", len(b.Data), n, burstGap(nominal, n), n)
 	}

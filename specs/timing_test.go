@@ -71,10 +71,10 @@ func uartMark() uint64 {
 
 // deviceBurst is a burst's timeline as the device sent it, from its TX
 // stamps since mark, where it has a clock and stamped every byte the host
-// read; else the host's timeline, b.
-func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
+// read; else the host's timeline, b. device says which.
+func deviceBurst(mark uint64, b baud.Burst) (timed baud.Burst, device bool) {
 	if rig.Bench.Clock == nil {
-		return b
+		return b, false
 	}
 	events, _ := rig.Bench.Clock.UARTEvents(mark)
 	var d baud.Burst
@@ -85,10 +85,10 @@ func deviceBurst(mark uint64, b baud.Burst) baud.Burst {
 		}
 	}
 	if len(d.Data) < len(b.Data) {
-		return b
+		return b, false
 	}
 	hil.NoteClock("device")
-	return d
+	return d, true
 }
 
 // lateWhose says whose the late samples that were counted are.

@@ -9,6 +9,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/picohil/picohil/harness/measure/stall"
 	"github.com/picohil/picohil/harness/measure/stats"
 )
 
@@ -109,6 +110,27 @@ func argmin(from, to int, f func(int) float64) int {
 		}
 	}
 	return best
+}
+
+// HostLate is true for a burst timed on the host's clock whose effective
+// rate eff is off nominal by more than tolPct percent, when the host's
+// stalls while it came (w, see stall.Watch.Explains) account for the
+// excess: the time the burst's bytes seemed to take beyond the tolerance,
+// or fall short of it. A reader the host stopped reads late and in a
+// heap, which Effective mostly sees through; what it cannot, the stalls
+// must explain, or the rate is the device's.
+func (b Burst) HostLate(eff float64, nominal int, tolPct float64, w *stall.Watch) bool {
+	n := len(b.Arrivals)
+	if n < 2 || eff <= 0 || nominal <= 0 {
+		return false
+	}
+	bytes := float64(b.Arrivals[n-1].Count)
+	want := bytes * BitsPerByte / float64(nominal)
+	excess := math.Abs(bytes*BitsPerByte/eff-want) - want*tolPct/100
+	if excess <= 0 {
+		return false
+	}
+	return w.Explains(b.Arrivals[0].At, b.Arrivals[n-1].At, time.Duration(excess*float64(time.Second)))
 }
 
 // BurstLen is the number of bytes that take about d on the wire at rate,

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/picohil/picohil/harness/measure/stall"
 )
 
 func TestEffectiveIgnoresBufferedHead(t *testing.T) {
@@ -69,5 +71,43 @@ func TestMeasureJudgesEveryRate(t *testing.T) {
 	}
 	if m := Measure("baud.sweep", 2); m.Pass || !math.IsNaN(m.Value) {
 		t.Fatalf("no rates: %+v", m)
+	}
+}
+
+// A burst whose rate is off by more than the tolerance is the host's only
+// when the host's stalls while it came explain the excess time.
+func TestBurstHostLateOnlyWhereTheStallsExplainIt(t *testing.T) {
+	const nominal, n = 115200, 1152 // 100 ms on the wire
+	start := time.Now()
+	var b Burst
+	for i := 1; i <= n; i++ { // every byte 5 % late: 105 ms in all
+		b.Arrivals = append(b.Arrivals, Arrival{Count: i, At: start.Add(time.Duration(float64(i) * 1.05 * float64(ByteTime(nominal))))})
+	}
+	eff, err := b.Effective(n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := b.Arrivals[n-1].At
+	stalled := func(d time.Duration) *stall.Watch {
+		w := &stall.Watch{}
+		w.Late(start.Add(40*time.Millisecond), start.Add(40*time.Millisecond+d))
+		return w
+	}
+	for _, c := range []struct {
+		what  string
+		watch *stall.Watch
+		want  bool
+	}{
+		{"no stall", &stall.Watch{}, false},
+		{"a stall within stall.Bound", stalled(stall.Bound), false},
+		{"a stall shorter than the 3 ms excess", stalled(2500 * time.Microsecond), false},
+		{"a 10 ms stall", stalled(10 * time.Millisecond), true},
+	} {
+		if got := b.HostLate(eff, nominal, 2, c.watch); got != c.want {
+			t.Errorf("%s during a burst at %.0f baud (%v long): host-late %v, want %v", c.what, eff, end.Sub(start), got, c.want)
+		}
+	}
+	if b.HostLate(nominal*1.01, nominal, 2, stalled(10*time.Millisecond)) {
+		t.Error("a rate within the tolerance was called host-late")
 	}
 }
