@@ -142,6 +142,7 @@ func (t Timing) writeLate(due, begin time.Time, wire time.Duration) {
 func (f *Flow) read(ctx context.Context, p Streamer, chunk []byte, perChunk time.Duration, started chan<- struct{}, tokens chan<- time.Time) error {
 	got := make([]byte, len(chunk))
 	last := f.Start
+	had := f.timing.had()
 	for k := 0; ; k++ {
 		cctx, cancel := context.WithDeadline(ctx, last.Add(perChunk))
 		n, err := f.readChunk(cctx, p, got)
@@ -156,8 +157,16 @@ func (f *Flow) read(ctx context.Context, p Streamer, chunk []byte, perChunk time
 			if ctx.Err() != nil {
 				return nil
 			}
-			return &StallError{Chunk: k, Got: n, Want: len(chunk), Since: last.Sub(f.Start), Deadline: perChunk, Err: err}
+			stalled := &StallError{Chunk: k, Got: n, Want: len(chunk), Since: last.Sub(f.Start), Deadline: perChunk, Err: err}
+			// The device's answer is due one chunk and a turnaround after
+			// the last came back; a device given less time than that by
+			// the host did not miss it.
+			if now := f.timing.had(); had >= 0 && now >= 0 && now-had < f.chunkTime+f.timing.Turnaround {
+				return &stall.HostLateError{What: fmt.Sprintf("the echo load (%v; the device had %v of its own time)", stalled, now-had), Clean: k, Want: k + 1, Late: 1, Tries: k + 1}
+			}
+			return stalled
 		}
+		had = f.timing.had()
 		f.Chunks++
 		if k == 0 && started != nil {
 			close(started)
@@ -267,14 +276,15 @@ func shortfall(r, least, rate float64, width time.Duration) time.Duration {
 // device times from and to, counted from the device's TX stamps (a byte
 // counts where its stop bit left), each window below least (bytes per
 // second) host-late where the host did not give the device the bytes to
-// reach it (supplied): what the device held at the window's start and
-// what reached it during the window fall short of least, and the device
-// ended the window holding no more than a turnaround's worth of them
-// (t.Turnaround, plus the byte on the wire). A device that sent slower
-// than its bytes came holds more and more of them, so its windows stay its
-// own however the host fed it; one that echoed whatever came, however
-// late the host's bytes came or however they trickled, was short of bytes,
-// not of speed.
+// reach it: what the device had to send in it (held at the window's start,
+// or received up to a turnaround before its end: t.Turnaround, the
+// suite's allowance, so a byte that came too late to be answered in the
+// window is not expected in it) falls short of least, and the device sent
+// all of that but at most one byte. A device that sent slower than its
+// bytes came holds more and more of them, so its windows stay its own
+// however the host fed it; one that echoed whatever came, however late the
+// host's bytes came or however they trickled, was short of bytes, not of
+// speed.
 func (f Flow) DeviceWindows(from, to, width time.Duration, rate, least float64) []Window {
 	if width <= 0 || to <= from {
 		return nil
@@ -282,26 +292,25 @@ func (f Flow) DeviceWindows(from, to, width time.Duration, rate, least float64) 
 	out := make([]Window, int((to-from)/width))
 	for i := range out {
 		lo := from + time.Duration(i)*width
-		had, sent := f.supplied(lo, lo+width)
+		had, sent := f.supplied(lo, lo+width, f.timing.Turnaround)
 		out[i].Rate = float64(sent) / width.Seconds()
-		spare := int(f.timing.Turnaround/max(f.timing.Frame, 1)) + 1
-		out[i].HostLate = out[i].Rate < least && float64(had) < least*width.Seconds() && had-sent <= spare
+		out[i].HostLate = out[i].Rate < least && float64(had) < least*width.Seconds() && had-sent <= 1
 	}
 	return out
 }
 
 // supplied is, for the device times lo to hi of a flow, the bytes the
-// device had to send (those it held at lo, received and not yet sent, and
-// those that reached it before hi) and the bytes it sent.
-func (f Flow) supplied(lo, hi time.Duration) (had, sent int) {
+// device had to send by hi (those it held at lo, received and not yet
+// sent, and those that reached it before hi less answer) and the bytes it
+// sent.
+func (f Flow) supplied(lo, hi, answer time.Duration) (had, sent int) {
 	for _, e := range f.Events {
 		switch {
-		case e.At >= hi:
-		case e.Dir == target.RX:
+		case e.Dir == target.RX && e.At < hi-answer:
 			had++
 		case e.Dir == target.TX && e.At < lo:
 			had--
-		case e.Dir == target.TX:
+		case e.Dir == target.TX && e.At < hi:
 			sent++
 		}
 	}
