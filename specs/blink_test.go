@@ -263,5 +263,6 @@ func checkLoad(flow echo.Flow, loadErr error, capture blinkCapture) {
 			stopped+fmt.Sprintf("%d bytes echoed in %d chunks; %d windows host-late, not counted; the counted windows below the line:\n", flow.Bytes(), flow.Chunks, late)+table.String(),
 			"the firmware must keep echoing at line rate while it blinks: stream reads, no per-byte sleeps, no task that blocks the scheduler; "+echoHint))
 	}
+	hil.ExpectConclusive(loadErr)
 	hil.ExpectNoError(loadErr, "the echo traffic stayed byte-exact while the LED blinked, each chunk within its deadline", echoHint)
 }

@@ -21,6 +21,17 @@ type DeviceClock interface {
 	LEDEdges() []LEDEdge
 }
 
+// Progress is a DeviceClock that also reports how much time its device
+// has had: how far its clock has advanced, on an epoch of its own, as last
+// reported (false before the first report). A host deadline that passed
+// while the device's clock advanced less than the measurement's budget was
+// the host's to miss, not the device's: the host did not give it the time
+// (harness/measure/echo). A target whose device time always passes with the
+// host's (a model on the host's clock) need not implement it.
+type Progress interface {
+	Progress() (time.Duration, bool)
+}
+
 // Direction is which way a byte crossed the device's data UART.
 type Direction uint8
 

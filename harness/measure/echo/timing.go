@@ -3,6 +3,7 @@ package echo
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -70,10 +71,15 @@ func (t Timing) mark() uint64 {
 // budget and the host's stalls meanwhile explain the excess.
 func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte, budget time.Duration) (Sample, error) {
 	mark := t.mark()
+	had := t.had()
 	start := time.Now()
 	rtt, err := RoundTrip(ctx, p, payload)
 	s := Sample{RTT: rtt}
 	if err != nil {
+		s.HostLate = t.deniedTime(ctx, err, had, budget)
+		if s.HostLate {
+			return s, nil
+		}
 		return s, err
 	}
 	if t.Device == nil {
@@ -88,6 +94,31 @@ func (t Timing) RoundTrip(ctx context.Context, p Port, payload []byte, budget ti
 	s.RTT = span + t.Frame
 	s.HostLate = hostExplains(s.RTT-budget, inputLate(events, len(payload), t.Frame))
 	return s, nil
+}
+
+// had is how much device time t's device has had, where its target says
+// (harness/target's Progress); -1 where it does not.
+func (t Timing) had() time.Duration {
+	if p, ok := t.Device.(target.Progress); ok {
+		if d, ok := p.Progress(); ok {
+			return d
+		}
+	}
+	return -1
+}
+
+// deniedTime is true when a measurement failed only because its deadline
+// (ctx's) passed, with a correct answer so far, while the device's clock
+// advanced by less than budget since had: the host did not give the
+// device the time the measurement allows it. Where the target does not
+// report its device's time, the deadline is the device's to meet.
+func (t Timing) deniedTime(ctx context.Context, err error, had, budget time.Duration) bool {
+	var mm *MismatchError
+	if had < 0 || ctx.Err() == nil || errors.As(err, &mm) && mm.Offset() < len(mm.Got) {
+		return false
+	}
+	now := t.had()
+	return now >= 0 && now-had < budget
 }
 
 // inputLate is how much longer than the line's pace the request, the last
@@ -180,6 +211,9 @@ func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, bud
 		tctx, cancel := context.WithTimeout(ctx, perTrip)
 		sample, err := t.RoundTrip(tctx, p, []byte{byte(i)}, budget)
 		cancel()
+		if err == nil && sample.HostLate && errors.Is(tctx.Err(), context.DeadlineExceeded) {
+			err = resync(ctx, p) // its echo may still come: not into the next trip
+		}
 		if err != nil {
 			return s, fmt.Errorf("round trip %d of %d: %w", i+1, count, err)
 		}
@@ -199,6 +233,20 @@ func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, bud
 	return s, nil
 }
 
+// resync waits for the line to go quiet where p can (a link's Resync), so
+// that an answer that missed its deadline does not meet the next request;
+// where it cannot, that is an error.
+func resync(ctx context.Context, p Port) error {
+	r, ok := p.(interface {
+		Resync(context.Context) (int, error)
+	})
+	if !ok {
+		return fmt.Errorf("echo: the port cannot drop a late answer before the next request (hint: give a port with Resync)")
+	}
+	_, err := r.Resync(ctx)
+	return err
+}
+
 // Pipelined is Pipelined timed by t: on the device's clock, Elapsed runs
 // from the first byte's start bit at the device to the last echo byte's
 // stop bit, and the device's idle time waiting for a late host is left
@@ -208,9 +256,13 @@ func (t Timing) SingleBytes(ctx context.Context, p Port, count int, perTrip, bud
 // host's stalls meanwhile explain the excess.
 func (t Timing) Pipelined(ctx context.Context, p Port, data []byte, chunk int, budget time.Duration) (Transfer, bool, error) {
 	mark := t.mark()
+	had := t.had()
 	start := time.Now()
 	tr, err := Pipelined(ctx, p, data, chunk)
 	if err != nil {
+		if t.deniedTime(ctx, err, had, budget) {
+			return tr, true, nil
+		}
 		return tr, false, err
 	}
 	if t.Device == nil {

@@ -1,6 +1,7 @@
 package echo
 
 import (
+	"context"
 	"errors"
 	"testing"
 	"time"
@@ -167,3 +168,55 @@ func TestHostLateSamplesAreMeasuredAgain(t *testing.T) {
 		t.Fatalf("no host stall: %+v, %v; want the samples counted", s, err)
 	}
 }
+
+// heldDevice is a device clock that says how much time its device has
+// had: step more at each look (0: the host holds it).
+type heldDevice struct{ had, step time.Duration }
+
+func (d *heldDevice) UARTEvents(uint64) ([]target.UARTEvent, uint64) { return nil, 0 }
+
+func (d *heldDevice) Progress() (time.Duration, bool) {
+	d.had += d.step
+	return d.had, true
+}
+
+// resyncLoop is a loop port that can drop a late answer.
+type resyncLoop struct{ *loop }
+
+func (resyncLoop) Resync(context.Context) (int, error) { return 0, nil }
+
+// A deadline that passed while the device's own clock advanced less than
+// the budget is the host's: the device was not given the time. One that
+// passed while the device had its time, or a wrong answer, is the device's.
+func TestDeadlineTheHostDeniedIsTheHosts(t *testing.T) {
+	silent := newLoop(func([]byte) []byte { return nil })
+	budget := 5 * time.Millisecond
+	try := func(d DeviceUART, p Port, payload []byte) (Sample, error) {
+		ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+		defer cancel()
+		return Timing{Device: d, Frame: 87 * us}.RoundTrip(ctx, p, payload, budget)
+	}
+	if s, err := try(&heldDevice{}, silent, []byte{1}); err != nil || !s.HostLate {
+		t.Errorf("no answer while the host held the device: %+v, %v; want host-late", s, err)
+	}
+	if s, err := try(&heldDevice{step: budget}, silent, []byte{1}); err == nil || s.HostLate {
+		t.Errorf("no answer though the device had its time: %+v, %v; want the device's failure", s, err)
+	}
+	wrongStart := newLoop(func([]byte) []byte { return []byte{9, 2} })
+	if s, err := try(&heldDevice{}, wrongStart, []byte{1, 2, 3, 4}); err == nil || s.HostLate {
+		t.Errorf("a wrong byte before the deadline: %+v, %v; want the device's failure", s, err)
+	}
+	if s, err := try(&loopDevice{}, silent, []byte{1}); err == nil || s.HostLate {
+		t.Errorf("a target that does not say how much time its device had: %+v, %v; want the device's failure", s, err)
+	}
+	// A series: every trip held is measured again, then inconclusive.
+	_, err := Timing{Device: &heldDevice{}, Frame: 87 * us}.SingleBytes(t.Context(), resyncLoop{silent}, 20, 20*time.Millisecond, budget)
+	if _, ok := errors.AsType[*stall.HostLateError](err); !ok {
+		t.Errorf("a series the host held throughout: %v; want inconclusive", err)
+	}
+}
+
+// loopDevice is a device clock without Progress.
+type loopDevice struct{}
+
+func (loopDevice) UARTEvents(uint64) ([]target.UARTEvent, uint64) { return nil, 0 }
