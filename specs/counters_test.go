@@ -110,7 +110,7 @@ func (t *tally) snapshot(ctx context.Context) snapshot {
 		t.why = "this bench has no control channel to ask STATS (set HIL_CONTROL)"
 		return snapshot{}
 	}
-	if _, err := rig.Data.Resync(ctx); err != nil {
+	if _, err := rig.Data.ResyncSlowed(ctx, hil.Target().Slowdown); err != nil {
 		t.why = "the data line did not go quiet to read the counters: " + err.Error()
 		return snapshot{}
 	}

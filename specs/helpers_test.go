@@ -32,9 +32,10 @@ func onDevice(physics time.Duration) time.Duration {
 
 // flushData resynchronises the data line so each spec starts on a quiet
 // one: garbage, a break or a burst left by an earlier spec fails that spec
-// only, not every one after it.
+// only, not every one after it. On a target slower than real time the
+// line must stay quiet as much longer (its driver's Slowdown).
 func flushData(ctx context.Context) {
 	GinkgoHelper()
-	_, err := rig.Data.Resync(ctx)
+	_, err := rig.Data.ResyncSlowed(ctx, hil.Target().Slowdown)
 	hil.ExpectNoError(err, "the data UART goes quiet", "something keeps sending on the data line: a stuck burst or a boot loop")
 }

@@ -363,8 +363,17 @@ const (
 // line that never goes quiet fails with a timeout when ctx ends, and a
 // device that went away with Disconnected.
 func (l *Link) Resync(ctx context.Context) (int, error) {
+	return l.ResyncSlowed(ctx, 1)
+}
+
+// ResyncSlowed is Resync for a device that may run up to slowdown times
+// slower than real time by the host's clock (an emulator on a loaded
+// host): what it still has to send comes that much later, so the line
+// must stay quiet for that many times resyncQuietBytes character times.
+func (l *Link) ResyncSlowed(ctx context.Context, slowdown float64) (int, error) {
 	char := time.Duration(float64(time.Second) * 10 / float64(l.Baud()))
-	return l.Flush(ctx, max(resyncQuietBytes*char, resyncQuietMin))
+	quiet := time.Duration(max(slowdown, 1) * float64(resyncQuietBytes*char))
+	return l.Flush(ctx, max(quiet, resyncQuietMin))
 }
 
 // Counts are the bytes written to and read from the port since it opened.
