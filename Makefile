@@ -331,11 +331,8 @@ endef
 ## under TCG on the host's cores, so a failure must repeat to count: a failed run is run once
 ## more (its reports kept in out/hil-vm-first), as faults-micropython's clean run is.
 .PHONY: hil-vm
-hil-vm-run = HIL_SCENARIOS=$(or $(HIL_SCENARIOS),$(CURDIR)/specs/scenarios) $(HILVM) run --out $(OUT)/hil-vm $(if $(FOCUS),--focus '$(FOCUS)') $(SKIPPED_OK)
 hil-vm: $(HILVM) $(if $(filter micropython,$(HIL_VM_DEVICE)),$(NODE_STAMP))
-	@( $(hil-vm-run) ) || { rm -rf $(OUT)/hil-vm-first; mv $(OUT)/hil-vm $(OUT)/hil-vm-first 2>/dev/null; \
-		echo "hil-vm: the suite failed once; the VM's timing shares the host's cores, so it runs again and must fail again to count (first run: $(OUT)/hil-vm-first)"; \
-		$(hil-vm-run); }
+	@HIL_SCENARIOS=$(or $(HIL_SCENARIOS),$(CURDIR)/specs/scenarios) $(HILVM) run --out $(OUT)/hil-vm --rerun-into $(OUT)/hil-vm-first $(if $(FOCUS),--focus '$(FOCUS)') $(SKIPPED_OK)
 
 ## hil-vm-faults: the VM lane once per fault (blink-drift, drop-byte); each must fail a spec of its family
 .PHONY: hil-vm-faults
