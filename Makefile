@@ -203,8 +203,9 @@ vet:
 actionlint:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint
 
+UNIT_PKGS := ./harness/... ./fixtures/... ./specs/cmd/selftest/...
 unit: $(NODE_STAMP) $(RP2040_NODE_STAMP) rp2040-rom
-	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' ./harness/... ./fixtures/... ./specs/cmd/selftest/...
+	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' $(UNIT_PKGS)
 
 ## release-layout: the release files (make dist, for this machine) run from a directory holding
 ## only them and a bench profile: the suite passes on the virtual Pico, hil promotes and gates it
@@ -230,21 +231,13 @@ suite-virtual: $(SUITE)
 ## qemu-user cannot emulate skips and says why. Without apt-get the lane says it skipped.
 .PHONY: unit-arm64 unit-arm
 unit-arm64: $(HILVM) $(NODE_STAMP)
-	@$(call qemu_unit,arm64,,qemu-aarch64-static)
+	@$(HILVM) unit --arch arm64 --go $(GO) --pkgs '$(UNIT_PKGS)' $(SKIPPED_OK)
 unit-arm: $(HILVM) $(NODE_STAMP)
-	@$(call qemu_unit,arm,7,qemu-arm-static)
+	@$(HILVM) unit --arch arm --go $(GO) --pkgs '$(UNIT_PKGS)' $(SKIPPED_OK)
 
 # hilvm exits 3 after printing its one "SKIPPED, not passed" line: the lane
 # then ends there without failing make.
 SKIPPED_OK := || { rc=$$?; [ $$rc -eq 3 ] && exit 0; exit $$rc; }
-
-define qemu_unit
-dir=$$($(HILVM) qemu-user unit-$(1)) $(SKIPPED_OK); \
-echo "unit-$(1): go test under $$dir/$(3)"; \
-PICOHIL_QEMU_USER=$(3) GODEBUG=asyncpreemptoff=1 GOOS=linux GOARCH=$(1) GOARM=$(2) $(GO) test -count=1 -exec $$dir/$(3) ./harness/... ./fixtures/... ./specs/cmd/selftest/...
-endef
-# asyncpreemptoff: qemu-user 7.2 can lose the signal Go preempts goroutines
-# with; two test binaries then slept until their 10-minute timeout.
 
 ## rp2040-rom: the emulated RP2040's ROM (fixtures/rp2040/rom, the datasheet's tables written by
 ## the project) in out/rp2040/rom.bin, built with Debian's arm-none-eabi toolchain (unpacked into
