@@ -110,7 +110,7 @@ faults: $(SUITE)
 faults-micropython: $(SUITE) $(NODE_STAMP)
 	$(MPY_ENV) $(SELFTEST) faults --target micropython --firmware $(FIRMWARE) --suite $(SUITE) --out $(OUT)/faults-micropython
 
-## gate-check: the release gate's every rule on real runs (harness/report/README.md): the
+## gate-check: the release gate's every rule on real runs (harness/report/RULES.md): the
 ## clean suite-virtual run against the clean faults run passes; the slow-echo and blink-drift
 ## faults runs, and its own rtt-tail and blink-wobble runs, are blocked naming the rule; its own
 ## micropython run is refused (exit 2) naming the target
@@ -191,9 +191,11 @@ suite-rp2040: | hil-vm-faults
 faults-rp2040: | suite-rp2040
 endif
 
+## fmt-check: gofmt has nothing to change
 fmt-check:
 	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
+## vet: go vet on every package
 vet:
 	$(GO) vet ./...
 
@@ -203,6 +205,7 @@ vet:
 actionlint:
 	$(GO) run github.com/rhysd/actionlint/cmd/actionlint
 
+## unit: the unit tests of the harness, the fixtures and the self-tests (with -race where cgo is on)
 UNIT_PKGS := ./harness/... ./fixtures/... ./specs/cmd/selftest/...
 unit: $(NODE_STAMP) $(RP2040_NODE_STAMP) rp2040-rom
 	$(GO) test $(RACE) -count=1 -skip '^$(RELEASE_LAYOUT_TEST)$$' $(UNIT_PKGS)
@@ -214,15 +217,18 @@ RELEASE_LAYOUT_TEST := TestReleaseLayoutRunsWithoutASourceTree
 release-layout:
 	$(GO) test -count=1 -run '^$(RELEASE_LAYOUT_TEST)$$' ./specs/cmd/selftest
 
+## node-test: the MicroPython runner's own tests under Node
 node-test: $(NODE_STAMP)
 	cd $(NODE_DIR) && npm test
 
+## cross: everything, and the compiled suite, built for linux/arm64 and linux/arm (GOARM=7)
 cross:
 	GOOS=linux GOARCH=arm64 $(GO) build ./...
 	GOOS=linux GOARCH=arm GOARM=7 $(GO) build ./...
 	GOOS=linux GOARCH=arm64 $(GO) test -c -o /dev/null ./specs
 	GOOS=linux GOARCH=arm GOARM=7 $(GO) test -c -o /dev/null ./specs
 
+## suite-virtual: the suite on the virtual Pico in quick mode, in the gate's spec order; reports in out/hil
 suite-virtual: $(SUITE)
 	$(call run-suite,$(QUICK_ENV),$(HIL_OUT),,$(GATE_SEED))
 
@@ -342,9 +348,9 @@ suite-multi: GINKGO_FLAGS += --label-filter='!timing'
 suite-multi: $(SUITE)
 	$(call run-suite,$(MULTI_ENV) HIL_BENCH=$(CURDIR)/harness/target/bench/testdata/three-virtual.yaml,$(OUT)/hil-multi,3)
 
-# suite-micropython: the suite on the firmware under MicroPython. make test
-# judges the same run as faults-micropython's clean run, where a failure
-# must repeat (the fixture's timing shares the host; specs/cmd/selftest/README.md).
+## suite-micropython: the suite on the firmware under MicroPython; reports in out/hil-micropython.
+## make test judges the same run as faults-micropython's clean run, where a failure must repeat
+## (the fixture's timing shares the host; specs/cmd/selftest/README.md)
 suite-micropython: $(SUITE) $(NODE_STAMP)
 	$(call run-suite,$(MPY_ENV),$(OUT)/hil-micropython)
 
@@ -365,8 +371,14 @@ deploy: $(if $(filter micropython,$(HIL_TARGET)),$(NODE_STAMP))
 flash:
 	$(GO) run ./harness/cmd/hil flash $(if $(UF2),--uf2 $(UF2)) $(if $(PORT),--port $(PORT)) $(if $(MOUNT),--mount $(MOUNT))
 
+## clean: remove out/
 clean:
 	rm -rf $(OUT)
+
+## help: every target with its help line
+.PHONY: help
+help:
+	@awk '/^## /{ sub(/^## /, more ? "    " : ""); print; more = 1; next } { more = 0 }' $(MAKEFILE_LIST)
 
 ## fuzz: every parser's fuzz target for FUZZTIME each (seed corpora in testdata/fuzz);
 ## a run ending in the Go fuzz coordinator's deadline race (Go issue 75804) is reported, not counted
@@ -422,7 +434,7 @@ baseline:
 	$(if $(VERSION),,$(error VERSION is not set: make baseline VERSION=<firmware semver>))
 	$(GO) run ./harness/cmd/hil baseline --from $(HIL_OUT)/report.json --out firmware/baselines/$(VERSION).json $(if $(FIXTURE),--fixture)
 
-## dist: the release files a bench Pi runs without Go (harness/target/bench/README.md):
+## dist: the release files a bench Pi runs without Go (harness/target/bench/SETUP.md):
 ## hil and the compiled suite for DIST_PLATFORMS, the example profile, SHA256SUMS; in out/dist
 DIST_PLATFORMS ?= linux/arm64,linux/arm/7
 dist:
