@@ -71,7 +71,7 @@ func (r *Rig) ExpectServing(ctx context.Context, what string) {
 	}
 	ms := int(cfg.BlinkHalf / time.Millisecond)
 	ExpectNoError(r.Control.SetBlink(ctx, ms), fmt.Sprintf("BLINK %d answered OK after the %s", ms, what), "the control channel")
-	expectCheck(preflight.LEDToggles(ctx, r.Bench.LED, cfg.BlinkHalf, preflight.LEDWindow(cfg.BlinkHalf, cfg.JitterTol), report.CheckFail))
+	expectCheck(preflight.LEDToggles(ctx, r.Bench.LED, cfg.BlinkHalf, LEDWindow(), report.CheckFail))
 }
 
 // expectCheck fails the spec unless a preflight-style check passed.

@@ -35,9 +35,18 @@ func Target() TargetInfo {
 	return TargetInfo{Fixture: target.IsFixture(d), Slowdown: target.SlowdownOf(d), Start: target.StartTimeOf(d), Jumper: cfg.Target == bench.Jumper}
 }
 
-// LEDWindow is how long the preflight and ExpectServing wait for the LED
-// to toggle at the bench's cadence.
-func LEDWindow() time.Duration { return preflight.LEDWindow(cfg.BlinkHalf, cfg.JitterTol) }
+// LEDWindow is how long ExpectServing waits for the LED to toggle at the
+// bench's cadence: preflight.LEDWindow, as many times longer as the target
+// may run slower than real time (a deadline, not a judgement: on a slowed
+// target a just-restarted firmware is busy booting while the host's clock
+// runs on).
+func LEDWindow() time.Duration {
+	w := preflight.LEDWindow(cfg.BlinkHalf, cfg.JitterTol)
+	if s := Target().Slowdown; s > 1 {
+		w = time.Duration(s * float64(w))
+	}
+	return w
+}
 
 // NoteClock says whose clock timed the running spec's measurements:
 // "device", or what echo.Timing.Clock says; report.json carries it.
