@@ -82,24 +82,7 @@ func TestLongReadmeCheckFindsALongOne(t *testing.T) {
 // lines.
 func longReadmes(root string, max int) ([]string, error) {
 	var problems []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() {
-			switch d.Name() {
-			case ".git", "node_modules", "out":
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Name() != "README.md" {
-			return nil
-		}
-		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
+	err := walkDocs(root, func(name string) bool { return name == "README.md" }, func(path string, b []byte) error {
 		if n := strings.Count(string(b), "\n"); n > max {
 			rel, _ := filepath.Rel(root, path)
 			problems = append(problems, fmt.Sprintf("%s has %d lines, at most %d (hint: keep what it is, how to use it and the rules; move reference material into a focused document beside it and link to it)", filepath.ToSlash(rel), n, max))
@@ -163,7 +146,22 @@ func checkDocLinks(root string) ([]string, error) {
 		anchors[path] = a
 		return a, nil
 	}
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+	err := walkDocs(root, func(name string) bool { return strings.HasSuffix(name, ".md") }, func(path string, b []byte) error {
+		rel, _ := filepath.Rel(root, path)
+		for _, l := range docLinks(string(b)) {
+			if p := checkLink(root, path, l.target, anchorsOf); p != "" {
+				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", filepath.ToSlash(rel), l.line, l.target, p))
+			}
+		}
+		return nil
+	})
+	return problems, err
+}
+
+// walkDocs calls fn with the path and text of every file under root whose
+// name keep accepts, leaving out .git, node_modules and out.
+func walkDocs(root string, keep func(name string) bool, fn func(path string, b []byte) error) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -174,22 +172,15 @@ func checkDocLinks(root string) ([]string, error) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(d.Name(), ".md") {
+		if !keep(d.Name()) {
 			return nil
 		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		rel, _ := filepath.Rel(root, path)
-		for _, l := range docLinks(string(b)) {
-			if p := checkLink(root, path, l.target, anchorsOf); p != "" {
-				problems = append(problems, fmt.Sprintf("%s:%d: %s: %s", filepath.ToSlash(rel), l.line, l.target, p))
-			}
-		}
-		return nil
+		return fn(path, b)
 	})
-	return problems, err
 }
 
 type docLink struct {
