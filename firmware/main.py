@@ -1,11 +1,10 @@
 """picohil reference firmware for Raspberry Pi Pico / Pico W (MicroPython).
 
-Four cooperative tasks share one asyncio scheduler:
+Three cooperative tasks share one asyncio scheduler:
 
 * echo    - transparent binary echo on the data UART (UART1, GP4 TX / GP5 RX);
 * blink   - onboard LED toggled on a fixed cadence, mirrored on GP15;
-* control - line-based ASCII command channel on USB CDC (sys.stdin/stdout);
-* tidy    - garbage collected while the data line is quiet.
+* control - line-based ASCII command channel on USB CDC (sys.stdin/stdout).
 
 No task ever blocks the scheduler, and an exception inside a task is counted
 and survived rather than allowed to end the task.
@@ -41,13 +40,13 @@ MAX_BURST = 1000000
 BURST_BYTE = 0x55
 CHUNK = 256
 
-# Collect garbage once the data line has been quiet this long after traffic.
-# A collection stops every task. Left until the heap is exhausted (a few
-# hundred echo chunks), it frees some 200 KB: 6 to 10 ms on a 125 MHz
-# RP2040, more than the 5 ms turnaround allowed, and a stream's echo then
-# trails by the whole pause. Collected in the quiet, the heap starts each
-# transfer nearly empty.
-QUIET_MS = 50
+# A garbage collection stops every task for as long as it marks what is
+# alive (some 2 ms for this firmware on a 125 MHz RP2040) and frees what is
+# not (some 30 us per KB). Left until the heap is exhausted, a collection
+# frees some 200 KB: 9 ms, more than the 5 ms turnaround allowed. Collecting
+# after every GC_EVERY bytes allocated bounds each pause near 2.5 ms, and
+# the echo path allocates little, so collections are rare.
+GC_EVERY = 16 * 1024
 
 # Pause after a swallowed exception so a persistent fault cannot spin the CPU.
 ERROR_BACKOFF_MS = 10
@@ -109,13 +108,21 @@ class Firmware:
     # -- data UART -----------------------------------------------------------
 
     async def send(self, data):
-        async with self.tx_lock:
+        # StreamWriter.write copies whatever the UART does not take at once,
+        # so the caller may reuse data as soon as this returns.
+        await self.tx_lock.acquire()
+        try:
             self.uart_writer.write(data)
             await self.uart_writer.drain()
+        finally:
+            self.tx_lock.release()
         self.tx += len(data)
 
     async def echo(self):
-        first = bytearray(1)
+        # One buffer for the life of the task: a chunk allocates the waits'
+        # generators and a view, never a copy of its bytes.
+        buf = memoryview(bytearray(CHUNK))
+        first, rest = buf[:1], buf[1:]
         while True:
             try:
                 # UART.read(n) returns only when n bytes came or the line was
@@ -123,10 +130,9 @@ class Firmware:
                 # waits. So wait until one byte is in the receive buffer,
                 # then take only what is already there.
                 await self.uart_reader.readinto(first)
-                data = bytes(first) + self.uart.read(min(self.uart.any(), CHUNK - 1))
-                if data:
-                    self.rx += len(data)
-                    await self.send(data)
+                data = buf[: 1 + self.uart.readinto(rest, min(self.uart.any(), CHUNK - 1))]
+                self.rx += len(data)
+                await self.send(data)
             except Exception:
                 self.errors += 1
                 await asyncio.sleep_ms(ERROR_BACKOFF_MS)
@@ -141,15 +147,6 @@ class Firmware:
         except Exception:
             # A failing UART ends this burst, not the firmware.
             self.errors += 1
-
-    async def tidy(self):
-        collected = seen = self.rx
-        while True:
-            await asyncio.sleep_ms(QUIET_MS)
-            if self.rx == seen and self.rx != collected:
-                gc.collect()
-                collected = self.rx
-            seen = self.rx
 
     # -- LED -----------------------------------------------------------------
 
@@ -250,8 +247,9 @@ class Firmware:
 
 
 async def main():
+    gc.threshold(GC_EVERY)
     firmware = Firmware()
-    await asyncio.gather(firmware.blink(), firmware.echo(), firmware.control(), firmware.tidy())
+    await asyncio.gather(firmware.blink(), firmware.echo(), firmware.control())
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ type mutant struct {
 type edit struct{ find, repl string }
 
 // The fixed echo: wait for one byte, take what the ring holds.
-const echoRead = "await self.uart_reader.readinto(first)\n                data = bytes(first) + self.uart.read(min(self.uart.any(), CHUNK - 1))"
+const echoRead = "await self.uart_reader.readinto(first)\n                data = buf[: 1 + self.uart.readinto(rest, min(self.uart.any(), CHUNK - 1))]"
 
 // seedProgram is the seed document's Pico program (section 6, "Example:
 // Asynchronous UART on Raspberry Pi Pico"), verbatim but for the
@@ -59,19 +59,19 @@ asyncio.run(main())
 var mutants = []mutant{
 	{
 		name: "polling-echo", family: "echo", symptoms: []string{stats.EchoRTT, stats.EchoPayloadPrefix},
-		edits: []edit{{echoRead, "await asyncio.sleep_ms(100)\n                data = self.uart.read()"}},
+		edits: []edit{{echoRead, "await asyncio.sleep_ms(100)\n                data = self.uart.read() or b''"}},
 	},
 	{
 		name: "text-echo", family: "echo", symptoms: []string{"differs", "short answer"},
-		edits: []edit{{"await self.send(data)", "await self.send(data.decode().strip().encode())"}},
+		edits: []edit{{"await self.send(data)", "await self.send(bytes(data).decode().strip().encode())"}},
 	},
 	{
 		name: "print-echo", family: "echo", symptoms: []string{"short answer", "0 of"},
-		edits: []edit{{"await self.send(data)", "print(data)"}},
+		edits: []edit{{"await self.send(data)", "print(bytes(data))"}},
 	},
 	{
 		name: "blocking-echo", family: "blink", symptoms: []string{stats.BlinkLoad},
-		edits: []edit{{"                    self.rx += len(data)\n", "                    self.rx += len(data)\n                    time.sleep_ms(40)\n"}},
+		edits: []edit{{"                self.rx += len(data)\n", "                self.rx += len(data)\n                time.sleep_ms(40)\n"}},
 	},
 	{
 		name: "wrong-baud", family: "baud", symptoms: []string{stats.BaudEffective},
@@ -97,7 +97,7 @@ var mutants = []mutant{
 	{
 		name: "rx-overflow", family: "baud", symptoms: []string{"bytes back to back"},
 		edits: []edit{
-			{echoRead, "await asyncio.sleep_ms(5)\n                data = self.uart.read(self.uart.any())"},
+			{echoRead, "await asyncio.sleep_ms(5)\n                data = self.uart.read(self.uart.any()) or b''"},
 			{"            rxbuf=UART_BUFFER,\n", ""},
 			{"self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)", "self.uart.init(baudrate=rate, txbuf=UART_BUFFER)"},
 		},
@@ -106,7 +106,7 @@ var mutants = []mutant{
 	// chunk: every one-byte round trip trails by that much.
 	{
 		name: "costly-echo", family: "echo", symptoms: []string{stats.EchoRTT, stats.EchoPayloadPrefix}, emulated: true,
-		edits: []edit{{"                    self.rx += len(data)\n", "                    self.rx += len(data)\n                    for _ in range(COSTLY_LOOPS):\n                        pass\n"},
+		edits: []edit{{"                self.rx += len(data)\n", "                self.rx += len(data)\n                for _ in range(COSTLY_LOOPS):\n                    pass\n"},
 			{"CHUNK = 256\n", "CHUNK = 256\nCOSTLY_LOOPS = 9600\n"}},
 	},
 	// Polls every 5 ms, relying on the 1024-byte rxbuf it asked for, but
@@ -116,7 +116,7 @@ var mutants = []mutant{
 	{
 		name: "lost-buffers", family: "baud", symptoms: []string{"bytes back to back"},
 		edits: []edit{
-			{echoRead, "await asyncio.sleep_ms(5)\n                data = self.uart.read(self.uart.any())"},
+			{echoRead, "await asyncio.sleep_ms(5)\n                data = self.uart.read(self.uart.any()) or b''"},
 			{"self.uart.init(baudrate=rate, txbuf=UART_BUFFER, rxbuf=UART_BUFFER)", "self.uart.init(baudrate=rate)"},
 		},
 	},
