@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/picohil/picohil/harness/report"
 )
 
 // A report given in place of a run that is not there stops gate-check at
@@ -19,5 +21,23 @@ func TestGateCheckRefusesAMissingGivenReport(t *testing.T) {
 	}
 	if w.Len() > 0 {
 		t.Errorf("ran before refusing:\n%s", w.String())
+	}
+}
+
+// A run of gate-check's own that comes back inconclusive (the host too
+// late to measure a spec) is run again, and one that stays inconclusive
+// stops gate-check saying so: its cases would be judged on what was left.
+func TestGateCheckRunsAnInconclusiveRunAgain(t *testing.T) {
+	late := report.Report{Schema: report.Schema, Target: "virtual", Specs: []report.Spec{
+		{Name: "Echo round-trips", State: report.Inconclusive},
+	}}
+	var w bytes.Buffer
+	suite := fakeSuite(t, &late)
+	err := runGateCheck([]string{"--suite", suite, "--hil", suite, "--out", t.TempDir()}, &w)
+	if err == nil || !strings.Contains(err.Error(), "the baseline run stayed inconclusive: host late in 3 tries (Echo round-trips)") {
+		t.Fatalf("err = %v; want the baseline run named inconclusive after 3 tries\n%s", err, w.String())
+	}
+	if !strings.Contains(w.String(), "try 3 of 3") || strings.Contains(w.String(), "ran in") {
+		t.Errorf("want three tries and no judged run:\n%s", w.String())
 	}
 }
