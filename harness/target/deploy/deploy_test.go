@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,23 @@ func TestPyBytesEscapesEverything(t *testing.T) {
 	}
 	if got := unquoteBytes(lit[2 : len(lit)-1]); !bytes.Equal(got, all) {
 		t.Fatalf("round trip: %q", got)
+	}
+}
+
+// A reply that stopped before its end is a timeout, not a reply outside
+// the protocol: the message says so and hints at a slow or stopped device.
+func TestAReplyCutShortSaysItTimedOut(t *testing.T) {
+	cut := &Error{Op: "exec", Kind: Protocol, Err: fmt.Errorf("read: %w", link.ErrTimeout), Got: "\r\nMPY: soft reboot\r\n"}
+	odd := &Error{Op: "exec", Kind: Protocol, Err: errors.New("the raw REPL did not accept the code"), Got: "??"}
+	for _, c := range []struct {
+		err        *Error
+		want, lack string
+	}{
+		{cut, "deploy: exec: no complete reply in time (received \"\\r\\nMPY: soft reboot\\r\\n\") (hint: the code ran past its deadline", "unexpected reply"},
+		{odd, "deploy: exec: unexpected reply: the raw REPL did not accept the code", "in time"},
+	} {
+		if msg := c.err.Error(); !strings.Contains(msg, c.want) || strings.Contains(msg, c.lack) {
+			t.Errorf("%s\nwant %q in it, and not %q", msg, c.want, c.lack)
+		}
 	}
 }

@@ -55,6 +55,9 @@ var kindHints = map[Kind]string{
 	NoPort:       "check the USB cable; a .uf2 without MicroPython brings no USB serial port back",
 }
 
+// slowHint is the hint of a reply that stopped before its end.
+const slowHint = "the code ran past its deadline or the device stopped answering mid-reply (a crash, a reset, a main.py that took the port); re-run, and watch the device's console"
+
 // Error is a deploy failure with the step, a kind and a hint.
 type Error struct {
 	Op   string // the step, e.g. "enter raw REPL", "write main.py"
@@ -67,8 +70,14 @@ type Error struct {
 const maxGot = 160
 
 func (e *Error) Error() string {
-	msg := fmt.Sprintf("deploy: %s: %s", e.Op, e.Kind)
-	if e.Err != nil && !errors.Is(e.Err, link.ErrTimeout) {
+	kind, hint := e.Kind.String(), kindHints[e.Kind]
+	timedOut := errors.Is(e.Err, link.ErrTimeout)
+	if timedOut && e.Kind == Protocol {
+		// Nothing unexpected came: the reply never ended.
+		kind, hint = "no complete reply in time", slowHint
+	}
+	msg := fmt.Sprintf("deploy: %s: %s", e.Op, kind)
+	if e.Err != nil && !timedOut {
 		msg += ": " + e.Err.Error()
 	}
 	if e.Got != "" {
@@ -80,8 +89,8 @@ func (e *Error) Error() string {
 	}
 	// A link failure such as a disconnect carries its own hint.
 	lk := link.KindOf(e.Err)
-	if h := kindHints[e.Kind]; h != "" && (lk == link.Other || lk == link.Timeout) {
-		msg += " (hint: " + h + ")"
+	if hint != "" && (lk == link.Other || lk == link.Timeout) {
+		msg += " (hint: " + hint + ")"
 	}
 	return msg
 }
