@@ -178,7 +178,7 @@ func TestAReplyCutShortSaysItTimedOut(t *testing.T) {
 		err        *Error
 		want, lack string
 	}{
-		{cut, "deploy: exec: no complete reply in time (received \"\\r\\nMPY: soft reboot\\r\\n\") (hint: the code ran past its deadline", "unexpected reply"},
+		{cut, "deploy: exec: no complete reply in time (received \"\\r\\nMPY: soft reboot\\r\\n\") (hint: the device was slower than the step's deadline", "unexpected reply"},
 		{odd, "deploy: exec: unexpected reply: the raw REPL did not accept the code", "in time"},
 	} {
 		if msg := c.err.Error(); !strings.Contains(msg, c.want) || strings.Contains(msg, c.lack) {

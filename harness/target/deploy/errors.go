@@ -56,7 +56,7 @@ var kindHints = map[Kind]string{
 }
 
 // slowHint is the hint of a reply that stopped before its end.
-const slowHint = "the code ran past its deadline or the device stopped answering mid-reply (a crash, a reset, a main.py that took the port); re-run, and watch the device's console"
+const slowHint = "the device was slower than the step's deadline or stopped answering mid-reply (a crash, a reset, a main.py or another program that took the port); re-run, and watch the device's console"
 
 // Error is a deploy failure with the step, a kind and a hint.
 type Error struct {
@@ -73,7 +73,7 @@ func (e *Error) Error() string {
 	kind, hint := e.Kind.String(), kindHints[e.Kind]
 	timedOut := errors.Is(e.Err, link.ErrTimeout)
 	if timedOut && e.Kind == Protocol {
-		// Nothing unexpected came: the reply never ended.
+		// The reply never ended: what came may be fine so far.
 		kind, hint = "no complete reply in time", slowHint
 	}
 	msg := fmt.Sprintf("deploy: %s: %s", e.Op, kind)
