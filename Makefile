@@ -289,14 +289,15 @@ RP2040_FOCUS := round-trips 1000|1 byte|16 bytes|256 bytes|all 256 byte values|t
 
 ## suite-rp2040: the suite's focused subset (RP2040_FOCUS) on firmware/main.py in MicroPython v1.28.0
 ## on the emulated RP2040 (HIL_RP2040_IMAGES, default ../shared/rp2040), then on the bare-metal C
-## firmware (rp2040-cfw; no control channel, so its echo and blink); without the image, ROM or
-## Node it says it skipped
+## firmware (rp2040-cfw; no control channel, so its echo and blink); each half says it skipped
+## without what it needs (the MicroPython half without the image, both without the ROM or Node)
 suite-rp2040: GINKGO_FLAGS += --focus='$(RP2040_FOCUS)'
 suite-rp2040: $(SUITE) $(RP2040_TOOL) rp2040-rom rp2040-cfw $(RP2040_NODE_STAMP)
-	@$(RP2040_TOOL) ready suite-rp2040 $(SKIPPED_OK); \
-	$(call run-suite,$(RP2040_ENV),$(OUT)/hil-rp2040) && \
-	{ [ -f $(RP2040_CFW) ] || { echo "suite-rp2040 (C firmware): SKIPPED, not passed: no $(RP2040_CFW)"; exit 0; }; \
-	$(call run-suite,$(RP2040_ENV) HIL_UF2=$(RP2040_CFW),$(OUT)/hil-rp2040-cfw); }
+	@if $(RP2040_TOOL) ready suite-rp2040; then $(call run-suite,$(RP2040_ENV),$(OUT)/hil-rp2040); else [ $$? -eq 3 ]; fi && \
+	if [ ! -f $(RP2040_CFW) ]; then echo "rp2040: suite-rp2040 (C firmware): SKIPPED, not passed: no $(RP2040_CFW)"; \
+	elif HIL_UF2=$(RP2040_CFW) $(RP2040_TOOL) ready "suite-rp2040 (C firmware)"; then \
+		$(call run-suite,$(RP2040_ENV) HIL_UF2=$(RP2040_CFW),$(OUT)/hil-rp2040-cfw); \
+	else [ $$? -eq 3 ]; fi
 
 ## faults-rp2040: broken variants of firmware/main.py on the emulated RP2040, each caught by its
 ## family: RP2040_FAULTS over RP2040_FAULT_FOCUS (the suite's focused subset and the sweep at two
